@@ -1,0 +1,116 @@
+// Package results defines the record of one measured step of a load test, the
+// Sink that receives records as a run produces them, and (in later files) the
+// results file format, mergeable histograms and the run summary.
+package results
+
+import "time"
+
+// Step names the kind of request a Result measures.
+type Step string
+
+// The steps of a virtual user's session, in order.
+const (
+	StepSession      Step = "session"      // POST /api/widget/session
+	StepConversation Step = "conversation" // POST /api/chat/conversation
+	StepMessage      Step = "message"      // POST /api/chat (streamed) or the async POST
+	StepPoll         Step = "poll"         // async mode: waiting for the background reply
+)
+
+// Steps lists the steps in order.
+func Steps() []Step { return []Step{StepSession, StepConversation, StepMessage, StepPoll} }
+
+// End says how a session ended; it is set on the last Result of each session.
+type End string
+
+// Session outcomes.
+const (
+	EndNone      End = ""          // not the last step of its session
+	EndCompleted End = "completed" // every step succeeded
+	EndFailed    End = "failed"    // a step failed (the session stopped there, or an expectation failed)
+	EndCanceled  End = "canceled"  // the run stopped while the session was in flight
+)
+
+// ErrExpectation is the error kind of a step whose response arrived but failed
+// a scenario expectation (status, contains, max TTFT). It joins the kinds of
+// helperapi.Kind in counts.
+const ErrExpectation = "expectation"
+
+// Result is the record of one step. It is a plain value, safe to copy; the
+// Gaps slice is owned by the Result once recorded.
+type Result struct {
+	Shard        int           // shard index of a distributed run (0 for one process)
+	User         uint64        // virtual user number, from 1
+	Session      uint64        // session number within the run, from 1
+	Conversation string        // the scenario conversation's name
+	Turn         int           // turn number from 1 for message/poll steps; 0 otherwise
+	Step         Step          // what was measured
+	Intended     time.Time     // when the schedule wanted the step to start
+	Start        time.Time     // when the request was actually sent
+	Wait         time.Duration // time spent waiting for the global rate limiter
+
+	Code     int             // HTTP status; 0 when no response arrived
+	Error    string          // error kind (a helperapi.Kind or ErrExpectation); "" on success
+	Detail   string          // short redacted error text; never a secret or token
+	BytesIn  int64           // response bytes
+	BytesOut int64           // request bytes
+	Latency  time.Duration   // from Start to the end of the response
+	TTFB     time.Duration   // from Start to the first body byte
+	TTFT     time.Duration   // from Start to the first non-empty text part (message steps)
+	Gaps     []time.Duration // inter-token gaps (message steps)
+	Tokens   int             // output tokens (usage when reported, else text parts)
+	Parts    int             // text parts
+	Chars    int             // reply characters
+	Shape    string          // reply shape (helperapi.Shape) of a successful message step
+	Polls    int             // GETs made by a poll step
+	Good     bool            // the step met the scenario's SLO (message steps)
+	End      End             // set on the last Result of a session
+}
+
+// OK reports whether the step succeeded.
+func (r *Result) OK() bool { return r.Error == "" }
+
+// LatencyFromIntended returns latency measured from the intended start, which
+// includes any delay the schedule suffered (coordinated omission corrected).
+func (r *Result) LatencyFromIntended() time.Duration {
+	if r.Intended.IsZero() || r.Start.Before(r.Intended) {
+		return r.Latency
+	}
+	return r.Start.Sub(r.Intended) + r.Latency
+}
+
+// Lag returns how late the step started against its schedule (never negative).
+func (r *Result) Lag() time.Duration {
+	if r.Intended.IsZero() || r.Start.Before(r.Intended) {
+		return 0
+	}
+	return r.Start.Sub(r.Intended)
+}
+
+// Sink receives what a run produces. Implementations must be safe for
+// concurrent use. Record may keep r: the runner never changes a Result after
+// recording it.
+type Sink interface {
+	// SessionStarted is called when a virtual user begins a session,
+	// before its first request.
+	SessionStarted(conversation string)
+	// Record is called once per step, in order within a session. The last
+	// Result of a session has End set.
+	Record(r *Result)
+}
+
+// Tee returns a Sink that forwards to every sink in order.
+func Tee(sinks ...Sink) Sink { return tee(sinks) }
+
+type tee []Sink
+
+func (t tee) SessionStarted(c string) {
+	for _, s := range t {
+		s.SessionStarted(c)
+	}
+}
+
+func (t tee) Record(r *Result) {
+	for _, s := range t {
+		s.Record(r)
+	}
+}

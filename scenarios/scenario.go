@@ -1,0 +1,205 @@
+// Package scenarios reads loadgen's YAML scenario files (format version 1)
+// into validated, ready-to-run values: target, users, load shape, a weighted
+// mix of conversations and their turns, thresholds and SLOs. Errors name the
+// file, line, column and field path.
+package scenarios
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Scenario is a validated scenario. Load returns it; the runner only reads it.
+type Scenario struct {
+	Version       int            // always 1
+	Name          string         // required; a metric label value
+	Description   string         //
+	File          string         // the path it was loaded from ("" when parsed from bytes)
+	Target        Target         //
+	Users         Users          //
+	Load          Load           //
+	Conversations []Conversation // at least one
+	Thresholds    []Threshold    // pass/fail checks on the summary (issue 5 evaluates them)
+	SLO           SLO            // what makes a message "good" (goodput)
+}
+
+// Target is the deployment under test.
+type Target struct {
+	BaseURL        string            // base_url, e.g. http://127.0.0.1:8080 (${VAR} expanded)
+	SecretEnv      string            // hmac_secret_env: name of the env var with the secret (default HELPER_HMAC_SECRET)
+	Timeout        time.Duration     // request_timeout: per request including the streamed body (default 120s)
+	ConnectTimeout time.Duration     // connect_timeout (default 10s)
+	Headers        map[string]string // extra headers on every request (${VAR} expanded)
+}
+
+// DefaultSecretEnv is the env var that holds the HMAC secret unless the scenario names another.
+const DefaultSecretEnv = "HELPER_HMAC_SECRET"
+
+// Users says who the virtual users are.
+type Users struct {
+	Email          *Template         // email template, e.g. user-{{.Seq}}@example.com (default loadgen-{{.Seq}}@example.com)
+	AnonymousShare float64           // anonymous: share of users with no email, 0..1 ("25%" or 0.25 in YAML)
+	Metadata       map[string]string // customer metadata, available to templates as .Meta
+}
+
+// Model is the load model.
+type Model string
+
+// Load models.
+const (
+	Open   Model = "open"   // sessions arrive at a rate, independent of the system's speed
+	Closed Model = "closed" // a fixed number of users loop: start a session, finish it, start another
+)
+
+// Load is the shape of the load.
+type Load struct {
+	Model       Model         // open (rate or stages given) or closed (users given)
+	Duration    time.Duration // total run time; with stages, the sum of their durations
+	Rate        Rate          // open: constant session arrival rate
+	Stages      []Stage       // open: piecewise-linear ramps (k6 style), instead of Rate
+	Users       int           // closed: number of concurrent users
+	MaxSessions int           // cap on sessions in flight (0 = no cap)
+	RequestRate Rate          // global cap on requests per second across users (zero = none)
+	Burst       int           // burst of the global cap (default 1)
+}
+
+// Rate is a number of events per period.
+type Rate struct {
+	Freq int           // events
+	Per  time.Duration // per this period (default 1s)
+}
+
+// PerSecond returns the rate in events per second (0 for the zero Rate).
+func (r Rate) PerSecond() float64 {
+	if r.Freq == 0 || r.Per == 0 {
+		return 0
+	}
+	return float64(r.Freq) / r.Per.Seconds()
+}
+
+// IsZero reports whether no rate was given.
+func (r Rate) IsZero() bool { return r.Freq == 0 }
+
+// Stage ramps the arrival rate linearly from the previous stage's target (0
+// for the first) to Target over Duration.
+type Stage struct {
+	Duration time.Duration
+	Target   Rate
+}
+
+// Mode is how a conversation's messages are sent.
+type Mode string
+
+// Message modes.
+const (
+	Stream Mode = "stream" // POST /api/chat, reply streamed (default)
+	Async  Mode = "async"  // POST .../message, then poll GET until the reply appears
+)
+
+// Conversation is one kind of conversation in the mix.
+type Conversation struct {
+	Name         string        // required, unique; a metric label value
+	Weight       int           // relative share of sessions (default 1)
+	Subject      *Template     // conversation subject (default "Chat")
+	IsPrompt     bool          // is_prompt: enables Helper's reply cache for the first message
+	Mode         Mode          // stream (default) or async
+	PollInterval time.Duration // async: between polls (default 500ms)
+	PollTimeout  time.Duration // async: give up after (default 60s)
+	Turns        []Turn        // at least one
+}
+
+// Turn is one user message and what to expect of the reply.
+type Turn struct {
+	Message *Template // the user's message
+	Think   Think     // think time before sending this turn
+	Expect  Expect    // checks on the reply
+}
+
+// Expect holds checks on one reply; a failure is an "expectation" error.
+type Expect struct {
+	Status   int           // HTTP status (default: any 2xx)
+	Contains []string      // substrings the reply text must contain
+	MaxTTFT  time.Duration // max_ttft (0 = no check)
+}
+
+// ThinkKind is a think-time distribution.
+type ThinkKind string
+
+// Think-time distributions.
+const (
+	ThinkNone        ThinkKind = ""            // no think time
+	ThinkFixed       ThinkKind = "fixed"       // exactly Mean
+	ThinkUniform     ThinkKind = "uniform"     // uniform in [Min, Max]
+	ThinkExponential ThinkKind = "exponential" // exponential with mean Mean, capped at Max when Max > 0
+)
+
+// Think is a think-time distribution. The zero value means no think time.
+type Think struct {
+	Kind ThinkKind
+	Mean time.Duration
+	Min  time.Duration
+	Max  time.Duration
+}
+
+// Sample draws one think time.
+func (t Think) Sample(r *rand.Rand) time.Duration {
+	switch t.Kind {
+	case ThinkFixed:
+		return t.Mean
+	case ThinkUniform:
+		if t.Max <= t.Min {
+			return t.Min
+		}
+		return t.Min + time.Duration(r.Int64N(int64(t.Max-t.Min)+1))
+	case ThinkExponential:
+		d := time.Duration(r.ExpFloat64() * float64(t.Mean))
+		if t.Max > 0 && d > t.Max {
+			d = t.Max
+		}
+		return d
+	}
+	return 0
+}
+
+// Threshold is one pass/fail expression, e.g. "message.ttft.p95 < 1.5s".
+type Threshold struct {
+	Expr string // as written
+	Pos  Pos    // where it was written
+}
+
+// SLO marks a message good when every set bound holds and it had no error.
+type SLO struct {
+	MaxTTFT    time.Duration // ttft
+	MaxLatency time.Duration // latency (total)
+	MaxGap     time.Duration // inter_token: max gap between tokens
+}
+
+// Pos is a place in a scenario file.
+type Pos struct {
+	File   string
+	Line   int
+	Column int
+}
+
+// TemplateData is what templates see.
+type TemplateData struct {
+	Seq          uint64            // the user's number, from 1
+	Session      uint64            // the session's number, from 1
+	Turn         int               // the turn's number, from 1 (0 outside turns)
+	Conversation string            // the conversation's name
+	Email        string            // the user's email ("" for anonymous users)
+	Meta         map[string]string // Users.Metadata
+	Vars         map[string]string // feeder row (issue 7)
+}
+
+// Template is a compiled text/template with the scenario's functions.
+// Execute is safe for concurrent use.
+type Template struct {
+	// TODO(scenarios): fields
+}
+
+// Execute renders the template.
+func (t *Template) Execute(d *TemplateData) (string, error) { panic("TODO") }
+
+// String returns the template's source text.
+func (t *Template) String() string { panic("TODO") }
