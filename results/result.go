@@ -19,12 +19,11 @@ const (
 // Steps lists the steps in order.
 func Steps() []Step { return []Step{StepSession, StepConversation, StepMessage, StepPoll} }
 
-// End says how a session ended; it is set on the last Result of each session.
+// End says how a session ended (Sink.SessionEnded).
 type End string
 
 // Session outcomes.
 const (
-	EndNone      End = ""          // not the last step of its session
 	EndCompleted End = "completed" // every step succeeded
 	EndFailed    End = "failed"    // a step failed (the session stopped there, or an expectation failed)
 	EndCanceled  End = "canceled"  // the run stopped while the session was in flight
@@ -63,7 +62,6 @@ type Result struct {
 	Shape    string          // reply shape (helperapi.Shape) of a successful message step
 	Polls    int             // GETs made by a poll step
 	Good     bool            // the step met the scenario's SLO (message steps)
-	End      End             // set on the last Result of a session
 }
 
 // OK reports whether the step succeeded.
@@ -93,9 +91,12 @@ type Sink interface {
 	// SessionStarted is called when a virtual user begins a session,
 	// before its first request.
 	SessionStarted(conversation string)
-	// Record is called once per step, in order within a session. The last
-	// Result of a session has End set.
+	// Record is called once per step, in order within a session.
 	Record(r *Result)
+	// SessionEnded is called once per started session, after its last
+	// Record, with how it ended. A session stopped by the end of the run
+	// while its user was thinking ends as EndCanceled with no further Record.
+	SessionEnded(conversation string, end End)
 }
 
 // Tee returns a Sink that forwards to every sink in order.
@@ -112,5 +113,11 @@ func (t tee) SessionStarted(c string) {
 func (t tee) Record(r *Result) {
 	for _, s := range t {
 		s.Record(r)
+	}
+}
+
+func (t tee) SessionEnded(c string, e End) {
+	for _, s := range t {
+		s.SessionEnded(c, e)
 	}
 }
