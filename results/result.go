@@ -34,6 +34,10 @@ const (
 // helperapi.Kind in counts.
 const ErrExpectation = "expectation"
 
+// ErrTemplate is the error kind of a step that was never sent because its
+// template failed to render (e.g. a missing feeder column).
+const ErrTemplate = "template"
+
 // Result is the record of one step. It is a plain value, safe to copy; the
 // Gaps slice is owned by the Result once recorded.
 type Result struct {
