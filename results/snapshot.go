@@ -1,0 +1,354 @@
+package results
+
+import (
+	"maps"
+	"time"
+)
+
+// kindCanceled is helperapi.KindCanceled: the run stopped the step. Its
+// latency is cut short by us, not by the system under test, so it is counted
+// but kept out of the latency histograms. (results is a leaf package and
+// does not import helperapi; report's tests check the two agree.)
+const kindCanceled = "canceled"
+
+// Snapshot is the state of a Summary at one moment: plain data that is safe
+// to read without locks. Summary.Snapshot returns an independent copy, so
+// callers may keep or merge it.
+//
+// What each histogram holds:
+//   - Latency and FromIntended: every step except canceled ones (a timeout
+//     or a failed step still took that long); FromIntended adds the schedule
+//     lag (Result.LatencyFromIntended, coordinated omission corrected).
+//   - Lag and Wait: every step.
+//   - TTFB and TTFT: message steps that got a first byte / first token.
+//   - Gap: every inter-token gap of every message step; TPOT: one value per
+//     message with at least two tokens (the span after the first token
+//     divided by tokens − 1).
+type Snapshot struct {
+	Steps    []*StepStats     // one per Steps(), in that order
+	Errors   map[string]int64 // error kind → count, all steps
+	Sessions Sessions         //
+	Lag      Histogram        // schedule lag (Result.Lag) of every step
+	Wait     Histogram        // global rate-limiter wait of every step
+	First    time.Time        // earliest intended or actual start or session event; zero when empty
+	Last     time.Time        // latest step end or session event
+	Series   Series           // per-interval time series
+	Unknown  int64            // results whose Step is not one of Steps() (not counted elsewhere)
+}
+
+// Sessions counts virtual-user sessions.
+type Sessions struct {
+	Started   int64
+	Completed int64
+	Failed    int64
+	Canceled  int64
+}
+
+// Active returns the sessions started and not yet ended.
+func (s Sessions) Active() int64 { return s.Started - s.Completed - s.Failed - s.Canceled }
+
+// StepStats aggregates the results of one step.
+type StepStats struct {
+	Step         Step
+	Count        int64            // results
+	Errors       int64            // results with an error
+	Kinds        map[string]int64 // error kind → count
+	Codes        map[int]int64    // HTTP status → count; 0 means no response arrived
+	Latency      Histogram        // from the actual start
+	FromIntended Histogram        // from the intended start
+	Lag          Histogram        // schedule lag
+	BytesIn      int64            //
+	BytesOut     int64            //
+
+	// Message steps.
+	TTFB   Histogram        // time to first byte
+	TTFT   Histogram        // time to first token
+	Gap    Histogram        // inter-token gaps
+	TPOT   Histogram        // time per output token after the first
+	Tokens int64            //
+	Parts  int64            // text parts
+	Chars  int64            // reply characters
+	Shapes map[string]int64 // reply shape → count (successful replies)
+	Good   int64            // results with Good set (met the SLO)
+
+	// Poll steps.
+	Polls int64 // GET requests made
+}
+
+// ErrorRate returns Errors / Count, 0 when Count is 0.
+func (st *StepStats) ErrorRate() float64 {
+	if st.Count == 0 {
+		return 0
+	}
+	return float64(st.Errors) / float64(st.Count)
+}
+
+func newStepStats(s Step) *StepStats {
+	return &StepStats{Step: s, Kinds: map[string]int64{}, Codes: map[int]int64{}, Shapes: map[string]int64{}}
+}
+
+func newSnapshot(maxIntervals int) *Snapshot {
+	d := &Snapshot{Errors: map[string]int64{}, Series: newSeries(maxIntervals)}
+	for _, s := range Steps() {
+		d.Steps = append(d.Steps, newStepStats(s))
+	}
+	return d
+}
+
+// Step returns the stats of step s, nil for an unknown step.
+func (d *Snapshot) Step(s Step) *StepStats {
+	if i := stepIndex(s); i >= 0 {
+		return d.Steps[i]
+	}
+	return nil
+}
+
+// Requests returns the number of results of every step.
+func (d *Snapshot) Requests() int64 {
+	var n int64
+	for _, st := range d.Steps {
+		n += st.Count
+	}
+	return n
+}
+
+// ErrorCount returns the number of failed results of every step.
+func (d *Snapshot) ErrorCount() int64 {
+	var n int64
+	for _, st := range d.Steps {
+		n += st.Errors
+	}
+	return n
+}
+
+// Elapsed returns Last − First, 0 when nothing was recorded.
+func (d *Snapshot) Elapsed() time.Duration {
+	if d.First.IsZero() {
+		return 0
+	}
+	return d.Last.Sub(d.First)
+}
+
+func stepIndex(s Step) int {
+	switch s {
+	case StepSession:
+		return 0
+	case StepConversation:
+		return 1
+	case StepMessage:
+		return 2
+	case StepPoll:
+		return 3
+	}
+	return -1
+}
+
+// tpot is the time per output token after the first (helperapi.Reply.TPOT).
+func tpot(r *Result) (time.Duration, bool) {
+	if r.Tokens < 2 || len(r.Gaps) == 0 {
+		return 0, false
+	}
+	var span time.Duration
+	for _, g := range r.Gaps {
+		span += g
+	}
+	return span / time.Duration(r.Tokens-1), true
+}
+
+func (d *Snapshot) seen(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if d.First.IsZero() || t.Before(d.First) {
+		d.First = t
+	}
+	if t.After(d.Last) {
+		d.Last = t
+	}
+}
+
+func (d *Snapshot) sessionStarted(t time.Time) {
+	d.seen(t)
+	d.Series.advance(t)
+	d.Sessions.Started++
+	d.Series.active++
+}
+
+func (d *Snapshot) sessionEnded(end End, t time.Time) {
+	d.seen(t)
+	d.Series.advance(t)
+	switch end {
+	case EndCompleted:
+		d.Sessions.Completed++
+	case EndFailed:
+		d.Sessions.Failed++
+	default:
+		d.Sessions.Canceled++
+	}
+	d.Series.active--
+}
+
+func (d *Snapshot) record(r *Result) {
+	i := stepIndex(r.Step)
+	if i < 0 {
+		d.Unknown++
+		return
+	}
+	st := d.Steps[i]
+	st.Count++
+	st.Codes[r.Code]++
+	st.BytesIn += r.BytesIn
+	st.BytesOut += r.BytesOut
+	if r.Error != "" {
+		st.Errors++
+		st.Kinds[r.Error]++
+		d.Errors[r.Error]++
+	}
+	lag := r.Lag()
+	st.Lag.Record(lag)
+	d.Lag.Record(lag)
+	d.Wait.Record(r.Wait)
+	timed := r.Error != kindCanceled
+	if timed {
+		st.Latency.Record(r.Latency)
+		st.FromIntended.Record(r.LatencyFromIntended())
+	}
+	switch r.Step {
+	case StepMessage:
+		d.recordMessage(st, r)
+	case StepPoll:
+		st.Polls += int64(r.Polls)
+	}
+
+	if !r.Intended.IsZero() {
+		d.seen(r.Intended)
+	}
+	end := r.Start.Add(r.Latency)
+	d.seen(r.Start)
+	d.seen(end)
+	if r.Start.IsZero() {
+		return
+	}
+	iv := d.Series.at(r.Start.UnixNano())
+	is := &iv.Steps[i]
+	is.Count++
+	if r.Error != "" {
+		is.Errors++
+	}
+	if timed {
+		is.Latency.Record(r.Latency)
+	}
+	if r.Step == StepMessage && r.TTFT > 0 {
+		iv.TTFT.Record(r.TTFT)
+	}
+	if r.Step == StepSession {
+		iv.Started++
+		at := r.Intended
+		if at.IsZero() {
+			at = r.Start
+		}
+		d.Series.at(at.UnixNano()).Arrivals++
+	}
+	d.Series.advance(end)
+}
+
+func (d *Snapshot) recordMessage(st *StepStats, r *Result) {
+	if r.TTFB > 0 {
+		st.TTFB.Record(r.TTFB)
+	}
+	if r.TTFT > 0 {
+		st.TTFT.Record(r.TTFT)
+	}
+	for _, g := range r.Gaps {
+		st.Gap.Record(g)
+	}
+	if v, ok := tpot(r); ok {
+		st.TPOT.Record(v)
+	}
+	st.Tokens += int64(r.Tokens)
+	st.Parts += int64(r.Parts)
+	st.Chars += int64(r.Chars)
+	if r.Shape != "" {
+		st.Shapes[r.Shape]++
+	}
+	if r.Good {
+		st.Good++
+	}
+}
+
+// Clone returns an independent deep copy of d.
+func (d *Snapshot) Clone() *Snapshot {
+	c := *d
+	c.Steps = make([]*StepStats, len(d.Steps))
+	for i, st := range d.Steps {
+		c.Steps[i] = st.clone()
+	}
+	c.Errors = maps.Clone(d.Errors)
+	c.Lag = d.Lag.clone()
+	c.Wait = d.Wait.clone()
+	c.Series = d.Series.clone()
+	return &c
+}
+
+func (st *StepStats) clone() *StepStats {
+	c := *st
+	c.Kinds = maps.Clone(st.Kinds)
+	c.Codes = maps.Clone(st.Codes)
+	c.Shapes = maps.Clone(st.Shapes)
+	for _, h := range []struct{ dst, src *Histogram }{
+		{&c.Latency, &st.Latency}, {&c.FromIntended, &st.FromIntended}, {&c.Lag, &st.Lag},
+		{&c.TTFB, &st.TTFB}, {&c.TTFT, &st.TTFT}, {&c.Gap, &st.Gap}, {&c.TPOT, &st.TPOT},
+	} {
+		*h.dst = h.src.clone()
+	}
+	return &c
+}
+
+func (h *Histogram) clone() Histogram { return *h.Clone() }
+
+// Merge adds o into d: counts add and histograms merge, so merging the
+// snapshots of shards gives exactly the snapshot of the whole run.
+func (d *Snapshot) Merge(o *Snapshot) {
+	for i, st := range d.Steps {
+		st.merge(o.Steps[i])
+	}
+	addCounts(d.Errors, o.Errors)
+	d.Sessions.Started += o.Sessions.Started
+	d.Sessions.Completed += o.Sessions.Completed
+	d.Sessions.Failed += o.Sessions.Failed
+	d.Sessions.Canceled += o.Sessions.Canceled
+	d.Lag.Merge(&o.Lag)
+	d.Wait.Merge(&o.Wait)
+	d.seen(o.First)
+	d.seen(o.Last)
+	d.Series.merge(&o.Series)
+	d.Unknown += o.Unknown
+}
+
+func (st *StepStats) merge(o *StepStats) {
+	st.Count += o.Count
+	st.Errors += o.Errors
+	addCounts(st.Kinds, o.Kinds)
+	addCounts(st.Codes, o.Codes)
+	addCounts(st.Shapes, o.Shapes)
+	st.Latency.Merge(&o.Latency)
+	st.FromIntended.Merge(&o.FromIntended)
+	st.Lag.Merge(&o.Lag)
+	st.BytesIn += o.BytesIn
+	st.BytesOut += o.BytesOut
+	st.TTFB.Merge(&o.TTFB)
+	st.TTFT.Merge(&o.TTFT)
+	st.Gap.Merge(&o.Gap)
+	st.TPOT.Merge(&o.TPOT)
+	st.Tokens += o.Tokens
+	st.Parts += o.Parts
+	st.Chars += o.Chars
+	st.Good += o.Good
+	st.Polls += o.Polls
+}
+
+func addCounts[K comparable](dst, src map[K]int64) {
+	for k, v := range src {
+		dst[k] += v
+	}
+}

@@ -1,0 +1,292 @@
+package results
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestSummaryRecord(t *testing.T) {
+	t0 := genT0
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	s := NewSummary()
+	s.SessionStartedAt("faq", t0)
+	s.Record(&Result{Step: StepSession, Intended: t0, Start: t0.Add(ms(10)), Latency: ms(20), Code: 200, BytesIn: 100, BytesOut: 10})
+	s.Record(&Result{Step: StepConversation, Start: t0.Add(ms(30)), Latency: ms(5), Code: 200, Wait: ms(2)})
+	s.Record(&Result{Step: StepMessage, Turn: 1, Intended: t0.Add(ms(40)), Start: t0.Add(ms(40)), Code: 200,
+		Latency: ms(400), TTFB: ms(50), TTFT: ms(100), Gaps: []time.Duration{ms(100), ms(200)}, Tokens: 3, Parts: 3,
+		Chars: 12, Shape: "model", Good: true})
+	s.Record(&Result{Step: StepMessage, Turn: 2, Start: t0.Add(ms(1500)), Code: 200, Latency: ms(30), TTFB: ms(29),
+		TTFT: ms(30), Tokens: 1, Parts: 1, Shape: "single_shot"})
+	s.Record(&Result{Step: StepMessage, Turn: 3, Start: t0.Add(ms(1600)), Code: 0, Latency: ms(9000), Error: "timeout"})
+	s.Record(&Result{Step: StepMessage, Turn: 4, Start: t0.Add(ms(1700)), Code: 0, Latency: ms(1), Error: kindCanceled})
+	s.Record(&Result{Step: "bogus"})
+	s.SessionEndedAt("faq", EndCanceled, t0.Add(ms(11000)))
+	d := s.Snapshot()
+
+	sess, msg := d.Step(StepSession), d.Step(StepMessage)
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"session count", sess.Count, int64(1)},
+		{"session lag p99", sess.Lag.Quantile(0.99), ms(10)},
+		{"session latency p50", sess.Latency.Quantile(0.5), ms(20)},
+		{"session latency from intended", sess.FromIntended.Quantile(0.5), ms(30)},
+		{"session codes", fmt.Sprint(sess.Codes), "map[200:1]"},
+		{"session bytes", [2]int64{sess.BytesIn, sess.BytesOut}, [2]int64{100, 10}},
+		{"message count", msg.Count, int64(4)},
+		{"message errors", msg.Errors, int64(2)},
+		{"message kinds", fmt.Sprint(msg.Kinds), "map[canceled:1 timeout:1]"},
+		{"message codes", fmt.Sprint(msg.Codes), "map[0:2 200:2]"},
+		{"latency excludes canceled", msg.Latency.Count(), int64(3)},
+		{"latency max is the timeout", msg.Latency.Max(), ms(9000)},
+		{"ttft count", msg.TTFT.Count(), int64(2)},
+		{"ttfb count", msg.TTFB.Count(), int64(2)},
+		{"gaps recorded one by one", msg.Gap.Count(), int64(2)},
+		{"tpot = span/(tokens-1)", msg.TPOT.Quantile(0.5), ms(150)},
+		{"tpot only with 2+ tokens", msg.TPOT.Count(), int64(1)},
+		{"tokens", msg.Tokens, int64(4)},
+		{"shapes", fmt.Sprint(msg.Shapes), "map[model:1 single_shot:1]"},
+		{"good", msg.Good, int64(1)},
+		{"errors overall", fmt.Sprint(d.Errors), "map[canceled:1 timeout:1]"},
+		{"sessions", d.Sessions, Sessions{Started: 1, Canceled: 1}},
+		{"unknown step", d.Unknown, int64(1)},
+		{"requests", d.Requests(), int64(6)},
+		{"wait total", d.Wait.Sum(), ms(2)},
+		{"first", d.First, t0},
+		{"last is the session's end", d.Last, t0.Add(ms(11000))},
+		{"intervals up to the session's end", len(d.Series.Intervals), 11},
+		{"interval 0 requests", d.Series.Intervals[0].Requests(), int64(3)},
+		{"interval 1 requests", d.Series.Intervals[1].Requests(), int64(3)},
+		{"interval 1 errors", d.Series.Intervals[1].Errors(), int64(2)},
+		{"interval 0 arrivals", d.Series.Intervals[0].Arrivals, int64(1)},
+		{"interval 0 started", d.Series.Intervals[0].Started, int64(1)},
+		{"interval 0 ttft p50 (2 digits)", d.Series.Intervals[0].TTFT.Quantile(0.5).Round(ms(1)), ms(100)},
+		{"users active in interval 0", d.Series.UsersActive(0), 1.0},
+		{"users active in interval 10", d.Series.UsersActive(10), 1.0},
+		{"series start", d.Series.Start(), t0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if fmt.Sprint(tt.got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSummaryUsersActive(t *testing.T) {
+	s := NewSummary()
+	t0 := genT0
+	// Two sessions: one in flight over [0.5 s, 2.5 s), one over [1 s, 1.5 s).
+	s.SessionStartedAt("a", t0.Add(500*time.Millisecond))
+	s.SessionStartedAt("a", t0.Add(time.Second))
+	s.SessionEndedAt("a", EndCompleted, t0.Add(1500*time.Millisecond))
+	s.SessionEndedAt("a", EndFailed, t0.Add(2500*time.Millisecond))
+	d := s.Snapshot()
+	want := []float64{0.5, 1.5, 0.5}
+	if len(d.Series.Intervals) != len(want) {
+		t.Fatalf("got %d intervals, want %d", len(d.Series.Intervals), len(want))
+	}
+	for i, w := range want {
+		if got := d.Series.UsersActive(i); got != w {
+			t.Errorf("UsersActive(%d) = %v, want %v", i, got, w)
+		}
+	}
+	if got := d.Sessions; got != (Sessions{Started: 2, Completed: 1, Failed: 1}) || got.Active() != 0 {
+		t.Errorf("Sessions = %+v (active %d), want 2 started, 1 completed, 1 failed", got, got.Active())
+	}
+}
+
+func TestSummaryMergeOfShardsEqualsWhole(t *testing.T) {
+	evs := genRun(7, 300, 50)
+	whole := NewSummary()
+	replay(whole, evs)
+
+	// Shards by user, as a distributed run splits them; session starts and
+	// ends belong to the shard of the result next to them.
+	var shard [2][]event
+	owner := 0
+	for i, e := range evs {
+		switch {
+		case e.r != nil:
+			owner = int(e.r.User % 2)
+		case e.start != "":
+			owner = int(nextUser(evs, i) % 2)
+		default:
+			owner = int(prevUser(evs, i) % 2)
+		}
+		shard[owner] = append(shard[owner], e)
+	}
+	a, b := NewSummary(), NewSummary()
+	replay(a, shard[0])
+	replay(b, shard[1])
+	a.Merge(b)
+	if diff := snapshotDiff(a.Snapshot(), whole.Snapshot()); diff != "" {
+		t.Fatal("merged shards != whole run: " + diff)
+	}
+}
+
+// nextUser is the user of the session that starts at evs[i]: the first
+// session-step result after it with no other session start between.
+func nextUser(evs []event, i int) uint64 {
+	pending := 0
+	for _, e := range evs[i+1:] {
+		if e.start != "" {
+			pending++
+		}
+		if e.r != nil && e.r.Step == StepSession {
+			if pending == 0 {
+				return e.r.User
+			}
+			pending--
+		}
+	}
+	return 0
+}
+
+// prevUser is the user whose session ends at evs[i]: genRun puts a session's
+// end right after its last result.
+func prevUser(evs []event, i int) uint64 {
+	for j := i - 1; j >= 0; j-- {
+		if evs[j].r != nil {
+			return evs[j].r.User
+		}
+	}
+	return 0
+}
+
+func TestSummaryCoarsensLongRuns(t *testing.T) {
+	s := NewSummary(WithMaxIntervals(10))
+	for i := range 25 {
+		at := genT0.Add(time.Duration(i) * time.Second)
+		s.Record(&Result{Step: StepSession, Intended: at, Start: at, Latency: time.Millisecond, Code: 200})
+	}
+	d := s.Snapshot()
+	if d.Series.Width != 4*time.Second {
+		t.Errorf("Width = %v, want 4s after outgrowing 10 intervals twice", d.Series.Width)
+	}
+	if n := len(d.Series.Intervals); n > 10 {
+		t.Errorf("%d intervals, want at most 10", n)
+	}
+	var total, arrivals int64
+	for i := range d.Series.Intervals {
+		total += d.Series.Intervals[i].Requests()
+		arrivals += d.Series.Intervals[i].Arrivals
+	}
+	if total != 25 || arrivals != 25 {
+		t.Errorf("coarsened series holds %d requests and %d arrivals, want 25 and 25", total, arrivals)
+	}
+}
+
+func TestSummaryMergeDifferentWidths(t *testing.T) {
+	fine, coarse := NewSummary(), NewSummary(WithMaxIntervals(4))
+	for i := range 12 {
+		at := genT0.Add(time.Duration(i) * time.Second)
+		r := &Result{Step: StepSession, Intended: at, Start: at, Latency: time.Millisecond, Code: 200}
+		if i%2 == 0 {
+			fine.Record(r)
+		} else {
+			coarse.Record(r)
+		}
+	}
+	fine.Merge(coarse)
+	d := fine.Snapshot()
+	if d.Series.Width != 4*time.Second {
+		t.Errorf("merged Width = %v, want the coarser 4s", d.Series.Width)
+	}
+	var total int64
+	for i := range d.Series.Intervals {
+		total += d.Series.Intervals[i].Requests()
+	}
+	if total != 12 || d.Step(StepSession).Count != 12 {
+		t.Errorf("merged series holds %d requests (count %d), want 12", total, d.Step(StepSession).Count)
+	}
+}
+
+func TestSummaryConcurrent(t *testing.T) {
+	s := NewSummary()
+	evs := genRun(3, 200, 100)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i, e := range evs {
+				if i%4 == w {
+					if e.r != nil {
+						s.Record(e.r)
+					} else if e.start != "" {
+						s.SessionStarted(e.start)
+					} else {
+						s.SessionEnded("", e.end)
+					}
+				}
+			}
+		})
+	}
+	wg.Go(func() { // readers run alongside
+		for range 5 {
+			_ = s.Snapshot()
+		}
+	})
+	wg.Wait()
+	want := NewSummary()
+	replay(want, evs)
+	got, w := s.Snapshot(), want.Snapshot()
+	if got.Requests() != w.Requests() || got.Sessions != w.Sessions {
+		t.Errorf("concurrent: %d requests %+v, want %d %+v", got.Requests(), got.Sessions, w.Requests(), w.Sessions)
+	}
+	if !got.Step(StepMessage).TTFT.Equal(&w.Step(StepMessage).TTFT) {
+		t.Error("concurrent: TTFT histogram differs from a sequential replay")
+	}
+}
+
+func TestSnapshotIsIndependent(t *testing.T) {
+	s := NewSummary()
+	replay(s, genRun(1, 10, 10))
+	a := s.Snapshot()
+	before := a.Step(StepMessage).Latency.Count()
+	replay(s, genRun(2, 10, 10))
+	if got := a.Step(StepMessage).Latency.Count(); got != before {
+		t.Errorf("snapshot changed after more records: %d, want %d", got, before)
+	}
+}
+
+func ExampleSummary() {
+	s := NewSummary()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		start := t0.Add(time.Duration(i) * 10 * time.Millisecond)
+		s.Record(&Result{Step: StepMessage, Intended: start, Start: start, Code: 200,
+			Latency: 2 * time.Second, TTFT: time.Duration(100+i) * time.Millisecond, Tokens: 1, Shape: "model"})
+	}
+	d := s.Snapshot()
+	msg := d.Step(StepMessage)
+	fmt.Println("messages:", msg.Count, "errors:", msg.Errors)
+	// Percentiles are exact to three significant digits.
+	fmt.Println("ttft p50:", msg.TTFT.Quantile(0.5).Round(time.Millisecond), "p99:", msg.TTFT.Quantile(0.99).Round(time.Millisecond))
+	// Output:
+	// messages: 100 errors: 0
+	// ttft p50: 149ms p99: 198ms
+}
+
+func BenchmarkSummaryRecord(b *testing.B) {
+	evs := genRun(5, 500, 100)
+	var rs []*Result
+	for _, e := range evs {
+		if e.r != nil {
+			rs = append(rs, e.r)
+		}
+	}
+	s := NewSummary()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			s.Record(rs[i%len(rs)])
+			i++
+		}
+	})
+}
