@@ -1,0 +1,268 @@
+package metrics
+
+import (
+	"strconv"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/results"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics holds the Prometheus collectors of one scenario's run. It is a
+// results.Sink, so a runner can tee its results into it, and a
+// prometheus.Collector, so it can be registered (Register) or pushed
+// (Pusher). It is safe for concurrent use; create it with New.
+type Metrics struct {
+	c      *vecs
+	convs  cowMap[string, *convSeries]
+	closed bool // WithConversations was given: no new conversation labels
+	max    int  // bound on conversation labels when not closed
+	other  *convSeries
+}
+
+var (
+	_ results.Sink         = (*Metrics)(nil)
+	_ prometheus.Collector = (*Metrics)(nil)
+)
+
+// New returns the collectors for a run of the named scenario. The scenario
+// name is a constant label on every series.
+func New(scenario string, opts ...Option) *Metrics {
+	cfg := config{maxConversations: DefaultMaxConversations}
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	m := &Metrics{c: newVecs(scenario, &cfg), max: cfg.maxConversations}
+	m.c.info.Set(1)
+	m.c.pushInfo.Set(1)
+	for _, name := range cfg.conversations {
+		m.conv(name)
+	}
+	m.closed = cfg.conversations != nil
+	return m
+}
+
+// Register registers the collectors with r, typically a registry from
+// NewRegistry.
+func (m *Metrics) Register(r prometheus.Registerer) error { return r.Register(m) }
+
+// Describe implements prometheus.Collector.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	m.c.each(func(c prometheus.Collector) { c.Describe(ch) })
+}
+
+// Collect implements prometheus.Collector.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	m.c.each(func(c prometheus.Collector) { c.Collect(ch) })
+}
+
+// SessionStarted counts a session start and marks it active. It implements
+// results.Sink.
+func (m *Metrics) SessionStarted(conversation string) {
+	c := m.conv(conversation)
+	c.started.Inc()
+	c.active.Inc()
+}
+
+// Record observes one step. Every step's duration is observed, failed or not; TTFB,
+// TTFT and gaps only when measured; tokens, shapes and goodput as reported.
+// It implements results.Sink and does not allocate once a (conversation,
+// step, code) has been seen.
+func (m *Metrics) Record(r *results.Result) {
+	c := m.conv(r.Conversation)
+	s := c.step(m.c, r.Step)
+	s.duration.Observe(r.Latency.Seconds())
+	if r.TTFB > 0 {
+		s.ttfb.Observe(r.TTFB.Seconds())
+	}
+	if r.TTFT > 0 {
+		s.lazy(&s.ttft, m.c.ttft).Observe(r.TTFT.Seconds())
+	}
+	if len(r.Gaps) > 0 {
+		o := s.lazy(&s.gap, m.c.interToken)
+		for _, g := range r.Gaps {
+			o.Observe(g.Seconds())
+		}
+	}
+	s.lag.Observe(r.Lag().Seconds())
+	s.wait.Observe(r.Wait.Seconds())
+	s.requests(m.c, r.Code).Inc()
+	if r.Error != "" {
+		s.errors(m.c, r.Error).Inc()
+	}
+	if r.Tokens > 0 {
+		c.tokens.Add(float64(r.Tokens))
+	}
+	if r.Shape != "" {
+		c.reply(m.c, r.Shape).Inc()
+	}
+	if r.Good {
+		c.good.Inc()
+	}
+}
+
+// SessionEnded counts a session's end by outcome and takes it out of the
+// active gauge. It implements results.Sink.
+// An outcome outside results' three is counted as "other".
+func (m *Metrics) SessionEnded(conversation string, end results.End) {
+	c := m.conv(conversation)
+	if o := outcomeIndex(end); o >= 0 {
+		c.ended[o].Inc()
+	} else {
+		m.c.sessionsCompleted.WithLabelValues(c.name, otherLabel).Inc()
+	}
+	c.active.Dec()
+}
+
+// conv returns the series of a conversation, or of OtherConversation when
+// the name is outside the declared set, past the bound, or not valid UTF-8.
+func (m *Metrics) conv(name string) *convSeries {
+	if c, ok := m.convs.load(name); ok {
+		return c
+	}
+	return m.convs.loadOrCreate(name, func(n int) (*convSeries, bool) {
+		if name == OtherConversation || m.closed || n >= m.max || !utf8.ValidString(name) {
+			if m.other == nil { // guarded by the convs insert lock
+				m.other = newConvSeries(m.c, OtherConversation)
+			}
+			return m.other, name == OtherConversation
+		}
+		return newConvSeries(m.c, name), true
+	})
+}
+
+// outcomes are the session outcomes, in the order of convSeries.ended.
+var outcomes = [...]results.End{results.EndCompleted, results.EndFailed, results.EndCanceled}
+
+func outcomeIndex(e results.End) int {
+	for i, o := range outcomes {
+		if e == o {
+			return i
+		}
+	}
+	return -1
+}
+
+// convSeries holds the series of one conversation label value.
+type convSeries struct {
+	name    string
+	started prometheus.Counter
+	active  prometheus.Gauge
+	ended   [len(outcomes)]prometheus.Counter
+	tokens  prometheus.Counter
+	good    prometheus.Counter
+	replies cowMap[string, prometheus.Counter] // by shape
+	steps   cowMap[results.Step, *stepSeries]  // by step label
+}
+
+func newConvSeries(c *vecs, name string) *convSeries {
+	s := &convSeries{
+		name:    name,
+		started: c.sessionsStarted.WithLabelValues(name),
+		active:  c.sessionsActive.WithLabelValues(name),
+		tokens:  c.tokens.WithLabelValues(name),
+		good:    c.good.WithLabelValues(name),
+	}
+	for i, o := range outcomes {
+		s.ended[i] = c.sessionsCompleted.WithLabelValues(name, string(o))
+	}
+	return s
+}
+
+// otherLabel is the label value of a step, error kind or shape outside its
+// fixed set.
+const otherLabel = "other"
+
+func (c *convSeries) reply(cs *vecs, shape string) prometheus.Counter {
+	if r, ok := c.replies.load(shape); ok {
+		return r
+	}
+	return c.replies.loadOrCreate(shape, func(int) (prometheus.Counter, bool) {
+		switch helperapi.Shape(shape) {
+		case helperapi.ShapeModel, helperapi.ShapeSingleShot, helperapi.ShapeEmpty:
+			return cs.replies.WithLabelValues(c.name, shape), true
+		}
+		return cs.replies.WithLabelValues(c.name, otherLabel), false
+	})
+}
+
+func (c *convSeries) step(cs *vecs, step results.Step) *stepSeries {
+	switch step {
+	case results.StepSession, results.StepConversation, results.StepMessage, results.StepPoll:
+	default:
+		step = otherLabel
+	}
+	if s, ok := c.steps.load(step); ok {
+		return s
+	}
+	return c.steps.loadOrCreate(step, func(int) (*stepSeries, bool) {
+		st := string(step)
+		return &stepSeries{
+			conversation: c.name,
+			step:         st,
+			duration:     cs.stepDuration.WithLabelValues(c.name, st),
+			ttfb:         cs.ttfb.WithLabelValues(c.name, st),
+			lag:          cs.lag.WithLabelValues(st),
+			wait:         cs.wait.WithLabelValues(st),
+		}, true
+	})
+}
+
+// stepSeries holds the series of one (conversation, step) pair.
+type stepSeries struct {
+	conversation, step string
+	duration, ttfb     prometheus.Observer
+	lag, wait          prometheus.Observer
+	ttft, gap          atomic.Pointer[prometheus.Observer] // created on first use: most steps never stream
+	codes              cowMap[int, prometheus.Counter]
+	kinds              cowMap[string, prometheus.Counter]
+}
+
+// lazy returns the observer in p, creating it from v on first use.
+func (s *stepSeries) lazy(p *atomic.Pointer[prometheus.Observer], v *prometheus.HistogramVec) prometheus.Observer {
+	if o := p.Load(); o != nil {
+		return *o
+	}
+	o := v.WithLabelValues(s.conversation, s.step) // the same child every time, so a race is harmless
+	p.CompareAndSwap(nil, &o)
+	return o
+}
+
+func (s *stepSeries) requests(cs *vecs, code int) prometheus.Counter {
+	if code < 0 || code > 999 {
+		code = -1
+	}
+	if c, ok := s.codes.load(code); ok {
+		return c
+	}
+	return s.codes.loadOrCreate(code, func(int) (prometheus.Counter, bool) {
+		lv := otherLabel
+		if code >= 0 {
+			lv = strconv.Itoa(code)
+		}
+		return cs.requests.WithLabelValues(s.conversation, s.step, lv), true
+	})
+}
+
+// knownKinds are the error kinds counted under their own label value.
+var knownKinds = func() map[string]bool {
+	k := map[string]bool{results.ErrExpectation: true, results.ErrTemplate: true}
+	for _, x := range helperapi.Kinds() {
+		k[string(x)] = true
+	}
+	return k
+}()
+
+func (s *stepSeries) errors(cs *vecs, kind string) prometheus.Counter {
+	if c, ok := s.kinds.load(kind); ok {
+		return c
+	}
+	return s.kinds.loadOrCreate(kind, func(int) (prometheus.Counter, bool) {
+		if knownKinds[kind] {
+			return cs.errors.WithLabelValues(s.conversation, s.step, kind), true
+		}
+		return cs.errors.WithLabelValues(s.conversation, s.step, otherLabel), false
+	})
+}

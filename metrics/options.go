@@ -1,0 +1,52 @@
+package metrics
+
+// DefaultMaxConversations bounds the distinct conversation label values one
+// Metrics creates when no WithConversations list is given; later names are
+// counted under OtherConversation.
+const DefaultMaxConversations = 100
+
+// OtherConversation is the conversation label value of results whose
+// conversation is outside the declared set, past the bound, or not valid
+// UTF-8. Steps and error kinds outside their fixed sets get the label "other"
+// too.
+const OtherConversation = "other"
+
+// Option configures New.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	runID            string
+	version          string
+	conversations    []string
+	maxConversations int
+}
+
+// WithRunID sets the run id shown by loadgen_run_info. It is never a label on
+// other series.
+func WithRunID(id string) Option { return optionFunc(func(c *config) { c.runID = id }) }
+
+// WithVersion sets the loadgen version shown by loadgen_run_info.
+func WithVersion(v string) Option { return optionFunc(func(c *config) { c.version = v }) }
+
+// WithConversations declares the scenario's conversation names: their session
+// series exist (at zero) from the start, so rates and dashboards show them
+// before the first session, and any other name is counted as
+// OtherConversation.
+func WithConversations(names ...string) Option {
+	return optionFunc(func(c *config) { c.conversations = append([]string(nil), names...) })
+}
+
+// WithMaxConversations bounds the distinct conversation label values when no
+// WithConversations list is given (default DefaultMaxConversations; n < 1
+// keeps the default).
+func WithMaxConversations(n int) Option {
+	return optionFunc(func(c *config) {
+		if n >= 1 {
+			c.maxConversations = n
+		}
+	})
+}
