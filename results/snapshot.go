@@ -7,8 +7,8 @@ import (
 
 // kindCanceled is helperapi.KindCanceled: the run stopped the step. Its
 // latency is cut short by us, not by the system under test, so it is counted
-// but kept out of the latency histograms. (results is a leaf package and
-// does not import helperapi; report's tests check the two agree.)
+// but kept out of the latency histograms. results is a leaf package and does
+// not import helperapi; the two strings must stay equal.
 const kindCanceled = "canceled"
 
 // Snapshot is the state of a Summary at one moment: plain data that is safe

@@ -5,6 +5,15 @@ import (
 	"time"
 )
 
+// TimedSink is a Sink that also takes the time of session events, so that a
+// recorded run can be replayed with its own timestamps (the Sink's session
+// calls carry none). Summary and the results file reader use it.
+type TimedSink interface {
+	Sink
+	SessionStartedAt(conversation string, t time.Time)
+	SessionEndedAt(conversation string, end End, t time.Time)
+}
+
 // Summary aggregates a run in memory: HDR histograms and counts per step, the
 // session outcomes and a per-interval time series. It is a Sink, safe for
 // concurrent use; each call holds one short lock. Summaries of shards merge

@@ -1,31 +1,34 @@
-package results
+package results_test
 
 import (
 	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/results/resultstest"
 )
 
 func TestSummaryRecord(t *testing.T) {
-	t0 := genT0
+	t0 := resultstest.T0
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	s := NewSummary()
+	s := results.NewSummary()
 	s.SessionStartedAt("faq", t0)
-	s.Record(&Result{Step: StepSession, Intended: t0, Start: t0.Add(ms(10)), Latency: ms(20), Code: 200, BytesIn: 100, BytesOut: 10})
-	s.Record(&Result{Step: StepConversation, Start: t0.Add(ms(30)), Latency: ms(5), Code: 200, Wait: ms(2)})
-	s.Record(&Result{Step: StepMessage, Turn: 1, Intended: t0.Add(ms(40)), Start: t0.Add(ms(40)), Code: 200,
+	s.Record(&results.Result{Step: results.StepSession, Intended: t0, Start: t0.Add(ms(10)), Latency: ms(20), Code: 200, BytesIn: 100, BytesOut: 10})
+	s.Record(&results.Result{Step: results.StepConversation, Start: t0.Add(ms(30)), Latency: ms(5), Code: 200, Wait: ms(2)})
+	s.Record(&results.Result{Step: results.StepMessage, Turn: 1, Intended: t0.Add(ms(40)), Start: t0.Add(ms(40)), Code: 200,
 		Latency: ms(400), TTFB: ms(50), TTFT: ms(100), Gaps: []time.Duration{ms(100), ms(200)}, Tokens: 3, Parts: 3,
 		Chars: 12, Shape: "model", Good: true})
-	s.Record(&Result{Step: StepMessage, Turn: 2, Start: t0.Add(ms(1500)), Code: 200, Latency: ms(30), TTFB: ms(29),
+	s.Record(&results.Result{Step: results.StepMessage, Turn: 2, Start: t0.Add(ms(1500)), Code: 200, Latency: ms(30), TTFB: ms(29),
 		TTFT: ms(30), Tokens: 1, Parts: 1, Shape: "single_shot"})
-	s.Record(&Result{Step: StepMessage, Turn: 3, Start: t0.Add(ms(1600)), Code: 0, Latency: ms(9000), Error: "timeout"})
-	s.Record(&Result{Step: StepMessage, Turn: 4, Start: t0.Add(ms(1700)), Code: 0, Latency: ms(1), Error: kindCanceled})
-	s.Record(&Result{Step: "bogus"})
-	s.SessionEndedAt("faq", EndCanceled, t0.Add(ms(11000)))
+	s.Record(&results.Result{Step: results.StepMessage, Turn: 3, Start: t0.Add(ms(1600)), Code: 0, Latency: ms(9000), Error: "timeout"})
+	s.Record(&results.Result{Step: results.StepMessage, Turn: 4, Start: t0.Add(ms(1700)), Code: 0, Latency: ms(1), Error: "canceled"})
+	s.Record(&results.Result{Step: "bogus"})
+	s.SessionEndedAt("faq", results.EndCanceled, t0.Add(ms(11000)))
 	d := s.Snapshot()
 
-	sess, msg := d.Step(StepSession), d.Step(StepMessage)
+	sess, msg := d.Step(results.StepSession), d.Step(results.StepMessage)
 	tests := []struct {
 		name      string
 		got, want any
@@ -51,7 +54,7 @@ func TestSummaryRecord(t *testing.T) {
 		{"shapes", fmt.Sprint(msg.Shapes), "map[model:1 single_shot:1]"},
 		{"good", msg.Good, int64(1)},
 		{"errors overall", fmt.Sprint(d.Errors), "map[canceled:1 timeout:1]"},
-		{"sessions", d.Sessions, Sessions{Started: 1, Canceled: 1}},
+		{"sessions", d.Sessions, results.Sessions{Started: 1, Canceled: 1}},
 		{"unknown step", d.Unknown, int64(1)},
 		{"requests", d.Requests(), int64(6)},
 		{"wait total", d.Wait.Sum(), ms(2)},
@@ -78,13 +81,13 @@ func TestSummaryRecord(t *testing.T) {
 }
 
 func TestSummaryUsersActive(t *testing.T) {
-	s := NewSummary()
-	t0 := genT0
+	s := results.NewSummary()
+	t0 := resultstest.T0
 	// Two sessions: one in flight over [0.5 s, 2.5 s), one over [1 s, 1.5 s).
 	s.SessionStartedAt("a", t0.Add(500*time.Millisecond))
 	s.SessionStartedAt("a", t0.Add(time.Second))
-	s.SessionEndedAt("a", EndCompleted, t0.Add(1500*time.Millisecond))
-	s.SessionEndedAt("a", EndFailed, t0.Add(2500*time.Millisecond))
+	s.SessionEndedAt("a", results.EndCompleted, t0.Add(1500*time.Millisecond))
+	s.SessionEndedAt("a", results.EndFailed, t0.Add(2500*time.Millisecond))
 	d := s.Snapshot()
 	want := []float64{0.5, 1.5, 0.5}
 	if len(d.Series.Intervals) != len(want) {
@@ -95,74 +98,32 @@ func TestSummaryUsersActive(t *testing.T) {
 			t.Errorf("UsersActive(%d) = %v, want %v", i, got, w)
 		}
 	}
-	if got := d.Sessions; got != (Sessions{Started: 2, Completed: 1, Failed: 1}) || got.Active() != 0 {
+	if got := d.Sessions; got != (results.Sessions{Started: 2, Completed: 1, Failed: 1}) || got.Active() != 0 {
 		t.Errorf("Sessions = %+v (active %d), want 2 started, 1 completed, 1 failed", got, got.Active())
 	}
 }
 
 func TestSummaryMergeOfShardsEqualsWhole(t *testing.T) {
-	evs := genRun(7, 300, 50)
-	whole := NewSummary()
-	replay(whole, evs)
-
-	// Shards by user, as a distributed run splits them; session starts and
-	// ends belong to the shard of the result next to them.
-	var shard [2][]event
-	owner := 0
-	for i, e := range evs {
-		switch {
-		case e.r != nil:
-			owner = int(e.r.User % 2)
-		case e.start != "":
-			owner = int(nextUser(evs, i) % 2)
-		default:
-			owner = int(prevUser(evs, i) % 2)
-		}
-		shard[owner] = append(shard[owner], e)
+	evs := resultstest.Generate(resultstest.Config{Seed: 7, Sessions: 300, Rate: 50})
+	whole := results.NewSummary()
+	resultstest.Replay(whole, evs)
+	shards := resultstest.Split(evs, 3)
+	merged := results.NewSummary()
+	for _, sh := range shards {
+		s := results.NewSummary()
+		resultstest.Replay(s, sh)
+		merged.Merge(s)
 	}
-	a, b := NewSummary(), NewSummary()
-	replay(a, shard[0])
-	replay(b, shard[1])
-	a.Merge(b)
-	if diff := snapshotDiff(a.Snapshot(), whole.Snapshot()); diff != "" {
+	if diff := resultstest.Diff(merged.Snapshot(), whole.Snapshot()); diff != "" {
 		t.Fatal("merged shards != whole run: " + diff)
 	}
 }
 
-// nextUser is the user of the session that starts at evs[i]: the first
-// session-step result after it with no other session start between.
-func nextUser(evs []event, i int) uint64 {
-	pending := 0
-	for _, e := range evs[i+1:] {
-		if e.start != "" {
-			pending++
-		}
-		if e.r != nil && e.r.Step == StepSession {
-			if pending == 0 {
-				return e.r.User
-			}
-			pending--
-		}
-	}
-	return 0
-}
-
-// prevUser is the user whose session ends at evs[i]: genRun puts a session's
-// end right after its last result.
-func prevUser(evs []event, i int) uint64 {
-	for j := i - 1; j >= 0; j-- {
-		if evs[j].r != nil {
-			return evs[j].r.User
-		}
-	}
-	return 0
-}
-
 func TestSummaryCoarsensLongRuns(t *testing.T) {
-	s := NewSummary(WithMaxIntervals(10))
+	s := results.NewSummary(results.WithMaxIntervals(10))
 	for i := range 25 {
-		at := genT0.Add(time.Duration(i) * time.Second)
-		s.Record(&Result{Step: StepSession, Intended: at, Start: at, Latency: time.Millisecond, Code: 200})
+		at := resultstest.T0.Add(time.Duration(i) * time.Second)
+		s.Record(&results.Result{Step: results.StepSession, Intended: at, Start: at, Latency: time.Millisecond, Code: 200})
 	}
 	d := s.Snapshot()
 	if d.Series.Width != 4*time.Second {
@@ -182,10 +143,10 @@ func TestSummaryCoarsensLongRuns(t *testing.T) {
 }
 
 func TestSummaryMergeDifferentWidths(t *testing.T) {
-	fine, coarse := NewSummary(), NewSummary(WithMaxIntervals(4))
+	fine, coarse := results.NewSummary(), results.NewSummary(results.WithMaxIntervals(4))
 	for i := range 12 {
-		at := genT0.Add(time.Duration(i) * time.Second)
-		r := &Result{Step: StepSession, Intended: at, Start: at, Latency: time.Millisecond, Code: 200}
+		at := resultstest.T0.Add(time.Duration(i) * time.Second)
+		r := &results.Result{Step: results.StepSession, Intended: at, Start: at, Latency: time.Millisecond, Code: 200}
 		if i%2 == 0 {
 			fine.Record(r)
 		} else {
@@ -201,25 +162,25 @@ func TestSummaryMergeDifferentWidths(t *testing.T) {
 	for i := range d.Series.Intervals {
 		total += d.Series.Intervals[i].Requests()
 	}
-	if total != 12 || d.Step(StepSession).Count != 12 {
-		t.Errorf("merged series holds %d requests (count %d), want 12", total, d.Step(StepSession).Count)
+	if total != 12 || d.Step(results.StepSession).Count != 12 {
+		t.Errorf("merged series holds %d requests (count %d), want 12", total, d.Step(results.StepSession).Count)
 	}
 }
 
 func TestSummaryConcurrent(t *testing.T) {
-	s := NewSummary()
-	evs := genRun(3, 200, 100)
+	s := results.NewSummary()
+	evs := resultstest.Generate(resultstest.Config{Seed: 3, Sessions: 200, Rate: 100})
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
 			for i, e := range evs {
 				if i%4 == w {
-					if e.r != nil {
-						s.Record(e.r)
-					} else if e.start != "" {
-						s.SessionStarted(e.start)
+					if e.Result != nil {
+						s.Record(e.Result)
+					} else if e.Start != "" {
+						s.SessionStarted(e.Start)
 					} else {
-						s.SessionEnded("", e.end)
+						s.SessionEnded("", e.End)
 					}
 				}
 			}
@@ -231,38 +192,38 @@ func TestSummaryConcurrent(t *testing.T) {
 		}
 	})
 	wg.Wait()
-	want := NewSummary()
-	replay(want, evs)
+	want := results.NewSummary()
+	resultstest.Replay(want, evs)
 	got, w := s.Snapshot(), want.Snapshot()
 	if got.Requests() != w.Requests() || got.Sessions != w.Sessions {
 		t.Errorf("concurrent: %d requests %+v, want %d %+v", got.Requests(), got.Sessions, w.Requests(), w.Sessions)
 	}
-	if !got.Step(StepMessage).TTFT.Equal(&w.Step(StepMessage).TTFT) {
+	if !got.Step(results.StepMessage).TTFT.Equal(&w.Step(results.StepMessage).TTFT) {
 		t.Error("concurrent: TTFT histogram differs from a sequential replay")
 	}
 }
 
 func TestSnapshotIsIndependent(t *testing.T) {
-	s := NewSummary()
-	replay(s, genRun(1, 10, 10))
+	s := results.NewSummary()
+	resultstest.Replay(s, resultstest.Generate(resultstest.Config{Seed: 1, Sessions: 10, Rate: 10}))
 	a := s.Snapshot()
-	before := a.Step(StepMessage).Latency.Count()
-	replay(s, genRun(2, 10, 10))
-	if got := a.Step(StepMessage).Latency.Count(); got != before {
+	before := a.Step(results.StepMessage).Latency.Count()
+	resultstest.Replay(s, resultstest.Generate(resultstest.Config{Seed: 2, Sessions: 10, Rate: 10}))
+	if got := a.Step(results.StepMessage).Latency.Count(); got != before {
 		t.Errorf("snapshot changed after more records: %d, want %d", got, before)
 	}
 }
 
 func ExampleSummary() {
-	s := NewSummary()
+	s := results.NewSummary()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 100 {
 		start := t0.Add(time.Duration(i) * 10 * time.Millisecond)
-		s.Record(&Result{Step: StepMessage, Intended: start, Start: start, Code: 200,
+		s.Record(&results.Result{Step: results.StepMessage, Intended: start, Start: start, Code: 200,
 			Latency: 2 * time.Second, TTFT: time.Duration(100+i) * time.Millisecond, Tokens: 1, Shape: "model"})
 	}
 	d := s.Snapshot()
-	msg := d.Step(StepMessage)
+	msg := d.Step(results.StepMessage)
 	fmt.Println("messages:", msg.Count, "errors:", msg.Errors)
 	// Percentiles are exact to three significant digits.
 	fmt.Println("ttft p50:", msg.TTFT.Quantile(0.5).Round(time.Millisecond), "p99:", msg.TTFT.Quantile(0.99).Round(time.Millisecond))
@@ -272,14 +233,14 @@ func ExampleSummary() {
 }
 
 func BenchmarkSummaryRecord(b *testing.B) {
-	evs := genRun(5, 500, 100)
-	var rs []*Result
+	evs := resultstest.Generate(resultstest.Config{Seed: 5, Sessions: 500, Rate: 100})
+	var rs []*results.Result
 	for _, e := range evs {
-		if e.r != nil {
-			rs = append(rs, e.r)
+		if e.Result != nil {
+			rs = append(rs, e.Result)
 		}
 	}
-	s := NewSummary()
+	s := results.NewSummary()
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
