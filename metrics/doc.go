@@ -1,6 +1,7 @@
 // Package metrics exposes a load test's measurements as Prometheus metrics:
-// collectors fed by the runner's results (Metrics, a results.Sink) and a
-// /metrics endpoint (Serve).
+// collectors fed by the runner's results (Metrics, a results.Sink), a
+// /metrics endpoint (Serve), and pushes to a Pushgateway for short runs
+// (Pusher).
 //
 // A run creates one Metrics for its scenario, registers it on a dedicated
 // registry from NewRegistry (which also holds the Go and process collectors;
@@ -13,6 +14,17 @@
 //	if err := m.Register(reg); err != nil { ... }
 //	srv, err := metrics.Serve(ctx, "127.0.0.1:9464", reg) // srv.Addr() has the bound port
 //	sink := results.Tee(m, file, summary)
+//
+// For --pushgateway, a Pusher pushes the same series (without the Go and
+// process ones) at an interval and once more at the end; failures are logged
+// and never fail the run:
+//
+//	p, err := metrics.NewPusher(m, metrics.PushOptions{URL: u, RunID: id, Delete: del})
+//	pctx, stop := context.WithCancel(context.Background())
+//	done := make(chan struct{})
+//	go func() { p.Run(pctx); close(done) }()
+//	... run, drain ...
+//	stop(); <-done // the final push happened
 //
 // # Metrics
 //

@@ -48,3 +48,29 @@ func Example() {
 	// loadgen_requests_total{code="200",conversation="greeting",scenario="demo",step="message"} 1
 	// loadgen_tokens_total{conversation="greeting",scenario="demo"} 12
 }
+
+// A short CI run pushes its metrics to a Pushgateway every 5 s and once at
+// the end, grouped by job, run id and shard.
+func ExampleNewPusher() {
+	m := metrics.New("smoke", metrics.WithRunID("ci-1234"))
+	p, err := metrics.NewPusher(m, metrics.PushOptions{
+		URL:      "http://127.0.0.1:9091",
+		RunID:    "ci-1234",
+		Instance: "shard-0",
+		Interval: 5 * time.Second,
+	})
+	if err != nil {
+		panic(err) // a malformed URL or an empty run id
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		_ = p.Run(ctx) // failures are logged; they never fail the run
+		close(done)
+	}()
+
+	// ... the run records results into m ...
+
+	stop() // after the last result
+	<-done // the final push is done
+}

@@ -1,0 +1,257 @@
+package metrics
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+// pushRequest is what a fake Pushgateway received.
+type pushRequest struct {
+	method, path, auth string
+	families           map[string]*dto.MetricFamily
+}
+
+// fakeGateway records requests and answers with status.
+type fakeGateway struct {
+	status int
+	reqs   chan pushRequest
+}
+
+func newFakeGateway(t *testing.T, status int) (*fakeGateway, *httptest.Server) {
+	g := &fakeGateway{status: status, reqs: make(chan pushRequest, 100)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pr := pushRequest{method: r.Method, path: r.URL.EscapedPath(), auth: r.Header.Get("Authorization"),
+			families: map[string]*dto.MetricFamily{}}
+		dec := expfmt.NewDecoder(r.Body, expfmt.ResponseFormat(r.Header))
+		for {
+			var mf dto.MetricFamily
+			if err := dec.Decode(&mf); err != nil {
+				if !errors.Is(err, io.EOF) {
+					t.Errorf("fake gateway: decoding %s body: %v", r.Method, err)
+				}
+				break
+			}
+			pr.families[mf.GetName()] = &mf
+		}
+		select {
+		case g.reqs <- pr:
+		default:
+		}
+		w.WriteHeader(g.status)
+	}))
+	t.Cleanup(srv.Close)
+	return g, srv
+}
+
+// next returns the next request, failing the test after a generous wait.
+func (g *fakeGateway) next(t *testing.T) pushRequest {
+	t.Helper()
+	select {
+	case r := <-g.reqs:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatal("no request reached the fake Pushgateway within 10s")
+	}
+	return pushRequest{}
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runPusher runs p until stop is called; stop returns Run's error.
+func runPusher(p *Pusher) (stop func() error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	return func() error { cancel(); return <-done }
+}
+
+func TestPusherPushesPeriodicallyAndAtTheEnd(t *testing.T) {
+	g, srv := newFakeGateway(t, http.StatusAccepted)
+	m := New("demo", WithRunID("run-7"), WithVersion("dev"))
+	p, err := NewPusher(m, PushOptions{URL: srv.URL, RunID: "run-7", Instance: "shard-0", Interval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("NewPusher() error = %v", err)
+	}
+	stop := runPusher(p)
+	for range 2 { // the first push, then at least one periodic one
+		if r := g.next(t); r.method != http.MethodPut {
+			t.Errorf("push method = %s, want PUT", r.method)
+		}
+	}
+	sample(m)
+	if err := stop(); err != nil {
+		t.Errorf("Run() = %v, want nil", err)
+	}
+	var last pushRequest
+	for len(g.reqs) > 0 {
+		last = <-g.reqs
+	}
+	if want := "/metrics/job/loadgen/run_id/run-7/instance/shard-0"; last.path != want {
+		t.Errorf("push path = %q, want %q", last.path, want)
+	}
+	got := last.families["loadgen_sessions_started_total"].GetMetric()[0].GetCounter().GetValue()
+	if got != 2 {
+		t.Errorf("final push: loadgen_sessions_started_total = %g, want 2 (the end state)", got)
+	}
+	for _, lp := range last.families["loadgen_run_info"].GetMetric()[0].GetLabel() {
+		if lp.GetName() == "run_id" {
+			t.Error("pushed loadgen_run_info has a run_id label; the grouping key carries it")
+		}
+	}
+	for name := range last.families {
+		if !strings.HasPrefix(name, "loadgen_") {
+			t.Errorf("pushed %s; only loadgen_ series are pushed", name)
+		}
+	}
+	if h := last.families["loadgen_time_to_first_token_seconds"].GetMetric()[0].GetHistogram(); len(h.GetPositiveSpan()) == 0 {
+		t.Error("pushed TTFT histogram has no native buckets (push must use protobuf)")
+	}
+}
+
+func TestPusherDelete(t *testing.T) {
+	tests := []struct {
+		name    string
+		delete  bool
+		methods []string
+	}{
+		{"keep", false, []string{http.MethodPut, http.MethodPut}},
+		{"delete", true, []string{http.MethodPut, http.MethodPut, http.MethodDelete}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, srv := newFakeGateway(t, http.StatusAccepted)
+			p, err := NewPusher(New("demo"), PushOptions{URL: srv.URL, RunID: "r", Interval: time.Hour, Delete: tt.delete})
+			if err != nil {
+				t.Fatalf("NewPusher() error = %v", err)
+			}
+			stop := runPusher(p)
+			g.next(t) // the first push
+			if err := stop(); err != nil {
+				t.Errorf("Run() = %v, want nil", err)
+			}
+			got := []string{http.MethodPut}
+			for len(g.reqs) > 0 {
+				got = append(got, (<-g.reqs).method)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.methods, " ") {
+				t.Errorf("requests = %v, want %v", got, tt.methods)
+			}
+		})
+	}
+}
+
+func TestPusherFailuresLoggedNotFatal(t *testing.T) {
+	const password = "hunter2-very-secret"
+	g, srv := newFakeGateway(t, http.StatusInternalServerError)
+	var logs syncBuffer
+	u := strings.Replace(srv.URL, "http://", "http://ci:"+password+"@", 1)
+	p, err := NewPusher(New("demo"), PushOptions{URL: u, RunID: "r", Interval: 10 * time.Millisecond, Delete: true,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatalf("NewPusher() error = %v", err)
+	}
+	stop := runPusher(p)
+	r := g.next(t)
+	if !strings.HasPrefix(r.auth, "Basic ") {
+		t.Errorf("Authorization = %q, want basic auth from the URL's credentials", r.auth)
+	}
+	g.next(t) // a second push after the first failed: Run goes on
+	err = stop()
+	if err == nil {
+		t.Error("Run() = nil, want the final push's error")
+	}
+	if !strings.Contains(logs.String(), "push to pushgateway failed") {
+		t.Errorf("logs = %q, want the failed pushes logged", logs.String())
+	}
+	for what, s := range map[string]string{"logs": logs.String(), "Run error": err.Error()} {
+		if strings.Contains(s, password) {
+			t.Errorf("%s contain the password from the URL", what)
+		}
+	}
+}
+
+func TestPusherDeadGateway(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close() // a port nothing listens on
+	var logs syncBuffer
+	p, err := NewPusher(New("demo"), PushOptions{URL: srv.URL, RunID: "r", Timeout: 2 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatalf("NewPusher() error = %v", err)
+	}
+	if err := runPusher(p)(); err == nil {
+		t.Error("Run() = nil against a dead gateway, want the final push's error")
+	}
+	if !strings.Contains(logs.String(), "final push to pushgateway failed") {
+		t.Errorf("logs = %q, want the final push failure logged", logs.String())
+	}
+}
+
+func TestNewPusherErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    PushOptions
+		wantErr string
+	}{
+		{"no URL", PushOptions{RunID: "r"}, "empty URL"},
+		{"bad scheme", PushOptions{URL: "ftp://h:1", RunID: "r"}, "http(s)://host"},
+		{"no host", PushOptions{URL: "http://", RunID: "r"}, "http(s)://host"},
+		{"unparsable, with a password", PushOptions{URL: "http://u:pw-secret@h:1/%zz", RunID: "r"}, "unparsable URL"},
+		{"no run id", PushOptions{URL: "127.0.0.1:9091"}, "empty run id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewPusher(New("demo"), tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("NewPusher(%+v) error = %v, want one containing %q", tt.opts, err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "pw-secret") {
+				t.Errorf("error %q contains the URL's password", err)
+			}
+		})
+	}
+}
+
+func TestPushURL(t *testing.T) {
+	tests := []struct {
+		raw, want, user string
+	}{
+		{"127.0.0.1:9091", "http://127.0.0.1:9091", ""},
+		{"https://pg.example:443/", "https://pg.example:443", ""},
+		{"http://ci:pw@pg:9091/prefix/?x=1", "http://pg:9091/prefix", "ci"},
+	}
+	for _, tt := range tests {
+		got, user, err := pushURL(tt.raw)
+		if err != nil || got != tt.want || user.Username() != tt.user {
+			t.Errorf("pushURL(%q) = %q, %v, %v; want %q, user %q, nil", tt.raw, got, user, err, tt.want, tt.user)
+		}
+	}
+}
