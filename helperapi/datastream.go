@@ -1,0 +1,266 @@
+package helperapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// maxLineBytes bounds one data stream line; a longer one is a protocol error
+// rather than unbounded memory.
+const maxLineBytes = 4 << 20
+
+// dataStream is an incremental parser for the Vercel AI SDK v4 data stream:
+// one TYPE:JSON part per line. It keeps only the current partial line and a
+// scratch buffer for escaped text. Not safe for concurrent use.
+type dataStream struct {
+	rec     *recorder
+	sniff   bool   // no data stream header: the first line must be a known part
+	partial []byte // the start of a line whose newline has not arrived
+	scratch []byte // decoded text of an escaped string part
+	line    int    // lines seen, for error messages
+	err     error  // sticky parse failure
+}
+
+func newDataStream(rec *recorder, sniff bool) *dataStream {
+	return &dataStream{rec: rec, sniff: sniff}
+}
+
+// feed parses every line p completes; parts are stamped with at.
+func (d *dataStream) feed(p []byte, at time.Duration) error {
+	if d.err != nil {
+		return d.err
+	}
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			if len(d.partial)+len(p) > maxLineBytes {
+				return d.fail(d.tooLong())
+			}
+			d.partial = append(d.partial, p...)
+			return nil
+		}
+		line := p[:i]
+		p = p[i+1:]
+		if len(d.partial) > 0 {
+			if len(d.partial)+len(line) > maxLineBytes {
+				return d.fail(d.tooLong())
+			}
+			d.partial = append(d.partial, line...)
+			line = d.partial
+		} else if len(line) > maxLineBytes {
+			return d.fail(d.tooLong())
+		}
+		err := d.parseLine(line, at)
+		d.partial = d.partial[:0]
+		if err != nil {
+			return d.fail(err)
+		}
+	}
+	return nil
+}
+
+// end handles a clean EOF: a last line without a newline is accepted when it
+// is a complete part, else the stream was cut inside a part.
+func (d *dataStream) end(at time.Duration) error {
+	if d.err != nil || len(d.partial) == 0 {
+		return d.err
+	}
+	line := d.partial
+	d.partial = nil
+	if d.parseLine(line, at) != nil {
+		return d.fail(errTruncatedPart)
+	}
+	return nil
+}
+
+func (d *dataStream) fail(err error) error {
+	d.err = err
+	return err
+}
+
+func (d *dataStream) tooLong() error {
+	return fmt.Errorf("helperapi: data stream: line %d: longer than %d bytes", d.line+1, maxLineBytes)
+}
+
+// errorf makes a parse failure naming the line and part type.
+func (d *dataStream) errorf(typ byte, what string) error {
+	return fmt.Errorf("helperapi: data stream: line %d: %q part: %s", d.line, typ, what)
+}
+
+// parseLine parses one complete line (without its newline).
+func (d *dataStream) parseLine(line []byte, at time.Duration) error {
+	d.line++
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if len(line) == 0 {
+		return nil
+	}
+	i := bytes.IndexByte(line, ':')
+	if i < 0 {
+		return fmt.Errorf("helperapi: data stream: line %d: no part type separator", d.line)
+	}
+	if i != 1 || !knownPart(line[0]) {
+		if d.sniff && d.rec.parts == 0 {
+			return fmt.Errorf("helperapi: data stream: line %d: not a data stream part", d.line)
+		}
+		return nil // unknown part types are skipped
+	}
+	return d.parsePart(line[0], trimJSONSpace(line[2:]), at)
+}
+
+// knownPart reports whether typ is a part type of the AI SDK v4 data stream.
+func knownPart(typ byte) bool {
+	switch typ {
+	case '0', '2', '3', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k':
+		return true
+	}
+	return false
+}
+
+// parsePart checks one part's JSON value v and records it.
+func (d *dataStream) parsePart(typ byte, v []byte, at time.Duration) error {
+	switch typ {
+	case '0': // text delta
+		s, ok := d.str(v)
+		if !ok {
+			return d.errorf(typ, "want a JSON string")
+		}
+		d.rec.textPart(s, at)
+	case '3': // error
+		s, ok := d.str(v)
+		if !ok {
+			return d.errorf(typ, "want a JSON string")
+		}
+		d.rec.errorPart(string(s))
+	case 'g': // reasoning delta
+		if _, ok := d.str(v); !ok {
+			return d.errorf(typ, "want a JSON string")
+		}
+		d.rec.otherPart()
+	case '2': // data array
+		if !isJSON(v, '[') {
+			return d.errorf(typ, "want a JSON array")
+		}
+		d.rec.dataPart()
+	case '8': // message annotations
+		id, ok := annotationID(v)
+		if !ok {
+			return d.errorf(typ, "want a JSON array")
+		}
+		d.rec.otherPart()
+		d.rec.messageID(id)
+	case 'd': // finish message
+		reason, usage, ok := parseFinish(v)
+		if !ok {
+			return d.errorf(typ, "want a JSON object")
+		}
+		d.rec.finish(reason, usage)
+	default: // f, 9 and the other object parts
+		if !isJSON(v, '{') {
+			return d.errorf(typ, "want a JSON object")
+		}
+		switch typ {
+		case 'f':
+			d.rec.stepStart()
+		case '9':
+			d.rec.toolCall()
+		default:
+			d.rec.otherPart()
+		}
+	}
+	return nil
+}
+
+// str decodes a JSON string value, reusing the scratch buffer.
+func (d *dataStream) str(v []byte) ([]byte, bool) {
+	s, scratch, ok := unquoteJSON(v, d.scratch)
+	d.scratch = scratch
+	return s, ok
+}
+
+// isJSON reports whether v is valid JSON opening with open ('{' or '[').
+func isJSON(v []byte, open byte) bool {
+	return len(v) > 0 && v[0] == open && json.Valid(v)
+}
+
+// finishPart is the JSON of a d: part. Usage numbers are null when the
+// provider did not report them.
+type finishPart struct {
+	FinishReason string `json:"finishReason"`
+	Usage        *struct {
+		PromptTokens     *float64 `json:"promptTokens"`
+		CompletionTokens *float64 `json:"completionTokens"`
+	} `json:"usage"`
+}
+
+// parseFinish decodes a d: part; usage is nil when no count was reported.
+func parseFinish(v []byte) (reason string, usage *Usage, ok bool) {
+	if len(v) == 0 || v[0] != '{' {
+		return "", nil, false
+	}
+	var f finishPart
+	if json.Unmarshal(v, &f) != nil {
+		return "", nil, false
+	}
+	if u := f.Usage; u != nil && (u.PromptTokens != nil || u.CompletionTokens != nil) {
+		usage = &Usage{PromptTokens: count(u.PromptTokens), CompletionTokens: count(u.CompletionTokens)}
+	}
+	return f.FinishReason, usage, true
+}
+
+// count converts a reported token count; nil or negative is 0.
+func count(f *float64) int {
+	if f == nil || *f < 0 || *f > 1<<31 {
+		return 0
+	}
+	return int(*f)
+}
+
+// annotationID validates an 8: part (a JSON array) and returns the last "id"
+// of its object elements: Helper's stored assistant message id. A numeric id
+// is returned in decimal.
+func annotationID(v []byte) (string, bool) {
+	if len(v) == 0 || v[0] != '[' {
+		return "", false
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(v, &items) != nil {
+		return "", false
+	}
+	var id string
+	for _, it := range items {
+		if len(it) == 0 || it[0] != '{' {
+			continue
+		}
+		var a struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(it, &a) != nil || len(a.ID) == 0 {
+			continue
+		}
+		if s := jsonID(a.ID); s != "" {
+			id = s
+		}
+	}
+	return id, true
+}
+
+// jsonID renders a JSON string or number id as text; "" for other values.
+func jsonID(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		if i, err := n.Int64(); err == nil {
+			return strconv.FormatInt(i, 10)
+		}
+		return n.String()
+	}
+	return ""
+}

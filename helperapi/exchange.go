@@ -1,0 +1,220 @@
+package helperapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+)
+
+// The operations an *Error names.
+const (
+	opSession      = "session"
+	opConversation = "conversation"
+	opMessage      = "message"
+	opPoll         = "poll"
+	opGet          = "get"
+	opList         = "list"
+)
+
+// Body limits: a JSON answer larger than maxJSONBody is a protocol error; an
+// error body is read up to maxErrorBody for its message.
+const (
+	maxJSONBody  = 16 << 20
+	maxErrorBody = 64 << 10
+	maxErrorMsg  = 200
+)
+
+// errRequestTimeout is the cause of a request context whose per-request
+// timeout passed, telling it apart from the caller's own deadline.
+var errRequestTimeout = errors.New("helperapi: request timeout")
+
+// exchange is one HTTP request in flight and what has been measured so far.
+// It is used by one goroutine.
+type exchange struct {
+	op        string
+	red       redactor
+	parent    context.Context // the caller's context
+	ctx       context.Context // parent plus the per-request timeout
+	cancel    context.CancelFunc
+	connected atomic.Bool // a connection was obtained (set by httptrace)
+	resp      *http.Response
+	t         Timing
+	firstByte bool
+	done      bool
+}
+
+// send starts a request and returns once the response headers have arrived.
+// On a non-2xx status it reads the error body and returns an *Error. Either
+// way the caller must call finish when done with the exchange.
+func (c *Client) send(ctx context.Context, op, method, path string, body []byte, token string, red redactor) (*exchange, *Error) {
+	ex := &exchange{op: op, red: red, parent: ctx}
+	if c.timeout > 0 {
+		ex.ctx, ex.cancel = context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	} else {
+		ex.ctx, ex.cancel = context.WithCancel(ctx)
+	}
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { ex.connected.Store(true) }}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ex.ctx, trace), method, c.base+path, rd)
+	if err != nil {
+		ex.done = true
+		ex.cancel()
+		return ex, ex.newError(KindProtocol, "cannot build request", err)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	ex.t.BytesOut = int64(len(body))
+	ex.t.Start = time.Now()
+	resp, err := c.hc.Do(req)
+	elapsed := time.Since(ex.t.Start)
+	if err != nil {
+		ex.t.Total = elapsed
+		ex.done = true
+		ex.cancel()
+		return ex, ex.failure(err, !ex.connected.Load())
+	}
+	ex.t.Headers = elapsed
+	ex.resp = resp
+	ex.t.Status = resp.StatusCode
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return ex, ex.statusFailure(c.now())
+	}
+	return ex, nil
+}
+
+// read reads the response body, stamping the time the read returned.
+func (ex *exchange) read(p []byte) (n int, at time.Duration, err error) {
+	n, err = ex.resp.Body.Read(p)
+	at = time.Since(ex.t.Start)
+	if n > 0 {
+		ex.t.BytesIn += int64(n)
+		if !ex.firstByte {
+			ex.firstByte = true
+			ex.t.TTFB = at
+		}
+	}
+	if err != nil {
+		ex.t.Total = at
+	}
+	return n, at, err
+}
+
+// Read makes the exchange an io.Reader of its body.
+func (ex *exchange) Read(p []byte) (int, error) {
+	n, _, err := ex.read(p)
+	return n, err
+}
+
+// finish ends the exchange: closes the body, releases the context and sets
+// Total if no read has ended the body yet. Safe to call more than once.
+func (ex *exchange) finish() {
+	if ex.done {
+		return
+	}
+	ex.done = true
+	if ex.t.Total == 0 {
+		ex.t.Total = time.Since(ex.t.Start)
+	}
+	ex.resp.Body.Close()
+	ex.cancel()
+}
+
+// decodeJSON reads the whole (bounded) body into v and finishes the exchange.
+func (ex *exchange) decodeJSON(v any) *Error {
+	defer ex.finish()
+	b, err := io.ReadAll(io.LimitReader(ex, maxJSONBody+1))
+	if err != nil {
+		return ex.failure(err, false)
+	}
+	if len(b) > maxJSONBody {
+		return ex.newError(KindProtocol, fmt.Sprintf("response body larger than %d bytes", maxJSONBody), nil)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return ex.newError(KindProtocol, "invalid JSON response", err)
+	}
+	return nil
+}
+
+// statusFailure classifies a non-2xx response, reading the server's JSON
+// {"error": "..."} into Msg when present, and finishes the exchange.
+func (ex *exchange) statusFailure(now time.Time) *Error {
+	defer ex.finish()
+	b, _ := io.ReadAll(io.LimitReader(ex, maxErrorBody))
+	status := ex.t.Status
+	e := ex.newError(statusKind(status), serverMessage(b), nil)
+	if status == http.StatusTooManyRequests {
+		e.RetryAfter = parseRetryAfter(ex.resp.Header.Get("Retry-After"), now)
+	}
+	if e.Kind == KindProtocol && e.Msg == "" {
+		e.Msg = fmt.Sprintf("unexpected status %d", status)
+	}
+	return e
+}
+
+// failure classifies a transport error: the caller's cancel or deadline, the
+// per-request timeout, a failure before any connection (connect), or a
+// broken connection (network).
+func (ex *exchange) failure(err error, beforeConn bool) *Error {
+	var kind Kind
+	switch {
+	case errors.Is(ex.parent.Err(), context.Canceled):
+		kind = KindCanceled
+	case ex.parent.Err() != nil, errors.Is(context.Cause(ex.ctx), errRequestTimeout):
+		kind = KindTimeout
+	case beforeConn:
+		kind = KindConnect
+	default:
+		kind = KindNetwork
+	}
+	return ex.newError(kind, "", err)
+}
+
+// newError builds an *Error for this exchange with secrets redacted.
+func (ex *exchange) newError(kind Kind, msg string, err error) *Error {
+	return &Error{Op: ex.op, Kind: kind, Status: ex.t.Status, Msg: ex.red.string(msg), Err: ex.red.err(err)}
+}
+
+// serverMessage returns the "error" string of a JSON error body, shortened;
+// "" when the body is not such JSON.
+func serverMessage(b []byte) string {
+	var body struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(b, &body) != nil || len(body.Error) == 0 {
+		return ""
+	}
+	var msg string
+	if json.Unmarshal(body.Error, &msg) != nil {
+		return ""
+	}
+	if len(msg) > maxErrorMsg {
+		msg = truncateUTF8(msg, maxErrorMsg) + "…"
+	}
+	return msg
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,150 @@
+package helperapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// errNoReply is the cause of a poll context whose PollOptions.Timeout passed.
+var errNoReply = errors.New("helperapi: no reply in time")
+
+// PostMessage calls POST /api/chat/conversation/{slug}/message (the
+// non-streaming path) and returns the stored message id.
+func (s *Session) PostMessage(ctx context.Context, slug, content string) (int64, Timing, error) {
+	b, err := json.Marshal(struct {
+		Content string `json:"content"`
+	}{content})
+	if err != nil {
+		return 0, Timing{}, &Error{Op: opMessage, Kind: KindProtocol, Msg: "cannot encode request", Err: err}
+	}
+	ex, xerr := s.send(ctx, opMessage, http.MethodPost, "/api/chat/conversation/"+url.PathEscape(slug)+"/message", b)
+	if xerr != nil {
+		return 0, ex.t, xerr
+	}
+	var resp struct {
+		MessageID *int64 `json:"messageId"` // a JSON number; a string is a protocol error
+	}
+	if derr := ex.decodeJSON(&resp); derr != nil {
+		return 0, ex.t, derr
+	}
+	if resp.MessageID == nil {
+		return 0, ex.t, ex.newError(KindProtocol, "no messageId in response", nil)
+	}
+	return *resp.MessageID, ex.t, nil
+}
+
+// PollOptions tune WaitForReply.
+type PollOptions struct {
+	Interval time.Duration // between GETs (default DefaultPollInterval)
+	Timeout  time.Duration // give up after this (default DefaultPollTimeout): KindNoReply
+}
+
+// AsyncReply is the outcome of waiting for a background reply.
+type AsyncReply struct {
+	Timing           // Start = when waiting began; Total = until the reply was seen
+	Polls   int      // GETs made
+	Message *Message // the assistant (or staff) reply; nil with KindNoReply
+}
+
+// WaitForReply polls GetConversation until a message with role assistant or
+// staff appears after the message with id afterID (the one PostMessage
+// returned), or the timeout passes (an *Error of KindNoReply).
+//
+// The first GET goes out at once, the next ones Interval after the previous
+// one ended. "After" means later in the conversation's list (oldest first)
+// than the message whose id is afterID; when that message is not in the list,
+// any assistant or staff message with a numeric id above afterID counts. A
+// failed GET ends the wait with its error (Op "poll"). In the AsyncReply,
+// Status is the last GET's status, BytesIn the sum over all GETs, and Headers
+// and TTFB are not set.
+func (s *Session) WaitForReply(ctx context.Context, slug string, afterID int64, opts PollOptions) (*AsyncReply, error) {
+	interval, timeout := opts.Interval, opts.Timeout
+	if interval <= 0 {
+		interval = DefaultPollInterval
+	}
+	if timeout <= 0 {
+		timeout = DefaultPollTimeout
+	}
+	out := &AsyncReply{}
+	out.Start = time.Now()
+	pctx, cancel := context.WithTimeoutCause(ctx, timeout, errNoReply)
+	defer cancel()
+	after := strconv.FormatInt(afterID, 10)
+	var timer *time.Timer
+	for {
+		conv, t, err := s.getConversation(pctx, opPoll, slug)
+		out.Polls++
+		out.Status = t.Status
+		out.BytesIn += t.BytesIn
+		if err != nil {
+			out.Total = time.Since(out.Start)
+			if ctx.Err() == nil && errors.Is(context.Cause(pctx), errNoReply) {
+				return out, noReply(out, timeout)
+			}
+			return out, err
+		}
+		if m := replyAfter(conv.Messages, after, afterID); m != nil {
+			out.Total = time.Since(out.Start)
+			out.Message = m
+			return out, nil
+		}
+		if timer == nil {
+			timer = time.NewTimer(interval)
+			defer timer.Stop()
+		} else {
+			timer.Reset(interval)
+		}
+		select {
+		case <-timer.C:
+		case <-pctx.Done():
+			out.Total = time.Since(out.Start)
+			if err := ctx.Err(); err != nil {
+				kind := KindTimeout
+				if errors.Is(err, context.Canceled) {
+					kind = KindCanceled
+				}
+				return out, &Error{Op: opPoll, Kind: kind, Status: out.Status, Err: err}
+			}
+			return out, noReply(out, timeout)
+		}
+	}
+}
+
+// noReply is the KindNoReply error of a wait that timed out.
+func noReply(out *AsyncReply, timeout time.Duration) *Error {
+	return &Error{Op: opPoll, Kind: KindNoReply, Status: out.Status,
+		Msg: fmt.Sprintf("no reply after %d polls in %s", out.Polls, timeout)}
+}
+
+// replyAfter returns the first assistant or staff message after the message
+// whose id is after (or, when that message is absent, with a numeric id above
+// afterID); nil when there is none yet.
+func replyAfter(msgs []Message, after string, afterID int64) *Message {
+	start := 0
+	found := false
+	for i := range msgs {
+		if msgs[i].ID == after {
+			start, found = i+1, true
+			break
+		}
+	}
+	for i := start; i < len(msgs); i++ {
+		m := &msgs[i]
+		if m.Role != "assistant" && m.Role != "staff" {
+			continue
+		}
+		if found {
+			return m
+		}
+		if id, err := strconv.ParseInt(m.ID, 10, 64); err == nil && id > afterID {
+			return m
+		}
+	}
+	return nil
+}

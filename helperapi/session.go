@@ -1,0 +1,139 @@
+package helperapi
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+)
+
+// SessionRequest says who the session is for.
+type SessionRequest struct {
+	Email    string   // "" for an anonymous session
+	Previous *Session // sent as currentToken, so an anonymous visitor keeps its identity
+}
+
+// Session is an authenticated visitor. Its token is never printed: String,
+// GoString and LogValue redact it. Safe for concurrent use.
+type Session struct {
+	c    *Client
+	cred *credentials // behind a pointer so that printing a Session value shows no token
+}
+
+// credentials are a session's identity. Immutable.
+type credentials struct {
+	token string
+	email string // "" for an anonymous session
+}
+
+// sessionBody is the JSON of POST /api/widget/session. Only these four fields
+// are read by Helper; an anonymous session sends only currentToken.
+type sessionBody struct {
+	Email        string  `json:"email,omitempty"`
+	EmailHash    string  `json:"emailHash,omitempty"`
+	Timestamp    int64   `json:"timestamp,omitempty"` // Unix milliseconds, a JSON number
+	CurrentToken *string `json:"currentToken"`
+}
+
+// CreateSession calls POST /api/widget/session. An email session is signed
+// with the client's secret: emailHash is the lowercase hex HMAC-SHA256 of
+// email + ":" + the timestamp in Unix milliseconds; without a secret it fails
+// with KindAuth before sending anything.
+func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Session, Timing, error) {
+	var body sessionBody
+	red := c.redactor()
+	if req.Previous != nil && req.Previous.cred.token != "" {
+		prev := req.Previous.cred.token
+		body.CurrentToken = &prev
+		red = append(red, prev)
+	}
+	if req.Email != "" {
+		if c.secret == nil {
+			return nil, Timing{}, &Error{Op: opSession, Kind: KindAuth, Msg: "no HMAC secret for an email session"}
+		}
+		ts := c.now().UnixMilli()
+		body.Email = req.Email
+		body.EmailHash = emailHash(c.secret.s, req.Email, ts)
+		body.Timestamp = ts
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, Timing{}, &Error{Op: opSession, Kind: KindProtocol, Msg: "cannot encode request", Err: red.err(err)}
+	}
+	ex, xerr := c.send(ctx, opSession, http.MethodPost, "/api/widget/session", b, "", red)
+	if xerr != nil {
+		return nil, ex.t, xerr
+	}
+	var resp struct {
+		Valid *bool  `json:"valid"`
+		Token string `json:"token"`
+		Error string `json:"error"`
+	}
+	derr := ex.decodeJSON(&resp)
+	ex.red = append(ex.red, resp.Token)
+	switch {
+	case derr != nil:
+		derr.Msg, derr.Err = ex.red.string(derr.Msg), ex.red.err(derr.Err)
+		return nil, ex.t, derr
+	case resp.Valid != nil && !*resp.Valid:
+		return nil, ex.t, ex.newError(KindAuth, resp.Error, nil)
+	case resp.Token == "":
+		return nil, ex.t, ex.newError(KindProtocol, "no token in session response", nil)
+	}
+	return &Session{c: c, cred: &credentials{token: resp.Token, email: req.Email}}, ex.t, nil
+}
+
+// ResumeSession returns a Session that sends token as it is, without asking
+// the server: a token saved earlier, or a deliberately bad one in tests.
+// email is recorded for display only ("" for anonymous).
+func (c *Client) ResumeSession(token, email string) *Session {
+	return &Session{c: c, cred: &credentials{token: token, email: email}}
+}
+
+// emailHash is the lowercase hex HMAC-SHA256(secret, email + ":" + ts).
+func emailHash(secret, email string, ts int64) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(email))
+	m.Write([]byte{':'})
+	m.Write(strconv.AppendInt(nil, ts, 10))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Email returns the session's email, "" for an anonymous session.
+func (s *Session) Email() string { return s.cred.email }
+
+// Anonymous reports whether the session has no email.
+func (s *Session) Anonymous() bool { return s.cred.email == "" }
+
+// String describes the session without its token.
+func (s *Session) String() string {
+	if s.Anonymous() {
+		return "helperapi.Session{anonymous, token: " + redactedText + "}"
+	}
+	return fmt.Sprintf("helperapi.Session{email: %s, token: %s}", s.c.redactor().string(s.cred.email), redactedText)
+}
+
+// GoString is String, so %#v shows no token either.
+func (s *Session) GoString() string { return s.String() }
+
+// LogValue implements slog.LogValuer without the token.
+func (s *Session) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("email", s.c.redactor().string(s.cred.email)),
+		slog.Bool("anonymous", s.Anonymous()),
+		slog.String("token", redactedText),
+	)
+}
+
+// redactor returns the strings this session must never show.
+func (s *Session) redactor() redactor { return s.c.redactor(s.cred.token) }
+
+// send starts an authenticated request for this session.
+func (s *Session) send(ctx context.Context, op, method, path string, body []byte) (*exchange, *Error) {
+	return s.c.send(ctx, op, method, path, body, s.cred.token, s.redactor())
+}
