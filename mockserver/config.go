@@ -1,0 +1,215 @@
+package mockserver
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Defaults used when a Config field is left zero.
+const (
+	DefaultTitle            = "Loadgen Mock Support"
+	DefaultCannedText       = "Thanks for your message! Our team has been notified and will respond as soon as possible."
+	DefaultRetryAfter       = 1 * time.Second
+	DefaultMaxConversations = 100_000
+	DefaultMaxMessages      = 200
+	DefaultReplyCacheSize   = 10_000
+)
+
+// DefaultTokens is the reply length, in tokens, when Config.Tokens is zero.
+var DefaultTokens = Range{Min: 20, Max: 60}
+
+// DevSecret is the well-known development secret `loadgen mock` uses when
+// HELPER_HMAC_SECRET is unset. It is public: never use it for a real
+// deployment.
+const DevSecret = "loadgen-dev-secret-do-not-use-in-production"
+
+// Config configures a Server. Shares are probabilities in [0, 1], drawn
+// independently per request, conversation or stream as each field says.
+// Apart from Secret, the zero value is valid: instant replies, unlimited
+// capacity, no faults, and the Default* limits.
+type Config struct {
+	// Secret is the mailbox's HMAC secret: it checks session emailHash values
+	// and signs session tokens. Required. The server never prints it.
+	Secret string
+	// Now is the clock for HMAC timestamps, token lifetimes, message times
+	// and the reply cache (nil: time.Now). Delays always use real time.
+	Now func() time.Time
+	// Logger receives the server's logs (nil: discarded). Tokens and the
+	// secret are never logged.
+	Logger *slog.Logger
+	// Title is the mailbox name put in session tokens ("": DefaultTitle).
+	Title string
+
+	// TTFT is the delay before a model reply's first token, after any wait
+	// for capacity. A tool step costs one more TTFT (the second model call).
+	TTFT Dist
+	// TokenInterval is the delay between consecutive text parts.
+	TokenInterval Dist
+	// Tokens is the number of text parts per model reply (zero: DefaultTokens).
+	Tokens Range
+	// Capacity is the number of model replies generated at once; excess
+	// requests wait in a FIFO queue and the wait counts in their TTFT.
+	// 0 means unlimited.
+	Capacity int
+	// QueueLimit caps the requests waiting for capacity; beyond it a request
+	// gets 503 at once, as an overloaded gateway would. 0 means unlimited.
+	QueueLimit int
+
+	// DataPart is the share of model replies that begin with a `2:` data part
+	// (sent at once, before any wait), as other AI SDK apps do.
+	DataPart float64
+	// ToolStep is the share of model replies with a tool step first
+	// (`9:`, `e:` with finishReason "tool-calls", a new `f:`).
+	ToolStep float64
+	// Sources is the number of `h:` source parts after `d:`.
+	Sources int
+	// SplitParts is the share of streamed parts written in two pieces, each
+	// flushed, with a 1 ms pause between, so a client reads a line split
+	// across reads.
+	SplitParts float64
+	// HumanShare is the share of new conversations handed to a human: the
+	// first streamed message gets CannedText as a single-shot reply, later
+	// ones an empty reply, and the async path never replies.
+	HumanShare float64
+	// CannedText is the handed-to-a-human reply ("": DefaultCannedText).
+	CannedText string
+
+	// AsyncDelay is the delay before the background reply on the
+	// non-streaming path (queue pickup plus generation).
+	AsyncDelay Dist
+	// AsyncNoReply is the share of non-streaming messages that never get a reply.
+	AsyncNoReply float64
+
+	// Faults injects failures.
+	Faults Faults
+
+	// MaxConversations caps stored conversations; beyond it the oldest
+	// conversation is evicted and acts as unknown from then on
+	// (0: DefaultMaxConversations).
+	MaxConversations int
+	// MaxMessages caps stored messages per conversation; beyond it the
+	// oldest are dropped (0: DefaultMaxMessages). Counts stay exact.
+	MaxMessages int
+	// ReplyCacheSize caps the reply cache of isPrompt conversations; beyond
+	// it the oldest entry is dropped (0: DefaultReplyCacheSize).
+	ReplyCacheSize int
+}
+
+// Faults are failures injected by rate. Pre-app faults (Error5xx,
+// RateLimited, SlowHeaders) apply to every /api request, as a proxy in front
+// of Helper would; stream faults apply to model replies on POST /api/chat,
+// at a random point after the first text part. At most one stream fault is
+// drawn per stream, in the order Reset, Truncate, ErrorPart, Stall.
+type Faults struct {
+	Error5xx         float64       // share of requests answered 503 with a plain-text body
+	RateLimited      float64       // share answered 429 with a Retry-After header
+	RetryAfter       time.Duration // the Retry-After value, whole seconds, at least 1 s (0: DefaultRetryAfter)
+	SlowHeaders      float64       // share whose response is held back by SlowHeadersDelay
+	SlowHeadersDelay time.Duration // how long the response is held back
+	Reset            float64       // share of streams whose connection is reset (TCP RST) mid-stream
+	Truncate         float64       // share of streams that end cleanly after some text, without `d:`
+	ErrorPart        float64       // share of streams that send `3:"Error generating AI response"` and end
+	Stall            float64       // share of streams that stop sending for StallFor, then finish
+	StallFor         time.Duration // how long a stalled stream pauses
+}
+
+// DefaultConfig returns a realistic model for demos: lognormal TTFT around
+// 400 ms, 20–60 tokens 15 ms apart, 64 concurrent generations, a data part
+// in a tenth of replies, a tool step in a tenth, one source, 5% of
+// conversations handed to a human, async replies after about a second with
+// 5% never answered, and no faults. Secret is left empty.
+func DefaultConfig() Config {
+	return Config{
+		TTFT:          Dist{Kind: DistLognormal, Mean: 400 * time.Millisecond, Jitter: 150 * time.Millisecond},
+		TokenInterval: Fixed(15 * time.Millisecond),
+		Tokens:        DefaultTokens,
+		Capacity:      64,
+		DataPart:      0.1,
+		ToolStep:      0.1,
+		Sources:       1,
+		HumanShare:    0.05,
+		AsyncDelay:    Dist{Kind: DistUniform, Mean: time.Second, Jitter: 500 * time.Millisecond},
+		AsyncNoReply:  0.05,
+	}
+}
+
+// withDefaults returns c with zero limits replaced by their defaults.
+func (c Config) withDefaults() Config {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Title == "" {
+		c.Title = DefaultTitle
+	}
+	if c.Tokens == (Range{}) {
+		c.Tokens = DefaultTokens
+	}
+	if c.CannedText == "" {
+		c.CannedText = DefaultCannedText
+	}
+	if c.Faults.RetryAfter == 0 {
+		c.Faults.RetryAfter = DefaultRetryAfter
+	}
+	if c.MaxConversations == 0 {
+		c.MaxConversations = DefaultMaxConversations
+	}
+	if c.MaxMessages == 0 {
+		c.MaxMessages = DefaultMaxMessages
+	}
+	if c.ReplyCacheSize == 0 {
+		c.ReplyCacheSize = DefaultReplyCacheSize
+	}
+	return c
+}
+
+// validate checks c after defaults were applied.
+func (c Config) validate() error {
+	if c.Secret == "" {
+		return fmt.Errorf("mockserver: config: Secret: empty")
+	}
+	for _, d := range []struct {
+		name string
+		d    Dist
+	}{{"TTFT", c.TTFT}, {"TokenInterval", c.TokenInterval}, {"AsyncDelay", c.AsyncDelay}} {
+		if err := d.d.validate(d.name); err != nil {
+			return err
+		}
+	}
+	if c.Tokens.Min < 1 || c.Tokens.Max < c.Tokens.Min {
+		return fmt.Errorf("mockserver: config: Tokens: %s: want 1 ≤ min ≤ max", c.Tokens)
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"Capacity", c.Capacity}, {"QueueLimit", c.QueueLimit}, {"Sources", c.Sources},
+		{"MaxConversations", c.MaxConversations}, {"MaxMessages", c.MaxMessages}, {"ReplyCacheSize", c.ReplyCacheSize}} {
+		if n.v < 0 {
+			return fmt.Errorf("mockserver: config: %s: %d is negative", n.name, n.v)
+		}
+	}
+	f := c.Faults
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"DataPart", c.DataPart}, {"ToolStep", c.ToolStep}, {"SplitParts", c.SplitParts},
+		{"HumanShare", c.HumanShare}, {"AsyncNoReply", c.AsyncNoReply},
+		{"Faults.Error5xx", f.Error5xx}, {"Faults.RateLimited", f.RateLimited}, {"Faults.SlowHeaders", f.SlowHeaders},
+		{"Faults.Reset", f.Reset}, {"Faults.Truncate", f.Truncate}, {"Faults.ErrorPart", f.ErrorPart}, {"Faults.Stall", f.Stall}} {
+		if !(p.v >= 0 && p.v <= 1) {
+			return fmt.Errorf("mockserver: config: %s: %v not in [0, 1]", p.name, p.v)
+		}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"Faults.RetryAfter", f.RetryAfter}, {"Faults.SlowHeadersDelay", f.SlowHeadersDelay}, {"Faults.StallFor", f.StallFor}} {
+		if d.v < 0 {
+			return fmt.Errorf("mockserver: config: %s: %s is negative", d.name, d.v)
+		}
+	}
+	return nil
+}

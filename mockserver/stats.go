@@ -1,0 +1,134 @@
+package mockserver
+
+import (
+	"net/http"
+	"sync/atomic"
+)
+
+// Stats is a snapshot of the server's counts since New. GET /stats serves it
+// as JSON; /metrics serves the same counts as helpermock_* metrics. A load
+// test can hold its own counts against these.
+type Stats struct {
+	Sessions      SessionStats   `json:"sessions"`
+	Conversations int64          `json:"conversations"` // conversations created
+	Messages      MessageStats   `json:"messages"`
+	Replies       ReplyStats     `json:"replies"`
+	Reads         ReadStats      `json:"reads"`
+	Rejections    RejectionStats `json:"rejections"`
+	Faults        FaultStats     `json:"faults"`
+	InFlight      int64          `json:"in_flight"` // model replies being generated now
+	Queued        int64          `json:"queued"`    // model replies waiting for capacity now
+	Stored        StoreStats     `json:"stored"`
+}
+
+// SessionStats counts sessions created, by type.
+type SessionStats struct {
+	Email     int64 `json:"email"`
+	Anonymous int64 `json:"anonymous"`
+}
+
+// MessageStats counts user messages accepted and finished, by path.
+type MessageStats struct {
+	StreamStarted   int64 `json:"stream_started"`   // POST /api/chat accepted (user message stored)
+	StreamCompleted int64 `json:"stream_completed"` // reply written to the end (d:, or a whole single-shot reply)
+	AsyncStarted    int64 `json:"async_started"`    // POST …/message accepted
+	AsyncReplied    int64 `json:"async_replied"`    // background reply stored
+	AsyncNoReply    int64 `json:"async_no_reply"`   // background reply deliberately skipped
+}
+
+// ReplyStats counts streamed replies begun, by shape.
+type ReplyStats struct {
+	Model  int64 `json:"model"`  // f: … d: generations
+	Cached int64 `json:"cached"` // single-shot from the reply cache
+	Human  int64 `json:"human"`  // single-shot canned handed-to-a-human text
+	Empty  int64 `json:"empty"`  // single-shot empty text (later messages to a human)
+}
+
+// ReadStats counts conversation reads.
+type ReadStats struct {
+	Gets       int64 `json:"gets"`        // GET /api/chat/conversation/{slug} answered
+	MarkedRead int64 `json:"marked_read"` // of those and PATCH, the ones that wrote "read"
+	Lists      int64 `json:"lists"`       // GET /api/chat/conversations answered
+}
+
+// RejectionStats counts requests refused, by reason.
+type RejectionStats struct {
+	BadHMAC             int64 `json:"bad_hmac"`             // 401 Invalid HMAC signature
+	StaleTimestamp      int64 `json:"stale_timestamp"`      // 401 Timestamp is too far in the past
+	MissingFields       int64 `json:"missing_fields"`       // 400 Email authentication fields missing
+	InvalidRequest      int64 `json:"invalid_request"`      // 400/500 for a body or parameters that fail the schema
+	MissingToken        int64 `json:"missing_token"`        // 401 Missing authorization header
+	BadToken            int64 `json:"bad_token"`            // 401 Invalid session token
+	UnknownConversation int64 `json:"unknown_conversation"` // no such (or evicted) conversation
+	ForeignConversation int64 `json:"foreign_conversation"` // someone else's conversation
+	BlankContent        int64 `json:"blank_content"`        // 400 Content is required
+	QueueFull           int64 `json:"queue_full"`           // 503: QueueLimit reached
+}
+
+// FaultStats counts injected faults, by kind.
+type FaultStats struct {
+	Error5xx    int64 `json:"error_5xx"`
+	RateLimited int64 `json:"rate_limited"`
+	SlowHeaders int64 `json:"slow_headers"`
+	Reset       int64 `json:"reset"`
+	Truncate    int64 `json:"truncate"`
+	ErrorPart   int64 `json:"error_part"`
+	Stall       int64 `json:"stall"`
+}
+
+// StoreStats describes what the server holds in memory.
+type StoreStats struct {
+	Conversations int64 `json:"conversations"` // conversations held now
+	Evicted       int64 `json:"evicted"`       // conversations dropped to stay under MaxConversations
+	PendingAsync  int64 `json:"pending_async"` // background replies scheduled and not yet run
+}
+
+// counters holds the live counts; Stats copies them.
+type counters struct {
+	sessEmail, sessAnon                                           atomic.Int64
+	conversations                                                 atomic.Int64
+	streamStarted, streamCompleted                                atomic.Int64
+	asyncStarted, asyncReplied, asyncNoReply                      atomic.Int64
+	replyModel, replyCached, replyHuman, replyEmpty               atomic.Int64
+	gets, markedRead, lists                                       atomic.Int64
+	badHMAC, staleTimestamp, missingFields, invalidRequest        atomic.Int64
+	missingToken, badToken                                        atomic.Int64
+	unknownConv, foreignConv, blankContent, queueFull             atomic.Int64
+	f5xx, f429, fSlowHeaders, fReset, fTruncate, fErrPart, fStall atomic.Int64
+}
+
+// Stats returns a snapshot of the server's counts. It is safe for
+// concurrent use; counts taken while requests run may be a moment apart.
+func (s *Server) Stats() Stats {
+	c := &s.counts
+	inFlight, queued := s.capacity.load()
+	stored, evicted := s.store.sizes()
+	return Stats{
+		Sessions:      SessionStats{Email: c.sessEmail.Load(), Anonymous: c.sessAnon.Load()},
+		Conversations: c.conversations.Load(),
+		Messages: MessageStats{
+			StreamStarted: c.streamStarted.Load(), StreamCompleted: c.streamCompleted.Load(),
+			AsyncStarted: c.asyncStarted.Load(), AsyncReplied: c.asyncReplied.Load(), AsyncNoReply: c.asyncNoReply.Load(),
+		},
+		Replies: ReplyStats{Model: c.replyModel.Load(), Cached: c.replyCached.Load(), Human: c.replyHuman.Load(), Empty: c.replyEmpty.Load()},
+		Reads:   ReadStats{Gets: c.gets.Load(), MarkedRead: c.markedRead.Load(), Lists: c.lists.Load()},
+		Rejections: RejectionStats{
+			BadHMAC: c.badHMAC.Load(), StaleTimestamp: c.staleTimestamp.Load(), MissingFields: c.missingFields.Load(),
+			InvalidRequest: c.invalidRequest.Load(), MissingToken: c.missingToken.Load(), BadToken: c.badToken.Load(),
+			UnknownConversation: c.unknownConv.Load(), ForeignConversation: c.foreignConv.Load(),
+			BlankContent: c.blankContent.Load(), QueueFull: c.queueFull.Load(),
+		},
+		Faults: FaultStats{
+			Error5xx: c.f5xx.Load(), RateLimited: c.f429.Load(), SlowHeaders: c.fSlowHeaders.Load(),
+			Reset: c.fReset.Load(), Truncate: c.fTruncate.Load(), ErrorPart: c.fErrPart.Load(), Stall: c.fStall.Load(),
+		},
+		InFlight: inFlight,
+		Queued:   queued,
+		Stored:   StoreStats{Conversations: stored, Evicted: evicted, PendingAsync: s.async.pending()},
+	}
+}
+
+// handleStats serves GET /stats.
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Stats())
+}
