@@ -1,0 +1,359 @@
+package report
+
+import (
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/loadgen/loadgen/results"
+)
+
+// Run holds the facts of a run that the results themselves do not carry.
+type Run struct {
+	ID           string        // run id
+	Scenario     string        // scenario name
+	ScenarioHash string        // hash of the scenario file, when known
+	Version      string        // loadgen version that made the run
+	Target       string        // target base URL; user info, query and fragment are removed
+	Start        time.Time     // run start; zero means the first thing recorded
+	Duration     time.Duration // run length; 0 means first to last thing recorded
+	TargetRate   float64       // planned session arrivals per second; 0 when none (closed model)
+	Files        int           // results files merged into this summary (0 for a live run)
+}
+
+// Summary is the end-of-run summary document: what the JSON report holds
+// field for field (design.md "Summary JSON", durations in seconds) and what
+// the text and HTML reports render. Build makes one from a
+// results.Snapshot; ReadJSON reads one back.
+type Summary struct {
+	RunID        string           `json:"run_id"`
+	Scenario     string           `json:"scenario"`
+	ScenarioHash string           `json:"scenario_hash,omitempty"`
+	Version      string           `json:"loadgen_version,omitempty"`
+	Target       string           `json:"target,omitempty"`
+	StartedAt    time.Time        `json:"started_at"`
+	DurationS    float64          `json:"duration_s"`
+	Files        int              `json:"files,omitempty"`
+	Sessions     Sessions         `json:"sessions"`
+	Steps        Steps            `json:"steps"`
+	Errors       map[string]int64 `json:"errors"`
+	Goodput      Goodput          `json:"goodput"`
+	Thresholds   []Outcome        `json:"thresholds"`
+	Schedule     Schedule         `json:"schedule"`
+	TTFTBars     []Bar            `json:"ttft_histogram,omitempty"`
+	Series       *Series          `json:"series,omitempty"`
+}
+
+// Sessions counts virtual-user sessions.
+type Sessions struct {
+	Started   int64 `json:"started"`
+	Completed int64 `json:"completed"`
+	Failed    int64 `json:"failed"`
+	Canceled  int64 `json:"canceled"`
+}
+
+// Steps holds the stats of each step; every field is set by Build.
+type Steps struct {
+	Session      *Step `json:"session"`
+	Conversation *Step `json:"conversation"`
+	Message      *Step `json:"message"`
+	Poll         *Step `json:"poll"`
+}
+
+// Get returns the stats of step s, nil when absent.
+func (ss *Steps) Get(s results.Step) *Step {
+	switch s {
+	case results.StepSession:
+		return ss.Session
+	case results.StepConversation:
+		return ss.Conversation
+	case results.StepMessage:
+		return ss.Message
+	case results.StepPoll:
+		return ss.Poll
+	}
+	return nil
+}
+
+// Step is one step's stats.
+type Step struct {
+	Count        int64            `json:"count"`
+	Errors       int64            `json:"errors"`
+	ErrorRate    float64          `json:"error_rate"`
+	Kinds        map[string]int64 `json:"errors_by_kind"`
+	Codes        map[string]int64 `json:"codes"`
+	Latency      Dist             `json:"latency"`
+	FromIntended Dist             `json:"latency_from_intended"`
+	Lag          Dist             `json:"lag"`
+	BytesIn      int64            `json:"bytes_in"`
+	BytesOut     int64            `json:"bytes_out"`
+	Polls        int64            `json:"polls,omitempty"`
+	*Message                      // message steps only
+}
+
+// Message holds the stats only message steps have.
+type Message struct {
+	TTFB       Dist             `json:"ttfb"`
+	TTFT       Dist             `json:"ttft"`
+	InterToken Dist             `json:"inter_token"`
+	TPOT       Dist             `json:"tpot"`
+	Tokens     int64            `json:"tokens"`
+	Parts      int64            `json:"parts"`
+	Chars      int64            `json:"chars"`
+	Shapes     map[string]int64 `json:"shapes"`
+	Good       int64            `json:"good"`
+}
+
+// Dist is a distribution of durations, in seconds.
+type Dist struct {
+	Count int64   `json:"count"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	Max   float64 `json:"max"`
+	Mean  float64 `json:"mean"`
+	Min   float64 `json:"min"`
+}
+
+// Goodput is the share of messages that met the scenario's SLO.
+type Goodput struct {
+	Messages  int64   `json:"messages"`
+	Good      int64   `json:"good"`
+	Share     float64 `json:"share"`      // Good / Messages
+	PerSecond float64 `json:"per_second"` // good messages per second of the run
+}
+
+// Outcome is a threshold's verdict.
+type Outcome struct {
+	Expr  string  `json:"expr"`
+	Value float64 `json:"value"` // the metric, in its unit
+	Pass  bool    `json:"pass"`
+	Unit  string  `json:"unit,omitempty"` // UnitSeconds, UnitRatio (a fraction), UnitPerSecond or UnitCount
+}
+
+// Schedule compares the planned session arrivals with what happened.
+type Schedule struct {
+	TargetRate   float64 `json:"target_rate"`   // planned sessions/s (0: closed model)
+	AchievedRate float64 `json:"achieved_rate"` // session steps started per second of the run
+	LagP99       float64 `json:"lag_p99"`       // seconds late, every step
+	Lag          Dist    `json:"lag"`           // lag of every step
+	Wait         Dist    `json:"rate_limit_wait"`
+	WaitTotal    float64 `json:"rate_limit_wait_total_s"`
+}
+
+// Bar is one bar of a histogram plot: Count values in [From, To) seconds.
+type Bar struct {
+	From  float64 `json:"from"`
+	To    float64 `json:"to"`
+	Count int64   `json:"count"`
+}
+
+// Series is the per-interval time series.
+type Series struct {
+	IntervalS float64   `json:"interval_s"`
+	Start     time.Time `json:"start"`
+	Points    []Point   `json:"points"`
+}
+
+// Point is one interval. T is its start in seconds from Series.Start;
+// latency percentiles are of message steps, with two significant digits.
+type Point struct {
+	T              float64 `json:"t"`
+	Requests       int64   `json:"requests"`
+	Errors         int64   `json:"errors"`
+	UsersActive    float64 `json:"users_active"`
+	ArrivalsTarget int64   `json:"arrivals_target"`
+	Arrivals       int64   `json:"arrivals"`
+	Messages       int64   `json:"messages"`
+	TTFTP50        float64 `json:"ttft_p50"`
+	TTFTP95        float64 `json:"ttft_p95"`
+	TTFTP99        float64 `json:"ttft_p99"`
+	LatencyP50     float64 `json:"latency_p50"`
+	LatencyP95     float64 `json:"latency_p95"`
+	LatencyP99     float64 `json:"latency_p99"`
+}
+
+// Build makes the summary document of a run from its results.
+func Build(run Run, d *results.Snapshot) *Summary {
+	start := run.Start
+	if start.IsZero() {
+		start = d.First
+	}
+	dur := run.Duration
+	if dur <= 0 {
+		dur = d.Elapsed()
+	}
+	s := &Summary{
+		RunID:        run.ID,
+		Scenario:     run.Scenario,
+		ScenarioHash: run.ScenarioHash,
+		Version:      run.Version,
+		Target:       RedactURL(run.Target),
+		StartedAt:    start.UTC(),
+		DurationS:    dur.Seconds(),
+		Files:        run.Files,
+		Sessions: Sessions{Started: d.Sessions.Started, Completed: d.Sessions.Completed,
+			Failed: d.Sessions.Failed, Canceled: d.Sessions.Canceled},
+		Errors:     d.Errors,
+		Thresholds: []Outcome{},
+	}
+	for _, st := range d.Steps {
+		step := buildStep(st)
+		switch st.Step {
+		case results.StepSession:
+			s.Steps.Session = step
+		case results.StepConversation:
+			s.Steps.Conversation = step
+		case results.StepMessage:
+			step.Message = buildMessage(st)
+			s.Steps.Message = step
+			s.Goodput = Goodput{Messages: st.Count, Good: st.Good, Share: ratio(st.Good, st.Count),
+				PerSecond: perSecond(st.Good, dur)}
+			s.TTFTBars = bars(&st.TTFT)
+		case results.StepPoll:
+			s.Steps.Poll = step
+		}
+	}
+	s.Schedule = Schedule{
+		TargetRate:   run.TargetRate,
+		AchievedRate: perSecond(d.Step(results.StepSession).Count, dur),
+		LagP99:       d.Lag.Quantile(0.99).Seconds(),
+		Lag:          dist(&d.Lag),
+		Wait:         dist(&d.Wait),
+		WaitTotal:    d.Wait.Sum().Seconds(),
+	}
+	s.Series = buildSeries(&d.Series)
+	return s
+}
+
+func buildStep(st *results.StepStats) *Step {
+	codes := make(map[string]int64, len(st.Codes))
+	for c, n := range st.Codes {
+		codes[strconv.Itoa(c)] = n
+	}
+	return &Step{
+		Count: st.Count, Errors: st.Errors, ErrorRate: st.ErrorRate(), Kinds: st.Kinds, Codes: codes,
+		Latency: dist(&st.Latency), FromIntended: dist(&st.FromIntended), Lag: dist(&st.Lag),
+		BytesIn: st.BytesIn, BytesOut: st.BytesOut, Polls: st.Polls,
+	}
+}
+
+func buildMessage(st *results.StepStats) *Message {
+	return &Message{
+		TTFB: dist(&st.TTFB), TTFT: dist(&st.TTFT), InterToken: dist(&st.Gap), TPOT: dist(&st.TPOT),
+		Tokens: st.Tokens, Parts: st.Parts, Chars: st.Chars, Shapes: st.Shapes, Good: st.Good,
+	}
+}
+
+func dist(h *results.Histogram) Dist {
+	return Dist{
+		Count: h.Count(),
+		P50:   h.Quantile(0.50).Seconds(),
+		P90:   h.Quantile(0.90).Seconds(),
+		P95:   h.Quantile(0.95).Seconds(),
+		P99:   h.Quantile(0.99).Seconds(),
+		Max:   h.Max().Seconds(),
+		Mean:  h.Mean().Seconds(),
+		Min:   h.Min().Seconds(),
+	}
+}
+
+func buildSeries(s *results.Series) *Series {
+	if len(s.Intervals) == 0 {
+		return nil
+	}
+	out := &Series{IntervalS: s.Width.Seconds(), Start: s.Start().UTC(), Points: make([]Point, len(s.Intervals))}
+	msg := slices.Index(results.Steps(), results.StepMessage)
+	for i := range s.Intervals {
+		iv := &s.Intervals[i]
+		lat := &iv.Steps[msg].Latency
+		out.Points[i] = Point{
+			T:              float64(i) * s.Width.Seconds(),
+			Requests:       iv.Requests(),
+			Errors:         iv.Errors(),
+			UsersActive:    round(s.UsersActive(i), 3),
+			ArrivalsTarget: iv.Arrivals,
+			Arrivals:       iv.Started,
+			Messages:       iv.Steps[msg].Count,
+			TTFTP50:        iv.TTFT.Quantile(0.50).Seconds(),
+			TTFTP95:        iv.TTFT.Quantile(0.95).Seconds(),
+			TTFTP99:        iv.TTFT.Quantile(0.99).Seconds(),
+			LatencyP50:     lat.Quantile(0.50).Seconds(),
+			LatencyP95:     lat.Quantile(0.95).Seconds(),
+			LatencyP99:     lat.Quantile(0.99).Seconds(),
+		}
+	}
+	return out
+}
+
+// bars cuts a histogram into about 30 bars of a round width from its
+// minimum to its 99.9th percentile; the last bar also holds the rest.
+func bars(h *results.Histogram) []Bar {
+	if h.Count() == 0 {
+		return nil
+	}
+	lo, hi := h.Min(), h.Quantile(0.999)
+	width := niceStep((hi - lo) / 30)
+	first := lo.Truncate(width)
+	var edges []time.Duration
+	for e := first; e <= hi; e += width {
+		edges = append(edges, e)
+	}
+	edges = append(edges, edges[len(edges)-1]+width)
+	bs := h.Buckets(edges)
+	out := make([]Bar, len(bs))
+	for i, b := range bs {
+		out[i] = Bar{From: b.From.Seconds(), To: b.To.Seconds(), Count: b.Count}
+	}
+	return out
+}
+
+// niceStep rounds d up to 1, 2 or 5 times a power of ten (at least 1 µs).
+func niceStep(d time.Duration) time.Duration {
+	step := time.Microsecond
+	for {
+		for _, m := range []time.Duration{1, 2, 5} {
+			if m*step >= d {
+				return m * step
+			}
+		}
+		step *= 10
+	}
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func perSecond(n int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return round(float64(n)/d.Seconds(), 3)
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(x*p) / p
+}
+
+// RedactURL returns u without user info, query or fragment, which may hold
+// credentials. A string that does not parse as a URL is replaced by
+// "(unparsable URL)" so that nothing of it leaks.
+func RedactURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	p.User, p.RawQuery, p.ForceQuery, p.Fragment, p.RawFragment = nil, "", false, "", ""
+	return p.String()
+}

@@ -1,0 +1,204 @@
+package report_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/results/resultstest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (go test -update rewrites it); got:\n%s", path, got)
+	}
+}
+
+// testRun is the run the golden files show.
+var testRun = report.Run{
+	ID:         "run-20260301-120000",
+	Scenario:   "demo",
+	Version:    "v0.1.0",
+	Target:     "http://user:pa55word@127.0.0.1:8080/?token=abc#frag",
+	Start:      resultstest.T0,
+	Duration:   10 * time.Second,
+	TargetRate: 20,
+}
+
+func testSnapshot(cfg resultstest.Config) *results.Snapshot {
+	s := results.NewSummary()
+	resultstest.Replay(s, resultstest.Generate(cfg))
+	return s.Snapshot()
+}
+
+func testSummary(t *testing.T) *report.Summary {
+	t.Helper()
+	s := report.Build(testRun, testSnapshot(resultstest.Config{Seed: 11, Sessions: 200, Rate: 20}))
+	s.Thresholds = []report.Outcome{
+		{Expr: "message.ttft.p95 < 1.5s", Value: 0.25, Pass: true, Unit: report.UnitSeconds},
+		{Expr: "errors.rate < 0.5%", Value: 0.021, Pass: false, Unit: report.UnitRatio},
+	}
+	return s
+}
+
+func TestWriteTextGolden(t *testing.T) {
+	var b bytes.Buffer
+	if err := report.WriteText(&b, testSummary(t)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.txt", b.Bytes())
+}
+
+func TestWriteJSONGolden(t *testing.T) {
+	var b bytes.Buffer
+	if err := report.WriteJSON(&b, testSummary(t)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.json", b.Bytes())
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	want := testSummary(t)
+	var b bytes.Buffer
+	if err := report.WriteJSON(&b, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := report.ReadJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The text rendering covers every field people see.
+	var x, y bytes.Buffer
+	if err := report.WriteText(&x, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteText(&y, got); err != nil {
+		t.Fatal(err)
+	}
+	if x.String() != y.String() {
+		t.Errorf("text of the JSON read back differs:\n%s\nwant:\n%s", y.String(), x.String())
+	}
+}
+
+func TestJSONShape(t *testing.T) {
+	var b bytes.Buffer
+	if err := report.WriteJSON(&b, testSummary(t)); err != nil {
+		t.Fatal(err)
+	}
+	doc := b.String()
+	// The keys design.md promises; CI scripts read them.
+	for _, key := range []string{
+		`"run_id"`, `"scenario"`, `"started_at"`, `"duration_s": 10`, `"sessions"`, `"started"`, `"completed"`,
+		`"failed"`, `"canceled"`, `"steps"`, `"session"`, `"conversation"`, `"message"`, `"poll"`, `"count"`,
+		`"errors"`, `"codes"`, `"200"`, `"latency"`, `"latency_from_intended"`, `"p50"`, `"p90"`, `"p95"`,
+		`"p99"`, `"max"`, `"mean"`, `"ttfb"`, `"ttft"`, `"inter_token"`, `"tpot"`, `"tokens"`, `"shapes"`,
+		`"thresholds"`, `"expr"`, `"value"`, `"pass"`, `"schedule"`, `"target_rate": 20`, `"achieved_rate"`,
+		`"lag_p99"`, `"goodput"`,
+	} {
+		if !strings.Contains(doc, key) {
+			t.Errorf("summary JSON lacks %s", key)
+		}
+	}
+}
+
+func TestNoCredentialsInReports(t *testing.T) {
+	s := testSummary(t)
+	var b bytes.Buffer
+	if err := report.WriteJSON(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteText(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"pa55word", "user:", "token=abc", "frag"} {
+		if strings.Contains(b.String(), secret) {
+			t.Errorf("report contains %q from the target URL", secret)
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"user info", "https://u:p@helper.example/api", "https://helper.example/api"},
+		{"query and fragment", "http://h/?key=s3cret#x", "http://h/"},
+		{"empty", "", ""},
+		{"unparsable", "http://[::1", "(unparsable URL)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := report.RedactURL(tt.in); got != tt.want {
+				t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"not JSON", "hello", "invalid character"},
+		{"no steps", `{"run_id":"x"}`, "not a loadgen summary"},
+		{"two values", `{"steps":{}} {}`, "more than one value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := report.ParseJSON([]byte(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ParseJSON(%q) error = %v, want one containing %q", tt.in, err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParseJSON(f *testing.F) {
+	var b bytes.Buffer
+	s := report.Build(testRun, testSnapshot(resultstest.Config{Seed: 1, Sessions: 5, Rate: 5}))
+	if err := report.WriteJSON(&b, s); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add([]byte(`{"steps":{"session":{},"conversation":{},"message":{},"poll":{}}}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, err := report.ParseJSON(in)
+		if err != nil {
+			return
+		}
+		// Whatever parses must render.
+		if err := report.WriteText(new(bytes.Buffer), s); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func ExampleBuild() {
+	sum := results.NewSummary()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	sum.SessionStartedAt("faq", t0)
+	sum.Record(&results.Result{Step: results.StepSession, Intended: t0, Start: t0, Code: 200, Latency: 12 * time.Millisecond})
+	sum.SessionEndedAt("faq", results.EndCompleted, t0.Add(time.Second))
+
+	s := report.Build(report.Run{ID: "r1", Scenario: "demo", Duration: time.Second}, sum.Snapshot())
+	fmt.Println(s.Steps.Session.Count, s.Steps.Session.Latency.P50, s.Sessions.Completed)
+	// Output: 1 0.012 1
+}

@@ -1,0 +1,347 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loadgen/loadgen/results"
+)
+
+// WriteText writes the terminal summary: run facts, latency per step (from
+// the actual send and from the intended start), streamed-reply timings,
+// replies by shape, goodput, errors by kind, status codes, thresholds and
+// the definitions of the metrics.
+func WriteText(w io.Writer, s *Summary) error {
+	var b strings.Builder
+	textFacts(&b, s)
+	b.WriteString("\nLatency by step, from the actual send (1)\n")
+	textSteps(&b, s, func(st *Step) Dist { return st.Latency })
+	textMessages(&b, s)
+	b.WriteString("\nLatency by step, from the intended start: coordinated omission corrected (2)\n")
+	textSteps(&b, s, func(st *Step) Dist { return st.FromIntended })
+	textErrors(&b, s)
+	textCodes(&b, s)
+	textThresholds(&b, s)
+	b.WriteString(textNotes)
+	_, err := io.WriteString(w, b.String())
+	if err != nil {
+		return fmt.Errorf("report: write text: %w", err)
+	}
+	return nil
+}
+
+const textNotes = `
+(1) Latency counts from the moment each request was sent until its response
+    ended. Failed steps count (a timeout is latency too); steps canceled by
+    the end of the run do not.
+(2) The same steps measured from when the schedule wanted them to start: this
+    adds how late they started, so a slow system cannot hide by delaying the
+    load (coordinated omission).
+    TTFB         request sent -> first byte of the response body.
+    TTFT         request sent -> first non-empty text part of the reply.
+    inter-token  gap between consecutive text parts of a reply.
+    TPOT         time per output token after the first: (last - first token) / (tokens - 1).
+    goodput      messages with no error that met every bound of the scenario's slo.
+`
+
+func textFacts(b *strings.Builder, s *Summary) {
+	fmt.Fprintf(b, "loadgen summary: %s", cmp.Or(s.Scenario, "(unnamed scenario)"))
+	if s.RunID != "" {
+		fmt.Fprintf(b, " (run %s)", s.RunID)
+	}
+	b.WriteString("\n")
+	fact := func(k, format string, a ...any) { fmt.Fprintf(b, "  %-9s "+format+"\n", append([]any{k}, a...)...) }
+	fact("started", "%s, ran %s", s.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"), fmtSeconds(s.DurationS))
+	if s.Target != "" {
+		fact("target", "%s", s.Target)
+	}
+	if s.Files > 1 {
+		fact("merged", "%d results files", s.Files)
+	}
+	ss := s.Sessions
+	fact("sessions", "%d started: %d completed, %d failed, %d canceled", ss.Started, ss.Completed, ss.Failed, ss.Canceled)
+	sc := s.Schedule
+	target := "none (closed model)"
+	if sc.TargetRate > 0 {
+		target = fmt.Sprintf("%s sessions/s", fmtRate(sc.TargetRate))
+	}
+	fact("schedule", "target %s, achieved %s/s; lag p99 %s, max %s", target, fmtRate(sc.AchievedRate),
+		fmtSec(sc.LagP99), fmtSec(sc.Lag.Max))
+	if sc.WaitTotal > 0 {
+		fact("", "rate limit wait: total %s, p99 %s per step", fmtSeconds(sc.WaitTotal), fmtSec(sc.Wait.P99))
+	}
+	var reqs, errs int64
+	for _, st := range s.steps() {
+		reqs += st.Count
+		errs += st.Errors
+	}
+	perS := ""
+	if s.DurationS > 0 {
+		perS = fmt.Sprintf(" (%s/s)", fmtRate(float64(reqs)/s.DurationS))
+	}
+	fact("requests", "%d%s, %d errors (%s)", reqs, perS, errs, fmtPct(ratio(errs, reqs)))
+}
+
+// steps returns the steps in order with their names.
+func (s *Summary) steps() []*Step {
+	return []*Step{s.Steps.Session, s.Steps.Conversation, s.Steps.Message, s.Steps.Poll}
+}
+
+var distHeader = []string{"count", "p50", "p90", "p95", "p99", "max"}
+
+func distCells(d Dist) []string {
+	if d.Count == 0 {
+		return []string{"0", "-", "-", "-", "-", "-"}
+	}
+	return []string{strconv.FormatInt(d.Count, 10), fmtSec(d.P50), fmtSec(d.P90), fmtSec(d.P95), fmtSec(d.P99), fmtSec(d.Max)}
+}
+
+func textSteps(b *strings.Builder, s *Summary, pick func(*Step) Dist) {
+	t := table{header: []string{"step", "count", "errors", "p50", "p90", "p95", "p99", "max"}}
+	for i, st := range s.steps() {
+		name := string(results.Steps()[i])
+		if st.Count == 0 {
+			t.add(name, "0", "-", "-", "-", "-", "-", "-")
+			continue
+		}
+		errs := "0"
+		if st.Errors > 0 {
+			errs = fmt.Sprintf("%d (%s)", st.Errors, fmtPct(st.ErrorRate))
+		}
+		cells := distCells(pick(st))
+		t.add(append([]string{name, strconv.FormatInt(st.Count, 10), errs}, cells[1:]...)...)
+	}
+	t.write(b)
+}
+
+func textMessages(b *strings.Builder, s *Summary) {
+	m := s.Steps.Message
+	if m == nil || m.Count == 0 || m.Message == nil {
+		return
+	}
+	b.WriteString("\nStreamed replies (message steps)\n")
+	t := table{header: append([]string{"timing"}, distHeader...)}
+	for _, row := range []struct {
+		name string
+		d    Dist
+	}{{"TTFB", m.TTFB}, {"TTFT", m.TTFT}, {"inter-token", m.InterToken}, {"TPOT", m.TPOT}} {
+		t.add(append([]string{row.name}, distCells(row.d)...)...)
+	}
+	t.write(b)
+	replies := m.Count - m.Errors
+	fmt.Fprintf(b, "  tokens    %d (%s per successful reply), %d characters\n", m.Tokens,
+		fmtRate(float64(m.Tokens)/float64(max(replies, 1))), m.Chars)
+	fmt.Fprintf(b, "  replies   %s\n", shapesLine(m.Shapes))
+	g := s.Goodput
+	fmt.Fprintf(b, "  goodput   %d of %d messages met the SLO (%s), %s good messages/s\n",
+		g.Good, g.Messages, fmtPct(g.Share), fmtRate(g.PerSecond))
+}
+
+// shapeNames says what each reply shape means.
+var shapeNames = map[string]string{
+	"model":       "model (generated)",
+	"single_shot": "single-shot (cached or canned)",
+	"empty":       "empty",
+}
+
+func shapesLine(shapes map[string]int64) string {
+	var total int64
+	for _, n := range shapes {
+		total += n
+	}
+	if total == 0 {
+		return "none complete"
+	}
+	order := []string{"model", "single_shot", "empty"}
+	for _, k := range slices.Sorted(maps.Keys(shapes)) {
+		if !slices.Contains(order, k) {
+			order = append(order, k)
+		}
+	}
+	var parts []string
+	for _, k := range order {
+		n := shapes[k]
+		if n == 0 && shapeNames[k] == "" {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d (%s)", cmp.Or(shapeNames[k], k), n, fmtPct(ratio(n, total))))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func textErrors(b *strings.Builder, s *Summary) {
+	if len(s.Errors) == 0 {
+		b.WriteString("\nErrors: none\n")
+		return
+	}
+	b.WriteString("\nErrors by kind\n")
+	t := table{header: []string{"kind", "total", "session", "conversation", "message", "poll"}}
+	for _, k := range sortedByCount(s.Errors) {
+		row := []string{k, strconv.FormatInt(s.Errors[k], 10)}
+		for _, st := range s.steps() {
+			row = append(row, strconv.FormatInt(st.Kinds[k], 10))
+		}
+		t.add(row...)
+	}
+	t.write(b)
+}
+
+func textCodes(b *strings.Builder, s *Summary) {
+	b.WriteString("\nStatus codes\n")
+	for i, st := range s.steps() {
+		if st.Count == 0 {
+			continue
+		}
+		var parts []string
+		for _, c := range sortedByCount(st.Codes) {
+			name := c
+			if c == "0" {
+				name = "no response"
+			}
+			parts = append(parts, fmt.Sprintf("%s x%d", name, st.Codes[c]))
+		}
+		fmt.Fprintf(b, "  %-13s %s\n", results.Steps()[i], strings.Join(parts, ", "))
+	}
+}
+
+func textThresholds(b *strings.Builder, s *Summary) {
+	if len(s.Thresholds) == 0 {
+		return
+	}
+	b.WriteString("\nThresholds\n")
+	t := table{header: []string{"", "threshold", "value"}, left: 2}
+	var failed int
+	for _, o := range s.Thresholds {
+		verdict := "PASS"
+		if !o.Pass {
+			verdict = "FAIL"
+			failed++
+		}
+		t.add(verdict, o.Expr, FormatValue(o.Value, o.Unit))
+	}
+	t.write(b)
+	fmt.Fprintf(b, "  %d of %d thresholds passed\n", len(s.Thresholds)-failed, len(s.Thresholds))
+}
+
+// sortedByCount returns the keys of m, largest count first, then by name.
+func sortedByCount[K cmp.Ordered](m map[K]int64) []K {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b K) int {
+		return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b))
+	})
+	return keys
+}
+
+// table aligns columns: the first (or the first left) to the left, the
+// others to the right.
+type table struct {
+	header []string
+	rows   [][]string
+	left   int
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(b *strings.Builder) {
+	width := make([]int, len(t.header))
+	for _, r := range append([][]string{t.header}, t.rows...) {
+		for i, c := range r {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	for _, r := range append([][]string{t.header}, t.rows...) {
+		b.WriteString(" ")
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-len([]rune(c)))
+			switch {
+			case i == 0:
+				b.WriteString(" " + c + pad)
+			case i < t.left:
+				b.WriteString("  " + c + pad)
+			default:
+				b.WriteString("  " + pad + c)
+			}
+		}
+		b.WriteString("\n")
+	}
+}
+
+// fmtSec formats seconds as a duration with three significant digits and a
+// unit a person reads at a glance: 950µs, 1.25ms, 12.5ms, 125ms, 1.25s.
+func fmtSec(sec float64) string {
+	d := time.Duration(sec * float64(time.Second))
+	switch {
+	case d == 0:
+		return "0"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", sec*1e6)
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2fms", sec*1e3)
+	case d < 100*time.Millisecond:
+		return fmt.Sprintf("%.1fms", sec*1e3)
+	case d < time.Second:
+		return fmt.Sprintf("%.0fms", sec*1e3)
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.2fs", sec)
+	case d < 100*time.Second:
+		return fmt.Sprintf("%.1fs", sec)
+	}
+	return fmt.Sprintf("%.0fs", sec)
+}
+
+// fmtSeconds formats a run length: 20.0 s, 5m02s.
+func fmtSeconds(sec float64) string {
+	if sec < 60 {
+		return fmt.Sprintf("%.1fs", sec)
+	}
+	return time.Duration(sec * float64(time.Second)).Round(time.Second).String()
+}
+
+func fmtRate(x float64) string {
+	switch {
+	case x == 0:
+		return "0"
+	case x < 10:
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	case x < 100:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 0, 64)
+}
+
+func fmtPct(f float64) string {
+	switch {
+	case f == 0:
+		return "0%"
+	case f < 0.001:
+		return fmt.Sprintf("%.3f%%", f*100)
+	}
+	return fmt.Sprintf("%.1f%%", f*100)
+}
+
+// Metric units, as in Outcome.Unit.
+const (
+	UnitSeconds   = "s"
+	UnitRatio     = "ratio"
+	UnitPerSecond = "/s"
+	UnitCount     = "count"
+)
+
+// FormatValue formats a metric value in its unit for people.
+func FormatValue(v float64, unit string) string {
+	switch unit {
+	case UnitSeconds:
+		return fmtSec(v)
+	case UnitRatio:
+		return fmtPct(v)
+	case UnitPerSecond:
+		return fmtRate(v) + "/s"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
