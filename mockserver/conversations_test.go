@@ -1,0 +1,456 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCreateConversation(t *testing.T) {
+	m := startMock(t, Config{})
+	token := m.session("ann@example.com")
+	const invalid = `{"error":"Invalid request parameters"}`
+	tests := []struct {
+		name        string
+		body        string
+		wantCode    int
+		wantBody    string // exact, for errors
+		wantSubject string
+	}{
+		{"empty object", `{}`, 200, "", "Chat"},
+		{"subject and isPrompt", `{"subject":"Order status","isPrompt":true}`, 200, "", "Order status"},
+		{"null subject", `{"subject":null,"isPrompt":false}`, 200, "", "Chat"},
+		{"empty body", ``, 500, "", ""},
+		{"not JSON", `subject=x`, 500, "", ""},
+		{"subject a number", `{"subject":5}`, 400, invalid, ""},
+		{"isPrompt a string", `{"isPrompt":"yes"}`, 400, invalid, ""},
+		{"array", `[]`, 400, invalid, ""},
+		{"null", `null`, 400, invalid, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, h, body := m.do("POST", "/api/chat/conversation", token, tt.body)
+			if code != tt.wantCode {
+				t.Fatalf("POST conversation %s: status %d, want %d (%s)", tt.body, code, tt.wantCode, body)
+			}
+			switch code {
+			case 500:
+				if body != "" {
+					t.Errorf("500 body = %q, want empty", body)
+				}
+			case 400:
+				if body != tt.wantBody {
+					t.Errorf("body = %s, want %s", body, tt.wantBody)
+				}
+			case 200:
+				var r struct{ ConversationSlug string }
+				if err := json.Unmarshal([]byte(body), &r); err != nil || r.ConversationSlug == "" {
+					t.Fatalf("body = %s, want a conversationSlug", body)
+				}
+				if h.Get("Access-Control-Allow-Origin") != "*" {
+					t.Errorf("no CORS header on success")
+				}
+				_, _, got := m.do("GET", "/api/chat/conversation/"+r.ConversationSlug+"?markRead=false", token, "")
+				if !strings.Contains(got, fmt.Sprintf(`"subject":%q`, tt.wantSubject)) {
+					t.Errorf("GET conversation = %s, want subject %q", got, tt.wantSubject)
+				}
+			}
+		})
+	}
+	if got := m.srv.Stats().Conversations; got != 3 {
+		t.Errorf("Stats().Conversations = %d, want 3", got)
+	}
+}
+
+func TestGetConversation(t *testing.T) {
+	m := startMock(t, Config{Tokens: Range{3, 3}})
+	ann := m.session("ann@example.com")
+	bob := m.session("bob@example.com")
+	slug := m.conversation(ann, `{"subject":"Where is it?"}`)
+	m.clock.Advance(1500 * time.Millisecond)
+	if code, _, body := m.chat(ann, slug, "Where is my order?"); code != 200 {
+		t.Fatalf("chat: %d %s", code, body)
+	}
+	const notFound = `{"error":"Conversation not found"}`
+	tests := []struct {
+		name     string
+		token    string
+		path     string
+		wantCode int
+		wantBody string
+	}{
+		{"unknown", ann, "/api/chat/conversation/nope", 404, notFound},
+		{"foreign", bob, "/api/chat/conversation/" + slug, 404, notFound},
+		{"no token", "", "/api/chat/conversation/" + slug, 401, `{"error":"Missing authorization header"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, body := m.do("GET", tt.path, tt.token, "")
+			if code != tt.wantCode || body != tt.wantBody {
+				t.Errorf("GET %s: %d %s, want %d %s", tt.path, code, body, tt.wantCode, tt.wantBody)
+			}
+		})
+	}
+
+	code, _, body := m.do("GET", "/api/chat/conversation/"+slug+"?markRead=false", ann, "")
+	if code != 200 {
+		t.Fatalf("GET own conversation: %d %s", code, body)
+	}
+	var conv struct {
+		Slug, Subject string
+		IsEscalated   bool
+		Messages      []map[string]any
+		GuideSessions []any `json:"experimental_guideSessions"`
+	}
+	if err := json.Unmarshal([]byte(body), &conv); err != nil {
+		t.Fatal(err)
+	}
+	if conv.Slug != slug || conv.Subject != "Where is it?" || conv.IsEscalated || conv.GuideSessions == nil || len(conv.Messages) != 2 {
+		t.Fatalf("GET conversation = %s, want slug, subject, 2 messages, guide sessions []", body)
+	}
+	iso := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+	for i, want := range []string{"user", "assistant"} {
+		msg := conv.Messages[i]
+		id, _ := msg["id"].(string)
+		created, _ := msg["createdAt"].(string)
+		if msg["role"] != want || id == "" || !iso.MatchString(created) || msg["content"] == "" {
+			t.Errorf("message %d = %v, want role %s, a string id, content, ISO createdAt with ms", i, msg, want)
+		}
+	}
+	if created := conv.Messages[0]["createdAt"]; created != "2026-03-01T12:00:01.500Z" {
+		t.Errorf("createdAt = %v, want 2026-03-01T12:00:01.500Z", created)
+	}
+	if conv.Messages[0]["content"] != "Where is my order?" {
+		t.Errorf("user content = %v", conv.Messages[0]["content"])
+	}
+}
+
+func TestMarkRead(t *testing.T) {
+	m := startMock(t, Config{Tokens: Range{2, 2}})
+	ann := m.session("ann@example.com")
+	slug := m.conversation(ann, `{}`)
+	m.chat(ann, slug, "hi")
+	unread := func() bool {
+		_, _, body := m.do("GET", "/api/chat/conversations", ann, "")
+		return strings.Contains(body, `"isUnread":true`)
+	}
+	path := "/api/chat/conversation/" + slug
+	steps := []struct {
+		name       string
+		method     string
+		query      string
+		body       string
+		wantCode   int
+		wantBody   string
+		wantUnread bool
+		wantMarked int64
+	}{
+		{"after the reply", "", "", "", 0, "", true, 0},
+		{"GET markRead=false", "GET", "?markRead=false", "", 200, "", true, 0},
+		{"GET markRead=true", "GET", "?markRead=true", "", 200, "", false, 1},
+		{"new reply", "CHAT", "", "", 200, "", true, 1},
+		{"GET without markRead", "GET", "", "", 200, "", false, 2},
+		{"new reply again", "CHAT", "", "", 200, "", true, 2},
+		{"PATCH markRead", "PATCH", "", `{"markRead":true}`, 200, `{"success":true}`, false, 3},
+		{"PATCH false", "PATCH", "", `{"markRead":false}`, 400, `{"error":"Invalid request parameters"}`, false, 3},
+		{"PATCH extra field", "PATCH", "", `{"markRead":true,"x":1}`, 400, `{"error":"Invalid request parameters"}`, false, 3},
+		{"PATCH not JSON", "PATCH", "", `markRead`, 500, ``, false, 3},
+	}
+	for _, st := range steps {
+		var code int
+		var body string
+		switch st.method {
+		case "CHAT":
+			code, _, _ = m.chat(ann, slug, "more")
+			m.clock.Advance(time.Second)
+		case "":
+			m.clock.Advance(time.Second)
+		default:
+			code, _, body = m.do(st.method, path+st.query, ann, st.body)
+			m.clock.Advance(time.Second)
+		}
+		if code != st.wantCode || (st.wantBody != "" || code == 500) && body != st.wantBody {
+			t.Errorf("%s: %d %s, want %d %s", st.name, code, body, st.wantCode, st.wantBody)
+		}
+		if got := unread(); got != st.wantUnread {
+			t.Errorf("%s: isUnread = %v, want %v", st.name, got, st.wantUnread)
+		}
+		if got := m.srv.Stats().Reads.MarkedRead; got != st.wantMarked {
+			t.Errorf("%s: Stats().Reads.MarkedRead = %d, want %d", st.name, got, st.wantMarked)
+		}
+	}
+	if code, _, body := m.do("PATCH", "/api/chat/conversation/nope", ann, `{"markRead":true}`); code != 404 || body != `{"error":"Conversation not found"}` {
+		t.Errorf("PATCH unknown: %d %s, want 404", code, body)
+	}
+}
+
+type listPage struct {
+	Conversations []struct {
+		Slug            string
+		Subject         string
+		CreatedAt       string
+		LatestMessage   *string
+		LatestMessageAt *string
+		MessageCount    int
+		IsEscalated     bool
+		IsUnread        bool
+	}
+	NextCursor *string
+}
+
+func TestListConversations(t *testing.T) {
+	m := startMock(t, Config{Tokens: Range{2, 2}})
+	ann := m.session("ann@example.com")
+	bob := m.session("bob@example.com")
+	var slugs []string // in creation order
+	for i := range 5 {
+		slugs = append(slugs, m.conversation(ann, fmt.Sprintf(`{"subject":"c%d"}`, i)))
+		m.clock.Advance(time.Second)
+	}
+	m.conversation(ann, `{"subject":"empty"}`) // no messages: hidden
+	m.conversation(bob, `{"subject":"bob's"}`)
+	// Activity order, oldest first: c1, c3, c0, c4, c2 (c2 newest).
+	for _, i := range []int{1, 3, 0, 4, 2} {
+		m.chat(ann, slugs[i], fmt.Sprintf("message to c%d", i))
+		m.clock.Advance(time.Second)
+	}
+	wantOrder := []string{slugs[2], slugs[4], slugs[0], slugs[3], slugs[1]}
+
+	var got []string
+	cursor := ""
+	var cursors []string
+	for pages := 0; pages < 10; pages++ {
+		code, _, body := m.do("GET", "/api/chat/conversations?limit=2&cursor="+cursor, ann, "")
+		if code != 200 {
+			t.Fatalf("list: %d %s", code, body)
+		}
+		var p listPage
+		if err := json.Unmarshal([]byte(body), &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range p.Conversations {
+			got = append(got, c.Slug)
+			if c.MessageCount != 2 || c.LatestMessage == nil || c.LatestMessageAt == nil || !c.IsUnread {
+				t.Errorf("row %s = %+v, want 2 messages, a latest message, unread", c.Subject, c)
+			}
+		}
+		if p.NextCursor == nil {
+			break
+		}
+		cursor = *p.NextCursor
+		cursors = append(cursors, cursor)
+	}
+	if strings.Join(got, ",") != strings.Join(wantOrder, ",") {
+		t.Errorf("listed %v, want %v (newest activity first, empty ones hidden)", got, wantOrder)
+	}
+	if strings.Join(cursors, ",") != "2,4" {
+		t.Errorf("cursors %v, want [2 4]", cursors)
+	}
+
+	_, _, body := m.do("GET", "/api/chat/conversations", ann, "")
+	var p listPage
+	json.Unmarshal([]byte(body), &p)
+	if len(p.Conversations) != 5 || p.NextCursor != nil {
+		t.Errorf("default page: %d rows, nextCursor %v; want 5, null", len(p.Conversations), p.NextCursor)
+	}
+	if !strings.Contains(body, `"nextCursor":null`) {
+		t.Errorf("body %s: want \"nextCursor\":null", body)
+	}
+	_, _, body = m.do("GET", "/api/chat/conversations", bob, "")
+	if body != `{"conversations":[],"nextCursor":null}` {
+		t.Errorf("bob's list = %s, want empty (his conversation has no messages)", body)
+	}
+	_, _, body = m.do("GET", "/api/chat/conversations?cursor=40", ann, "")
+	if body != `{"conversations":[],"nextCursor":null}` {
+		t.Errorf("list past the end = %s, want empty", body)
+	}
+}
+
+func TestListParams(t *testing.T) {
+	m := startMock(t, Config{})
+	ann := m.session("ann@example.com")
+	tests := []struct {
+		query    string
+		wantCode int
+		wantPath string // path of the first issue
+	}{
+		{"limit=1", 200, ""},
+		{"limit=100", 200, ""},
+		{"limit=5abc", 200, ""}, // parseInt reads the leading digits
+		{"limit=", 200, ""},
+		{"cursor=", 200, ""},
+		{"cursor=0&limit=20", 200, ""},
+		{"limit=0", 400, "limit"},
+		{"limit=101", 400, "limit"},
+		{"limit=-3", 400, "limit"},
+		{"limit=abc", 400, "limit"},
+		{"cursor=abc", 400, "cursor"},
+		{"cursor=-1", 400, "cursor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			code, _, body := m.do("GET", "/api/chat/conversations?"+tt.query, ann, "")
+			if code != tt.wantCode {
+				t.Fatalf("GET ?%s: %d %s, want %d", tt.query, code, body, tt.wantCode)
+			}
+			if code != 400 {
+				return
+			}
+			var r struct {
+				Error   string
+				Details []struct{ Path []string }
+			}
+			if err := json.Unmarshal([]byte(body), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Error != "Invalid search parameters" || len(r.Details) == 0 || r.Details[0].Path[0] != tt.wantPath {
+				t.Errorf("body = %s, want Invalid search parameters with details on %s", body, tt.wantPath)
+			}
+		})
+	}
+}
+
+func FuzzParseListParams(f *testing.F) {
+	for _, s := range [][2]string{{"", ""}, {"40", "20"}, {"x", "1e3"}, {" 1", " +7px"}, {"99999999999999999999", "-0"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, cursor, limit string) {
+		offset, n, issues := parseListParams(cursor, limit)
+		if len(issues) > 0 {
+			return
+		}
+		if n < 1 || n > maxListLimit || offset < 0 {
+			t.Errorf("parseListParams(%q, %q) = %d, %d with no issues; want limit in [1, 100], offset ≥ 0", cursor, limit, offset, n)
+		}
+	})
+}
+
+func TestPostMessage(t *testing.T) {
+	m := startMock(t, Config{AsyncDelay: Fixed(time.Hour)})
+	ann := m.session("ann@example.com")
+	bob := m.session("bob@example.com")
+	slug := m.conversation(ann, `{}`)
+	path := "/api/chat/conversation/" + slug + "/message"
+	const blank = `{"error":"Content is required"}`
+	tests := []struct {
+		name     string
+		token    string
+		path     string
+		body     string
+		wantCode int
+		wantBody string // exact for errors; a regexp for 200
+	}{
+		{"ok", ann, path, `{"content":"Where is my order?"}`, 200, `^\{"messageId":\d+,"conversationSlug":"` + slug + `"\}$`},
+		{"with attachment", ann, path, `{"content":"see","attachments":[{"name":"a.png","url":"data:image/png;base64,AAAA","contentType":"image/png"}]}`, 200, `^\{"messageId":\d+,`},
+		{"blank content", ann, path, `{"content":"   "}`, 400, blank},
+		{"no content", ann, path, `{}`, 400, blank},
+		{"attachment without URL", ann, path, `{"content":"x","attachments":[{"name":"a.png"}]}`, 400, `{"error":"Attachment a.png is missing URL"}`},
+		{"attachment bad URL", ann, path, `{"content":"x","attachments":[{"url":"nocomma"}]}`, 400, `{"error":"Attachment unknown has invalid URL format"}`},
+		{"unknown", ann, "/api/chat/conversation/nope/message", `{"content":"x"}`, 404, `{"error":"Conversation not found"}`},
+		{"foreign", bob, path, `{"content":"x"}`, 404, `{"error":"Conversation not found"}`},
+		{"content a number", ann, path, `{"content":5}`, 500, ``},
+		{"not JSON", ann, path, `content`, 500, ``},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, body := m.do("POST", tt.path, tt.token, tt.body)
+			if code != tt.wantCode {
+				t.Fatalf("POST %s: %d %s, want %d", tt.body, code, body, tt.wantCode)
+			}
+			if code == 200 {
+				if !regexp.MustCompile(tt.wantBody).MatchString(body) {
+					t.Errorf("body = %s, want a numeric messageId matching %s", body, tt.wantBody)
+				}
+				return
+			}
+			if body != tt.wantBody {
+				t.Errorf("body = %s, want %s", body, tt.wantBody)
+			}
+		})
+	}
+	st := m.srv.Stats()
+	if st.Messages.AsyncStarted != 2 || st.Stored.PendingAsync != 2 {
+		t.Errorf("Stats(): async started %d, pending %d; want 2, 2", st.Messages.AsyncStarted, st.Stored.PendingAsync)
+	}
+}
+
+// conversationMessages returns the roles and ids of slug's messages.
+func (m *mock) conversationMessages(token, slug string) []struct{ ID, Role, Content string } {
+	m.t.Helper()
+	code, _, body := m.do("GET", "/api/chat/conversation/"+slug+"?markRead=false", token, "")
+	if code != http.StatusOK {
+		m.t.Fatalf("GET conversation: %d %s", code, body)
+	}
+	var c struct {
+		Messages []struct{ ID, Role, Content string }
+	}
+	if err := json.Unmarshal([]byte(body), &c); err != nil {
+		m.t.Fatal(err)
+	}
+	return c.Messages
+}
+
+func TestAsyncReply(t *testing.T) {
+	tests := []struct {
+		name      string
+		cfg       Config
+		wantReply bool
+	}{
+		{"reply", Config{AsyncDelay: Fixed(time.Millisecond)}, true},
+		{"no reply share", Config{AsyncNoReply: 1}, false},
+		{"handed to a human", Config{HumanShare: 1}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := startMock(t, tt.cfg)
+			ann := m.session("ann@example.com")
+			slug := m.conversation(ann, `{}`)
+			code, _, body := m.do("POST", "/api/chat/conversation/"+slug+"/message", ann, `{"content":"hello"}`)
+			if code != 200 {
+				t.Fatalf("POST message: %d %s", code, body)
+			}
+			if tt.wantReply {
+				waitFor(t, "the async reply", func() bool { return m.srv.Stats().Messages.AsyncReplied == 1 })
+			}
+			msgs := m.conversationMessages(ann, slug)
+			st := m.srv.Stats()
+			if tt.wantReply {
+				if len(msgs) != 2 || msgs[1].Role != "assistant" || msgs[1].Content == "" {
+					t.Errorf("messages = %+v, want the user message and an assistant reply", msgs)
+				}
+				return
+			}
+			if len(msgs) != 1 || st.Messages.AsyncNoReply != 1 || st.Stored.PendingAsync != 0 {
+				t.Errorf("messages = %+v, no-reply count %d, pending %d; want only the user message, 1, 0", msgs, st.Messages.AsyncNoReply, st.Stored.PendingAsync)
+			}
+		})
+	}
+}
+
+func TestEviction(t *testing.T) {
+	m := startMock(t, Config{MaxConversations: 2, MaxMessages: 3, Tokens: Range{1, 1}})
+	ann := m.session("ann@example.com")
+	first := m.conversation(ann, `{}`)
+	second := m.conversation(ann, `{}`)
+	for range 3 {
+		m.chat(ann, second, "again") // 6 messages, 3 kept
+	}
+	m.conversation(ann, `{}`) // evicts the first
+	if code, _, _ := m.do("GET", "/api/chat/conversation/"+first, ann, ""); code != 404 {
+		t.Errorf("GET evicted conversation: %d, want 404", code)
+	}
+	if msgs := m.conversationMessages(ann, second); len(msgs) != 3 {
+		t.Errorf("kept %d messages, want 3", len(msgs))
+	}
+	_, _, body := m.do("GET", "/api/chat/conversations", ann, "")
+	if !strings.Contains(body, `"messageCount":6`) {
+		t.Errorf("list = %s, want messageCount 6 (counts stay exact)", body)
+	}
+	if st := m.srv.Stats().Stored; st.Conversations != 2 || st.Evicted != 1 {
+		t.Errorf("Stats().Stored = %+v, want 2 held, 1 evicted", st)
+	}
+}
