@@ -29,15 +29,12 @@ const userAgent = "loadgen-helperapi/1"
 type Client struct {
 	base    string // scheme://host[:port][/prefix], no trailing slash
 	hc      *http.Client
-	secret  *secret // behind a pointer so that printing a Client value shows no secret
+	secret  hidden // nil without a secret
 	timeout time.Duration
 	header  http.Header
 	now     func() time.Time
 	ids     *idGen
 }
-
-// secret holds the HMAC secret.
-type secret struct{ s string }
 
 // Option configures a Client.
 type Option func(*Client)
@@ -59,7 +56,7 @@ func WithSecret(s string) Option {
 	return func(c *Client) {
 		c.secret = nil
 		if s != "" {
-			c.secret = &secret{s: s}
+			c.secret = hide(s)
 		}
 	}
 }
@@ -147,7 +144,7 @@ func (c *Client) secretState() string {
 func (c *Client) redactor(extra ...string) redactor {
 	r := make(redactor, 0, 1+len(extra))
 	if c.secret != nil {
-		r = append(r, c.secret.s)
+		r = append(r, c.secret())
 	}
 	return append(r, extra...)
 }

@@ -8,6 +8,13 @@ import (
 // redactedText replaces a secret or token wherever it would be shown.
 const redactedText = "[REDACTED]"
 
+// hidden holds a secret string (the HMAC secret, a session token) where fmt
+// cannot reach it: fmt shows a func value as its address, whatever the verb
+// and however deep in a struct it sits. Call it to get the string.
+type hidden func() string
+
+func hide(s string) hidden { return func() string { return s } }
+
 // redactor hides secret strings (the HMAC secret, session tokens) in texts
 // that leave the package. Empty entries are ignored.
 type redactor []string

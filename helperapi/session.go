@@ -21,13 +21,8 @@ type SessionRequest struct {
 // Session is an authenticated visitor. Its token is never printed: String,
 // GoString and LogValue redact it. Safe for concurrent use.
 type Session struct {
-	c    *Client
-	cred *credentials // behind a pointer so that printing a Session value shows no token
-}
-
-// credentials are a session's identity. Immutable.
-type credentials struct {
-	token string
+	c     *Client
+	token hidden // never a plain string field: see hidden
 	email string // "" for an anonymous session
 }
 
@@ -47,8 +42,8 @@ type sessionBody struct {
 func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Session, Timing, error) {
 	var body sessionBody
 	red := c.redactor()
-	if req.Previous != nil && req.Previous.cred.token != "" {
-		prev := req.Previous.cred.token
+	if req.Previous != nil && req.Previous.token() != "" {
+		prev := req.Previous.token()
 		body.CurrentToken = &prev
 		red = append(red, prev)
 	}
@@ -58,7 +53,7 @@ func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Sessio
 		}
 		ts := c.now().UnixMilli()
 		body.Email = req.Email
-		body.EmailHash = emailHash(c.secret.s, req.Email, ts)
+		body.EmailHash = emailHash(c.secret(), req.Email, ts)
 		body.Timestamp = ts
 	}
 	b, err := json.Marshal(body)
@@ -85,14 +80,14 @@ func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Sessio
 	case resp.Token == "":
 		return nil, ex.t, ex.newError(KindProtocol, "no token in session response", nil)
 	}
-	return &Session{c: c, cred: &credentials{token: resp.Token, email: req.Email}}, ex.t, nil
+	return &Session{c: c, token: hide(resp.Token), email: req.Email}, ex.t, nil
 }
 
 // ResumeSession returns a Session that sends token as it is, without asking
 // the server: a token saved earlier, or a deliberately bad one in tests.
 // email is recorded for display only ("" for anonymous).
 func (c *Client) ResumeSession(token, email string) *Session {
-	return &Session{c: c, cred: &credentials{token: token, email: email}}
+	return &Session{c: c, token: hide(token), email: email}
 }
 
 // emailHash is the lowercase hex HMAC-SHA256(secret, email + ":" + ts).
@@ -105,17 +100,17 @@ func emailHash(secret, email string, ts int64) string {
 }
 
 // Email returns the session's email, "" for an anonymous session.
-func (s *Session) Email() string { return s.cred.email }
+func (s *Session) Email() string { return s.email }
 
 // Anonymous reports whether the session has no email.
-func (s *Session) Anonymous() bool { return s.cred.email == "" }
+func (s *Session) Anonymous() bool { return s.email == "" }
 
 // String describes the session without its token.
 func (s *Session) String() string {
 	if s.Anonymous() {
 		return "helperapi.Session{anonymous, token: " + redactedText + "}"
 	}
-	return fmt.Sprintf("helperapi.Session{email: %s, token: %s}", s.c.redactor().string(s.cred.email), redactedText)
+	return fmt.Sprintf("helperapi.Session{email: %s, token: %s}", s.c.redactor().string(s.email), redactedText)
 }
 
 // GoString is String, so %#v shows no token either.
@@ -124,16 +119,16 @@ func (s *Session) GoString() string { return s.String() }
 // LogValue implements slog.LogValuer without the token.
 func (s *Session) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("email", s.c.redactor().string(s.cred.email)),
+		slog.String("email", s.c.redactor().string(s.email)),
 		slog.Bool("anonymous", s.Anonymous()),
 		slog.String("token", redactedText),
 	)
 }
 
 // redactor returns the strings this session must never show.
-func (s *Session) redactor() redactor { return s.c.redactor(s.cred.token) }
+func (s *Session) redactor() redactor { return s.c.redactor(s.token()) }
 
 // send starts an authenticated request for this session.
 func (s *Session) send(ctx context.Context, op, method, path string, body []byte) (*exchange, *Error) {
-	return s.c.send(ctx, op, method, path, body, s.cred.token, s.redactor())
+	return s.c.send(ctx, op, method, path, body, s.token(), s.redactor())
 }

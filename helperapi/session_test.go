@@ -1,0 +1,165 @@
+package helperapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestEmailHash(t *testing.T) {
+	tests := []struct {
+		name, secret, email string
+		ts                  int64
+		want                string // from: printf '%s' "$email:$ts" | openssl dgst -sha256 -hmac "$secret"
+	}{
+		{"sample secret", testSecret, "ann@example.com", 1764115200000,
+			"836c9a21a09c2e4cafb91bd4850820a0d6b0c3a20f653dbdadea250a788b683f"},
+		{"plus address", "secret", "bob+load@example.org", 1700000000123,
+			"e070b060971ad15f9010c45327f40c3b4d615edcf7915503b4625ee630bee235"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := emailHash(tt.secret, tt.email, tt.ts); got != tt.want {
+				t.Errorf("emailHash(secret, %q, %d) = %s, want %s", tt.email, tt.ts, got, tt.want)
+			}
+		})
+	}
+}
+
+// sessionServer checks session requests the way Helper does and records them.
+type sessionServer struct {
+	t      *testing.T
+	bodies []map[string]json.RawMessage
+}
+
+func (s *sessionServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/api/widget/session" {
+		s.t.Errorf("request %s %s, want POST /api/widget/session", r.Method, r.URL.Path)
+	}
+	if r.Header.Get("Authorization") != "" {
+		s.t.Errorf("session request carries Authorization %q, want none", r.Header.Get("Authorization"))
+	}
+	b, _ := io.ReadAll(r.Body)
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		s.t.Errorf("session body %q: %v", b, err)
+	}
+	s.bodies = append(s.bodies, m)
+	w.Header().Set("Content-Type", "application/json")
+	var email, hash string
+	json.Unmarshal(m["email"], &email)
+	json.Unmarshal(m["emailHash"], &hash)
+	if email != "" {
+		// The timestamp must be a JSON number, and the HMAC covers exactly its digits.
+		d := json.NewDecoder(bytes.NewReader(m["timestamp"]))
+		d.UseNumber()
+		var ts any
+		if err := d.Decode(&ts); err != nil {
+			s.t.Errorf("timestamp %s: %v", m["timestamp"], err)
+		}
+		num, ok := ts.(json.Number)
+		if !ok {
+			s.t.Errorf("timestamp = %s (%T), want a JSON number", m["timestamp"], ts)
+		}
+		mac := hmac.New(sha256.New, []byte(testSecret))
+		io.WriteString(mac, email+":"+string(num))
+		if hash != hex.EncodeToString(mac.Sum(nil)) {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"valid":false,"error":"Invalid HMAC signature"}`)
+			return
+		}
+	}
+	io.WriteString(w, `{"valid":true,"token":"`+testToken+strconv.Itoa(len(s.bodies))+`","showWidget":true}`)
+}
+
+func TestCreateSession(t *testing.T) {
+	now := time.UnixMilli(1764115200123)
+	srv := &sessionServer{t: t}
+	c, _ := newTestSession(t, srv, WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+
+	s, tm, err := c.CreateSession(ctx, SessionRequest{Email: "ann@example.com"})
+	if err != nil {
+		t.Fatalf("CreateSession(email) = %v", err)
+	}
+	if s.Email() != "ann@example.com" || s.Anonymous() || s.token() != testToken+"1" {
+		t.Errorf("session = email %q, anonymous %v; want ann@example.com with the server's token", s.Email(), s.Anonymous())
+	}
+	if tm.Status != 200 || tm.BytesOut == 0 || tm.BytesIn == 0 || tm.Total < tm.Headers {
+		t.Errorf("Timing = %+v, want status 200, bytes both ways", tm)
+	}
+	if got, want := string(srv.bodies[0]["timestamp"]), "1764115200123"; got != want {
+		t.Errorf("timestamp = %s, want %s (Unix milliseconds from the clock)", got, want)
+	}
+	if got := string(srv.bodies[0]["currentToken"]); got != "null" {
+		t.Errorf("currentToken = %s, want null", got)
+	}
+
+	anon, _, err := c.CreateSession(ctx, SessionRequest{})
+	if err != nil {
+		t.Fatalf("CreateSession(anonymous) = %v", err)
+	}
+	if !anon.Anonymous() {
+		t.Errorf("Anonymous() = false for a session without email")
+	}
+	if got := keysRaw(srv.bodies[1]); len(got) != 1 || got[0] != "currentToken" {
+		t.Errorf("anonymous body keys = %v, want only currentToken", got)
+	}
+
+	again, _, err := c.CreateSession(ctx, SessionRequest{Previous: anon})
+	if err != nil {
+		t.Fatalf("CreateSession(previous) = %v", err)
+	}
+	var cur string
+	json.Unmarshal(srv.bodies[2]["currentToken"], &cur)
+	if cur != anon.token() || again.token() == anon.token() {
+		t.Errorf("currentToken = %q, want the previous token, and a new token back", cur)
+	}
+}
+
+func keysRaw(m map[string]json.RawMessage) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func TestCreateSessionFailures(t *testing.T) {
+	srv := &sessionServer{t: t}
+	t.Run("wrong secret", func(t *testing.T) {
+		c, _ := newTestSession(t, srv, WithSecret("not-the-secret"))
+		s, tm, err := c.CreateSession(context.Background(), SessionRequest{Email: "ann@example.com"})
+		var e *Error
+		if s != nil || !errors.As(err, &e) || e.Kind != KindAuth || e.Status != 401 || e.Msg != "Invalid HMAC signature" {
+			t.Fatalf("CreateSession() = %v, %v; want nil and auth 401 Invalid HMAC signature", s, err)
+		}
+		if tm.Status != 401 {
+			t.Errorf("Timing.Status = %d, want 401", tm.Status)
+		}
+	})
+	t.Run("no secret", func(t *testing.T) {
+		c, _ := newTestSession(t, srv, WithSecret(""))
+		n := len(srv.bodies)
+		_, _, err := c.CreateSession(context.Background(), SessionRequest{Email: "ann@example.com"})
+		if KindOf(err) != KindAuth || len(srv.bodies) != n {
+			t.Errorf("CreateSession() without secret = %v and %d requests, want auth and none sent", err, len(srv.bodies)-n)
+		}
+	})
+	t.Run("200 without token", func(t *testing.T) {
+		c, _ := newTestSession(t, streamHandler(http.Header{"Content-Type": {"application/json"}}, 200, `{"valid":true}`))
+		_, _, err := c.CreateSession(context.Background(), SessionRequest{})
+		if KindOf(err) != KindProtocol {
+			t.Errorf("CreateSession() = %v, want kind %q", err, KindProtocol)
+		}
+	})
+}
