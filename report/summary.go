@@ -2,7 +2,6 @@ package report
 
 import (
 	"math"
-	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -191,7 +190,7 @@ func Build(run Run, d *results.Snapshot) *Summary {
 		Scenario:     run.Scenario,
 		ScenarioHash: run.ScenarioHash,
 		Version:      run.Version,
-		Target:       RedactURL(run.Target),
+		Target:       results.RedactURL(run.Target),
 		StartedAt:    start.UTC(),
 		DurationS:    dur.Seconds(),
 		Files:        run.Files,
@@ -341,19 +340,4 @@ func perSecond(n int64, d time.Duration) float64 {
 func round(x float64, digits int) float64 {
 	p := math.Pow10(digits)
 	return math.Round(x*p) / p
-}
-
-// RedactURL returns u without user info, query or fragment, which may hold
-// credentials. A string that does not parse as a URL is replaced by
-// "(unparsable URL)" so that nothing of it leaks.
-func RedactURL(u string) string {
-	if u == "" {
-		return ""
-	}
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	p.User, p.RawQuery, p.ForceQuery, p.Fragment, p.RawFragment = nil, "", false, "", ""
-	return p.String()
 }

@@ -138,23 +138,6 @@ func TestNoCredentialsInReports(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{"plain", "http://127.0.0.1:8080", "http://127.0.0.1:8080"},
-		{"user info", "https://u:p@helper.example/api", "https://helper.example/api"},
-		{"query and fragment", "http://h/?key=s3cret#x", "http://h/"},
-		{"empty", "", ""},
-		{"unparsable", "http://[::1", "(unparsable URL)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := report.RedactURL(tt.in); got != tt.want {
-				t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestReadJSONErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"not JSON", "hello", "invalid character"},

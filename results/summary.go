@@ -19,7 +19,8 @@ type TimedSink interface {
 // concurrent use; each call holds one short lock. Summaries of shards merge
 // exactly (Merge). Read it with Snapshot. Create it with NewSummary.
 type Summary struct {
-	now func() time.Time
+	now     func() time.Time
+	options []SummaryOption // to make empty siblings (ReadFiles)
 
 	mu sync.Mutex // guards d; held for the few hundred ns a Record takes
 	d  *Snapshot
@@ -50,7 +51,7 @@ func NewSummary(opts ...SummaryOption) *Summary {
 	for _, o := range opts {
 		o(&c)
 	}
-	return &Summary{now: c.now, d: newSnapshot(c.maxIntervals)}
+	return &Summary{now: c.now, options: opts, d: newSnapshot(c.maxIntervals)}
 }
 
 // SessionStarted counts a session start at the clock's time.

@@ -1,0 +1,205 @@
+package results
+
+import (
+	"net/url"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// FormatVersion is the version of the results file format that Writer
+// writes and Reader reads.
+//
+// A results file is JSON lines: one object per line, each with a "k" (kind)
+// field first. Times are Unix nanoseconds and durations nanoseconds, both
+// integers, so that a file replays exactly; zero fields are left out.
+//
+//	{"k":"header","format":1,"version":"v1.0.0","run_id":"…","scenario":"demo","scenario_hash":"sha256:…","started_at":"2026-03-01T12:00:00Z","shard":0,"shards":1,"target":"http://127.0.0.1:8080","target_rate":20,"duration":20000000000}
+//	{"k":"start","at":1772366400000000000,"conv":"faq"}
+//	{"k":"result","user":1,"session":1,"conv":"faq","turn":1,"step":"message","intended":…,"start":…,"code":200,"bytes_in":812,"bytes_out":90,"latency":…,"ttfb":…,"ttft":…,"gaps":[…],"tokens":12,"parts":12,"chars":48,"shape":"model","good":true}
+//	{"k":"end","at":…,"conv":"faq","end":"completed"}
+//	{"k":"close","at":…}
+//
+// The header comes first; "start" and "end" are session events; "close" is
+// written by Writer.Close, so a file without it comes from a run that did not
+// finish cleanly. Each line reaches the file with a single write, so a
+// process killed at any moment leaves at most its last line cut short, and
+// Reader reads everything before it.
+const FormatVersion = 1
+
+// Header describes the run a results file holds.
+type Header struct {
+	Format       int           // FormatVersion (set by Writer)
+	Version      string        // loadgen version
+	RunID        string        // run id, shared by the shards of one run
+	Scenario     string        // scenario name
+	ScenarioHash string        // hash of the scenario file, e.g. "sha256:…"
+	Start        time.Time     // run start
+	Shard        int           // this file's shard
+	Shards       int           // shards in the run (0 or 1: not distributed)
+	Target       string        // target base URL; Writer removes user info, query and fragment
+	TargetRate   float64       // planned session arrivals per second for this shard (0: closed model)
+	Duration     time.Duration // planned run length
+}
+
+// RedactURL returns u without user info, query or fragment, which may hold
+// credentials. A string that does not parse as a URL is replaced by
+// "(unparsable URL)" so that nothing of it leaks.
+func RedactURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	p.User, p.RawQuery, p.ForceQuery, p.Fragment, p.RawFragment = nil, "", false, "", ""
+	return p.String()
+}
+
+// appendHeader appends h as a header line.
+func appendHeader(b []byte, h *Header) []byte {
+	b = append(b, `{"k":"header","format":`...)
+	b = strconv.AppendInt(b, int64(h.Format), 10)
+	b = appendStr(b, "version", h.Version)
+	b = appendStr(b, "run_id", h.RunID)
+	b = appendStr(b, "scenario", h.Scenario)
+	b = appendStr(b, "scenario_hash", h.ScenarioHash)
+	if !h.Start.IsZero() {
+		b = appendStr(b, "started_at", h.Start.UTC().Format(time.RFC3339Nano))
+	}
+	b = appendInt(b, "shard", int64(h.Shard))
+	b = appendInt(b, "shards", int64(h.Shards))
+	b = appendStr(b, "target", h.Target)
+	if h.TargetRate != 0 {
+		b = append(b, `,"target_rate":`...)
+		b = strconv.AppendFloat(b, h.TargetRate, 'g', -1, 64)
+	}
+	b = appendInt(b, "duration", int64(h.Duration))
+	return append(b, "}\n"...)
+}
+
+// appendSession appends a session start ("start") or end ("end") line.
+func appendSession(b []byte, kind, conv string, end End, at time.Time) []byte {
+	b = append(b, `{"k":"`...)
+	b = append(b, kind...)
+	b = append(b, '"')
+	b = appendTime(b, "at", at)
+	b = appendStr(b, "conv", conv)
+	b = appendStr(b, "end", string(end))
+	return append(b, "}\n"...)
+}
+
+// appendClose appends the closing line.
+func appendClose(b []byte, at time.Time) []byte {
+	b = append(b, `{"k":"close"`...)
+	b = appendTime(b, "at", at)
+	return append(b, "}\n"...)
+}
+
+// appendResult appends r as a result line.
+func appendResult(b []byte, r *Result) []byte {
+	b = append(b, `{"k":"result"`...)
+	b = appendInt(b, "shard", int64(r.Shard))
+	b = appendInt(b, "user", int64(r.User))
+	b = appendInt(b, "session", int64(r.Session))
+	b = appendStr(b, "conv", r.Conversation)
+	b = appendInt(b, "turn", int64(r.Turn))
+	b = appendStr(b, "step", string(r.Step))
+	b = appendTime(b, "intended", r.Intended)
+	b = appendTime(b, "start", r.Start)
+	b = appendInt(b, "wait", int64(r.Wait))
+	b = appendInt(b, "code", int64(r.Code))
+	b = appendStr(b, "error", r.Error)
+	b = appendStr(b, "detail", r.Detail)
+	b = appendInt(b, "bytes_in", r.BytesIn)
+	b = appendInt(b, "bytes_out", r.BytesOut)
+	b = appendInt(b, "latency", int64(r.Latency))
+	b = appendInt(b, "ttfb", int64(r.TTFB))
+	b = appendInt(b, "ttft", int64(r.TTFT))
+	if len(r.Gaps) > 0 {
+		b = append(b, `,"gaps":[`...)
+		for i, g := range r.Gaps {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(g), 10)
+		}
+		b = append(b, ']')
+	}
+	b = appendInt(b, "tokens", int64(r.Tokens))
+	b = appendInt(b, "parts", int64(r.Parts))
+	b = appendInt(b, "chars", int64(r.Chars))
+	b = appendStr(b, "shape", r.Shape)
+	b = appendInt(b, "polls", int64(r.Polls))
+	if r.Good {
+		b = append(b, `,"good":true`...)
+	}
+	return append(b, "}\n"...)
+}
+
+func appendInt(b []byte, key string, v int64) []byte {
+	if v == 0 {
+		return b
+	}
+	b = append(b, `,"`...)
+	b = append(b, key...)
+	b = append(b, `":`...)
+	return strconv.AppendInt(b, v, 10)
+}
+
+func appendTime(b []byte, key string, t time.Time) []byte {
+	if t.IsZero() {
+		return b
+	}
+	return appendInt(b, key, t.UnixNano())
+}
+
+func appendStr(b []byte, key, s string) []byte {
+	if s == "" {
+		return b
+	}
+	b = append(b, `,"`...)
+	b = append(b, key...)
+	b = append(b, `":`...)
+	return appendJSONString(b, s)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\r':
+				b = append(b, '\\', 'r')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
