@@ -1,0 +1,191 @@
+package dashboards
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// freeAddr returns a loopback address with a port that was free a moment
+// ago, for programs that cannot report the port they bound.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// lockedBuffer collects a process's output for failure messages.
+type lockedBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startProcess starts a program that the test owns, stops it at cleanup and
+// prints its output when the test failed.
+func startProcess(t *testing.T, path string, args ...string) {
+	t.Helper()
+	var out lockedBuffer
+	cmd := exec.Command(path, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill() // only this child, by its pid
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", path, out.String())
+		}
+	})
+}
+
+// waitFor polls cond every 200 ms until it returns nil, failing the test
+// with cond's last error after timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting %v for %s: %v", timeout, what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// httpGet returns the body of a 200 response to GET url.
+func httpGet(ctx context.Context, url string, accept string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: status %d: %s", url, resp.StatusCode, body)
+	}
+	return body, nil
+}
+
+// waitReady waits until GET url answers 200.
+func waitReady(t *testing.T, url string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, url, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, err := httpGet(ctx, url, "")
+		return err
+	})
+}
+
+// sample is one element of a Prometheus instant vector.
+type sample struct {
+	Metric map[string]string
+	Value  float64
+}
+
+// promQuery evaluates expr at now through Prometheus's HTTP API at addr and
+// returns the resulting samples (a scalar comes back as one sample).
+func promQuery(addr, expr string) ([]sample, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	body, err := httpGet(ctx, "http://"+addr+"/api/v1/query?query="+url.QueryEscape(expr), "")
+	if err != nil {
+		return nil, err
+	}
+	var r struct {
+		Status string
+		Error  string
+		Data   struct {
+			ResultType string          `json:"resultType"`
+			Result     json.RawMessage `json:"result"`
+		}
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("query %q: %w", expr, err)
+	}
+	if r.Status != "success" {
+		return nil, fmt.Errorf("query %q: %s", expr, r.Error)
+	}
+	var raw []struct {
+		Metric map[string]string
+		Value  [2]any
+	}
+	switch r.Data.ResultType {
+	case "vector":
+		if err := json.Unmarshal(r.Data.Result, &raw); err != nil {
+			return nil, fmt.Errorf("query %q: %w", expr, err)
+		}
+	case "scalar":
+		raw = make([]struct {
+			Metric map[string]string
+			Value  [2]any
+		}, 1)
+		if err := json.Unmarshal(r.Data.Result, &raw[0].Value); err != nil {
+			return nil, fmt.Errorf("query %q: %w", expr, err)
+		}
+	default:
+		return nil, fmt.Errorf("query %q: result type %s, want vector or scalar", expr, r.Data.ResultType)
+	}
+	out := make([]sample, 0, len(raw))
+	for _, s := range raw {
+		str, _ := s.Value[1].(string)
+		v, err := strconv.ParseFloat(str, 64)
+		if err != nil {
+			return nil, fmt.Errorf("query %q: value %v: %w", expr, s.Value[1], err)
+		}
+		out = append(out, sample{s.Metric, v})
+	}
+	return out, nil
+}
+
+// promValue evaluates expr, which must give exactly one sample.
+func promValue(addr, expr string) (float64, error) {
+	s, err := promQuery(addr, expr)
+	if err != nil {
+		return 0, err
+	}
+	if len(s) != 1 {
+		return 0, fmt.Errorf("query %q: %d samples, want 1", expr, len(s))
+	}
+	return s[0].Value, nil
+}
