@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -236,6 +238,40 @@ func (s *Server) verifyToken(token string) (*TokenClaims, error) {
 
 func (s *Server) keyFunc(*jwt.Token) (any, error) { return s.key, nil }
 
+// maxCachedTokens bounds the verified-token cache; when full it starts over.
+const maxCachedTokens = 1 << 16
+
+// verified is a token whose signature was checked: who it names and until when.
+type verified struct {
+	owner string
+	exp   time.Time
+}
+
+// tokenCache remembers verified tokens so a visitor's later requests skip
+// the JWT parse and HMAC (the signature of a given token string cannot
+// change; expiry is still checked on every use). Safe for concurrent use.
+type tokenCache struct {
+	m sync.Map // token → *verified
+	n atomic.Int64
+}
+
+func (c *tokenCache) get(token string, now time.Time) (string, bool) {
+	v, ok := c.m.Load(token)
+	if !ok {
+		return "", false
+	}
+	e := v.(*verified)
+	return e.owner, now.Before(e.exp)
+}
+
+func (c *tokenCache) put(token string, e *verified) {
+	if c.n.Add(1) > maxCachedTokens {
+		c.m.Clear()
+		c.n.Store(1)
+	}
+	c.m.Store(token, e)
+}
+
 // authed wraps h with Helper's bearer-token check.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, visitor)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -245,17 +281,21 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, visitor)) htt
 			writeError(w, http.StatusUnauthorized, "Missing authorization header")
 			return
 		}
-		c, err := s.verifyToken(token)
-		if err != nil {
-			s.counts.badToken.Add(1)
-			writeError(w, http.StatusUnauthorized, "Invalid session token")
-			return
+		owner, ok := s.tokens.get(token, s.cfg.Now())
+		if !ok {
+			c, err := s.verifyToken(token)
+			if err != nil {
+				s.counts.badToken.Add(1)
+				writeError(w, http.StatusUnauthorized, "Invalid session token")
+				return
+			}
+			owner = "email:" + c.Email
+			if c.IsAnonymous {
+				owner = "anon:" + c.AnonymousSessionID
+			}
+			s.tokens.put(token, &verified{owner: owner, exp: c.ExpiresAt.Time})
 		}
-		v := visitor{owner: "email:" + c.Email}
-		if c.IsAnonymous {
-			v.owner = "anon:" + c.AnonymousSessionID
-		}
-		h(w, r, v)
+		h(w, r, visitor{owner: owner})
 	}
 }
 

@@ -29,6 +29,7 @@ type Server struct {
 	cfg      Config
 	key      []byte // the secret's bytes: HMAC and JWT key
 	parser   *jwt.Parser
+	tokens   tokenCache
 	mux      *http.ServeMux
 	store    *store
 	capacity *capacity
