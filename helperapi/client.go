@@ -41,7 +41,10 @@ type Option func(*Client)
 
 // WithHTTPClient sets the HTTP client (default: one on NewTransport). A nil
 // hc keeps the default. The client's own Timeout, if any, applies on top of
-// the per-request timeout.
+// the per-request timeout. A load test measures what it asked for, so when
+// hc.CheckRedirect is nil the Client uses a copy of hc that reports a
+// redirect (KindProtocol) instead of following it (a followed POST would
+// turn into a GET); set CheckRedirect to choose otherwise.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) {
 		if hc != nil {
@@ -106,15 +109,18 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		o(c)
 	}
 	if c.hc == nil {
-		c.hc = &http.Client{
-			Transport: NewTransport(DefaultMaxConnsPerHost),
-			// A load test measures what it asked for: a redirect is reported,
-			// not followed (a followed POST would turn into a GET).
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		c.hc = &http.Client{Transport: NewTransport(DefaultMaxConnsPerHost)}
+	}
+	if c.hc.CheckRedirect == nil {
+		hc := *c.hc
+		hc.CheckRedirect = noRedirect
+		c.hc = &hc
 	}
 	return c, nil
 }
+
+// noRedirect makes an http.Client return a redirect response as it is.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // BaseURL returns the deployment's base URL as New normalised it.
 func (c *Client) BaseURL() string { return c.base }

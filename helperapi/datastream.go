@@ -82,12 +82,12 @@ func (d *dataStream) fail(err error) error {
 }
 
 func (d *dataStream) tooLong() error {
-	return fmt.Errorf("helperapi: data stream: line %d: longer than %d bytes", d.line+1, maxLineBytes)
+	return fmt.Errorf("data stream: line %d: longer than %d bytes", d.line+1, maxLineBytes)
 }
 
 // errorf makes a parse failure naming the line and part type.
 func (d *dataStream) errorf(typ byte, what string) error {
-	return fmt.Errorf("helperapi: data stream: line %d: %q part: %s", d.line, typ, what)
+	return fmt.Errorf("data stream: line %d: %q part: %s", d.line, typ, what)
 }
 
 // parseLine parses one complete line (without its newline).
@@ -101,11 +101,11 @@ func (d *dataStream) parseLine(line []byte, at time.Duration) error {
 	}
 	i := bytes.IndexByte(line, ':')
 	if i < 0 {
-		return fmt.Errorf("helperapi: data stream: line %d: no part type separator", d.line)
+		return fmt.Errorf("data stream: line %d: no part type separator", d.line)
 	}
 	if i != 1 || !knownPart(line[0]) {
 		if d.sniff && d.rec.parts == 0 {
-			return fmt.Errorf("helperapi: data stream: line %d: not a data stream part", d.line)
+			return fmt.Errorf("data stream: line %d: not a data stream part", d.line)
 		}
 		return nil // unknown part types are skipped
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -72,7 +73,7 @@ func (c *Client) send(ctx context.Context, op, method, path string, body []byte,
 		return ex, ex.newError(KindProtocol, "cannot build request", err)
 	}
 	for k, v := range c.header {
-		req.Header[k] = v
+		req.Header[k] = slices.Clip(v) // shared: an append must not write into it
 	}
 	req.Header.Set("User-Agent", userAgent)
 	if body != nil {

@@ -2,6 +2,7 @@ package helperapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -21,7 +22,7 @@ func (j *jsonReply) feed(p []byte, _ time.Duration) error {
 		return j.err
 	}
 	if len(j.body)+len(p) > maxJSONBody {
-		j.err = fmt.Errorf("helperapi: JSON reply: larger than %d bytes", maxJSONBody)
+		j.err = fmt.Errorf("JSON reply: larger than %d bytes", maxJSONBody)
 		return j.err
 	}
 	j.body = append(j.body, p...)
@@ -50,7 +51,7 @@ func (j *jsonReply) end(at time.Duration) error {
 	}
 	var b jsonReplyBody
 	if err := json.Unmarshal(j.body, &b); err != nil {
-		j.err = fmt.Errorf("helperapi: JSON reply: %w", err)
+		j.err = fmt.Errorf("JSON reply: %w", err)
 		return j.err
 	}
 	rc := j.rec
@@ -62,7 +63,7 @@ func (j *jsonReply) end(at time.Duration) error {
 		if rc.errSeen {
 			return nil
 		}
-		j.err = fmt.Errorf("helperapi: JSON reply: no text, reply, content or message field")
+		j.err = errors.New("JSON reply: no text, reply, content or message field")
 		return j.err
 	}
 	rc.textPart([]byte(text), at)

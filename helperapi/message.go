@@ -97,7 +97,7 @@ func newParser(h http.Header, rec *recorder) (parser, error) {
 	if ct != "" {
 		var err error
 		if mt, _, err = mime.ParseMediaType(ct); err != nil {
-			return nil, fmt.Errorf("helperapi: reply: content type %q: %w", ct, err)
+			return nil, fmt.Errorf("reply: content type %q: %w", ct, err)
 		}
 	}
 	switch {
@@ -110,5 +110,5 @@ func newParser(h http.Header, rec *recorder) (parser, error) {
 	case mt == "text/plain" || mt == "":
 		return newDataStream(rec, true), nil
 	}
-	return nil, fmt.Errorf("helperapi: reply: unexpected content type %q", ct)
+	return nil, fmt.Errorf("reply: unexpected content type %q", ct)
 }

@@ -76,7 +76,9 @@ func (s *Session) WaitForReply(ctx context.Context, slug string, afterID int64, 
 	pctx, cancel := context.WithTimeoutCause(ctx, timeout, errNoReply)
 	defer cancel()
 	after := strconv.FormatInt(afterID, 10)
-	var timer *time.Timer
+	timer := time.NewTimer(interval)
+	timer.Stop()
+	defer timer.Stop()
 	for {
 		conv, t, err := s.getConversation(pctx, opPoll, slug)
 		out.Polls++
@@ -94,12 +96,7 @@ func (s *Session) WaitForReply(ctx context.Context, slug string, afterID int64, 
 			out.Message = m
 			return out, nil
 		}
-		if timer == nil {
-			timer = time.NewTimer(interval)
-			defer timer.Stop()
-		} else {
-			timer.Reset(interval)
-		}
+		timer.Reset(interval)
 		select {
 		case <-timer.C:
 		case <-pctx.Done():

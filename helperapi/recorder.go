@@ -8,7 +8,11 @@ import (
 
 // errTruncatedPart is a parse failure at the very end of the body: the last
 // line had no newline and was not a complete part. The stream was cut.
-var errTruncatedPart = errors.New("helperapi: stream ended inside a part")
+//
+// Parse failures never leave the package on their own: they become the Err
+// of an *Error, whose text already starts with "helperapi: ", so they carry
+// no package prefix.
+var errTruncatedPart = errors.New("stream ended inside a part")
 
 // parser reads one streamed reply format. feed is called with each chunk of
 // the body as it arrives and the time its read returned; end once at a clean

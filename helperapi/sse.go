@@ -40,7 +40,7 @@ func (s *sse) feed(p []byte, at time.Duration) error {
 		i := bytes.IndexAny(p, "\r\n")
 		if i < 0 {
 			if len(s.partial)+len(p) > maxLineBytes {
-				return s.fail(fmt.Errorf("helperapi: event stream: line %d: longer than %d bytes", s.line+1, maxLineBytes))
+				return s.fail(fmt.Errorf("event stream: line %d: longer than %d bytes", s.line+1, maxLineBytes))
 			}
 			s.partial = append(s.partial, p...)
 			return nil
@@ -58,7 +58,7 @@ func (s *sse) feed(p []byte, at time.Duration) error {
 		}
 		if len(s.partial) > 0 {
 			if len(s.partial)+len(line) > maxLineBytes {
-				return s.fail(fmt.Errorf("helperapi: event stream: line %d: longer than %d bytes", s.line+1, maxLineBytes))
+				return s.fail(fmt.Errorf("event stream: line %d: longer than %d bytes", s.line+1, maxLineBytes))
 			}
 			s.partial = append(s.partial, line...)
 			line = s.partial
@@ -128,7 +128,7 @@ func (s *sse) dispatch(at time.Duration) error {
 	}
 	var ev sseEvent
 	if len(data) == 0 || data[0] != '{' || json.Unmarshal(data, &ev) != nil {
-		return fmt.Errorf("helperapi: event stream: line %d: event data is not a JSON object", s.line)
+		return fmt.Errorf("event stream: line %d: event data is not a JSON object", s.line)
 	}
 	s.record(&ev, at)
 	return nil

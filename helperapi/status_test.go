@@ -188,3 +188,35 @@ func TestNewTransport(t *testing.T) {
 		}
 	}
 }
+
+func TestRedirectPolicy(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/chat/conversation", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/moved", http.StatusFound)
+	})
+	mux.HandleFunc("GET /moved", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"conversationSlug":"followed"}`)
+	})
+	follow := func(*http.Request, []*http.Request) error { return nil }
+	tests := []struct {
+		name     string
+		hc       *http.Client
+		wantSlug string
+		wantKind Kind
+	}{
+		{"caller's client without a policy", &http.Client{}, "", KindProtocol},
+		{"caller's client that follows", &http.Client{CheckRedirect: follow}, "followed", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, s := newTestSession(t, mux, WithHTTPClient(tt.hc))
+			slug, _, err := s.CreateConversation(context.Background(), "", false)
+			if slug != tt.wantSlug || KindOf(err) != tt.wantKind {
+				t.Errorf("CreateConversation() = %q, %v; want %q, kind %q", slug, err, tt.wantSlug, tt.wantKind)
+			}
+		})
+	}
+	if tests[0].hc.CheckRedirect != nil {
+		t.Errorf("New set CheckRedirect on the caller's http.Client; want it left alone (a copy is used)")
+	}
+}
