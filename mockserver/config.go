@@ -11,6 +11,8 @@ const (
 	DefaultTitle            = "Loadgen Mock Support"
 	DefaultCannedText       = "Thanks for your message! Our team has been notified and will respond as soon as possible."
 	DefaultRetryAfter       = 1 * time.Second
+	DefaultSlowHeadersDelay = 2 * time.Second
+	DefaultStallFor         = 5 * time.Second
 	DefaultMaxConversations = 100_000
 	DefaultMaxMessages      = 200
 	DefaultReplyCacheSize   = 10_000
@@ -106,12 +108,12 @@ type Faults struct {
 	RateLimited      float64       // share answered 429 with a Retry-After header
 	RetryAfter       time.Duration // the Retry-After value, whole seconds, at least 1 s (0: DefaultRetryAfter)
 	SlowHeaders      float64       // share whose response is held back by SlowHeadersDelay
-	SlowHeadersDelay time.Duration // how long the response is held back
+	SlowHeadersDelay time.Duration // how long the response is held back (0: DefaultSlowHeadersDelay)
 	Reset            float64       // share of streams whose connection is reset (TCP RST) mid-stream
 	Truncate         float64       // share of streams that end cleanly after some text, without `d:`
 	ErrorPart        float64       // share of streams that send `3:"Error generating AI response"` and end
 	Stall            float64       // share of streams that stop sending for StallFor, then finish
-	StallFor         time.Duration // how long a stalled stream pauses
+	StallFor         time.Duration // how long a stalled stream pauses (0: DefaultStallFor)
 }
 
 // DefaultConfig returns a realistic model for demos: lognormal TTFT around
@@ -153,6 +155,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Faults.RetryAfter == 0 {
 		c.Faults.RetryAfter = DefaultRetryAfter
+	}
+	if c.Faults.SlowHeadersDelay == 0 {
+		c.Faults.SlowHeadersDelay = DefaultSlowHeadersDelay
+	}
+	if c.Faults.StallFor == 0 {
+		c.Faults.StallFor = DefaultStallFor
 	}
 	if c.MaxConversations == 0 {
 		c.MaxConversations = DefaultMaxConversations

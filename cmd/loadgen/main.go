@@ -34,6 +34,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"mock", "run a fake Helper server for tests and demos", runMock},
 		{"version", "print the version", runVersion},
 	}
 }
