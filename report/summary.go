@@ -127,10 +127,11 @@ type Goodput struct {
 
 // Outcome is a threshold's verdict.
 type Outcome struct {
-	Expr  string  `json:"expr"`
-	Value float64 `json:"value"` // the metric, in its unit
-	Pass  bool    `json:"pass"`
-	Unit  string  `json:"unit,omitempty"` // UnitSeconds, UnitRatio (a fraction), UnitPerSecond or UnitCount
+	Expr    string  `json:"expr"`
+	Value   float64 `json:"value"` // the metric, in its unit
+	Pass    bool    `json:"pass"`
+	Unit    string  `json:"unit,omitempty"`    // UnitSeconds, UnitRatio (a fraction), UnitPerSecond or UnitCount
+	Samples int64   `json:"samples,omitempty"` // observations the value rests on
 }
 
 // Schedule compares the planned session arrivals with what happened.

@@ -46,6 +46,8 @@ var testRun = report.Run{
 	TargetRate: 20,
 }
 
+var resultsConfigSmall = resultstest.Config{Seed: 1, Sessions: 5, Rate: 5}
+
 func testSnapshot(cfg resultstest.Config) *results.Snapshot {
 	s := results.NewSummary()
 	resultstest.Replay(s, resultstest.Generate(cfg))
