@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"sort"
 	"strings"
@@ -308,5 +309,33 @@ func TestSendMessageHTTPError(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "helperapi: message: auth (status 401): Invalid session token") {
 		t.Errorf("Error() = %q", err.Error())
+	}
+}
+
+// TestSendMessageHTTP2 streams a reply over TLS through NewTransport, which
+// must negotiate HTTP/2 when the server offers it.
+func TestSendMessageHTTP2(t *testing.T) {
+	var proto int
+	h := func(w http.ResponseWriter, r *http.Request) {
+		proto = r.ProtoMajor
+		streamHandler(dataStreamHeader, 200, "f:{}\n0:\"over \"\n", "0:\"h2\"\nd:{}\n")(w, r)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(h))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	tr := NewTransport(4)
+	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := New(srv.URL, WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.ResumeSession(testToken, "").SendMessage(context.Background(), "c", "hi", MessageOptions{KeepText: true})
+	if err != nil || r.Shape != ShapeModel || r.Text != "over h2" {
+		t.Fatalf("SendMessage() = %+v, %v; want a model reply \"over h2\"", r, err)
+	}
+	if proto != 2 {
+		t.Errorf("server saw HTTP/%d, want HTTP/2", proto)
 	}
 }
