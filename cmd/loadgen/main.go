@@ -34,6 +34,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"run", "run a scenario against a Helper deployment", runRun},
+		{"demo", "run the demo scenario against an in-process mock (start here)", runDemo},
 		{"mock", "run a fake Helper server for tests and demos", runMock},
 		{"version", "print the version", runVersion},
 	}

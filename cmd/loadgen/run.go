@@ -1,0 +1,335 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/metrics"
+	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/runner"
+	"github.com/loadgen/loadgen/scenarios"
+)
+
+// runOptions are the flags of `loadgen run` (and the knobs `demo` sets).
+type runOptions struct {
+	target      string
+	secretFile  string
+	duration    time.Duration
+	rate        string
+	users       int
+	metricsAddr string
+	summaryJSON string
+	grace       time.Duration
+	seed        uint64
+	shard       string
+	quiet       bool
+	logLevel    string
+
+	// Set by demo, not flags.
+	secret      string    // the secret itself (demo's in-process mock)
+	progressOut io.Writer // where progress goes (default stderr)
+}
+
+func (o *runOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.target, "target", "", "base `URL` of the deployment under test (overrides target.base_url)")
+	fs.StringVar(&o.secretFile, "secret-file", "", "read the HMAC secret from `PATH` instead of the scenario's env var")
+	fs.DurationVar(&o.duration, "duration", 0, "run for `D` (overrides load.duration; with stages it can only shorten the run)")
+	fs.StringVar(&o.rate, "rate", "", "open model at a constant session arrival `RATE`, e.g. 50/s (overrides the scenario's load)")
+	fs.IntVar(&o.users, "users", 0, "closed model with `N` looping users (overrides the scenario's load)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on `HOST:PORT` during the run (default off)")
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the JSON summary to `FILE`")
+	fs.DurationVar(&o.grace, "grace", runner.DefaultGrace, "when the run stops, let requests in flight finish for up to `D`")
+	fs.Uint64Var(&o.seed, "seed", 0, "random `SEED` for the conversation mix, think times and templates (default random)")
+	fs.StringVar(&o.shard, "shard", "", "run shard `I/N` of a distributed run (users and arrivals split N ways), e.g. 0/4")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o runOptions
+	fs := newFlagSet("run", "[flags] SCENARIO.yaml", stderr)
+	o.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError(errors.New("want exactly one scenario file"))
+	}
+	sc, err := scenarios.LoadFile(fs.Arg(0))
+	if err != nil {
+		return usageError(err)
+	}
+	return runScenario(ctx, sc, &o, stdout, stderr)
+}
+
+// runScenario runs sc with o and prints the summary. It is `run` after the
+// scenario is loaded, and the core of `demo`.
+func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, stdout, stderr io.Writer) error {
+	log, err := newLogger(o.logLevel, stderr)
+	if err != nil {
+		return usageError(err)
+	}
+	if err := o.apply(sc); err != nil {
+		return usageError(err)
+	}
+	shard, shards, err := parseShard(o.shard)
+	if err != nil {
+		return usageError(err)
+	}
+	secret, err := o.readSecret(sc)
+	if err != nil {
+		return usageError(err)
+	}
+	client, err := newClient(sc, secret)
+	if err != nil {
+		return usageError(err)
+	}
+
+	runID := newRunID()
+	summary := results.NewSummary()
+	sinks := []results.Sink{summary}
+	var stopMetrics context.CancelFunc = func() {}
+	if o.metricsAddr != "" {
+		m := metrics.New(sc.Name, metrics.WithRunID(runID), metrics.WithVersion(Version()), metrics.WithConversations(conversationNames(sc)...))
+		reg := metrics.NewRegistry()
+		if err := m.Register(reg); err != nil {
+			return err
+		}
+		mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		stopMetrics = cancel
+		srv, err := metrics.Serve(mctx, o.metricsAddr, reg)
+		if err != nil {
+			cancel()
+			return usageError(err)
+		}
+		defer func() { cancel(); <-srv.Done() }()
+		log.Info("serving metrics", "url", srv.URL())
+		sinks = append(sinks, m)
+	}
+	defer stopMetrics()
+
+	rn, err := runner.New(sc, client, results.Tee(sinks...), runner.Options{
+		Grace: cmp.Or(o.grace, -1), Seed: o.seed, Shard: shard, Shards: shards, Logger: log,
+	})
+	if err != nil {
+		return usageError(err)
+	}
+	log.Info("run starting", "run_id", runID, "scenario", sc.Name, "target", results.RedactURL(sc.Target.BaseURL),
+		"load", describeLoad(sc, rn), "duration", rn.Duration())
+
+	progressOut := o.progressOut
+	if progressOut == nil {
+		progressOut = stderr
+	}
+	pctx, stopProgress := context.WithCancel(ctx)
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		if !o.quiet {
+			showProgress(pctx, progressOut, log, rn, summary)
+		}
+	}()
+	context.AfterFunc(ctx, func() {
+		log.Warn("stopping: no new sessions; requests in flight may finish", "grace", o.grace)
+	})
+	out, err := rn.Run(ctx)
+	stopProgress()
+	<-progressDone
+	if err != nil {
+		return err
+	}
+
+	sum := report.Build(report.Run{
+		ID: runID, Scenario: sc.Name, Version: Version(), Target: sc.Target.BaseURL,
+		Start: out.Start, Duration: out.Duration, TargetRate: out.TargetRate,
+	}, summary.Snapshot())
+	if err := report.WriteText(stdout, sum); err != nil {
+		return err
+	}
+	if o.summaryJSON != "" {
+		if err := writeFile(o.summaryJSON, func(w io.Writer) error { return report.WriteJSON(w, sum) }); err != nil {
+			return err
+		}
+		log.Info("wrote summary", "file", o.summaryJSON)
+	}
+	if out.Interrupted {
+		return errors.New("run interrupted before its duration ended (the summary above covers what ran)")
+	}
+	return nil
+}
+
+// apply puts the command-line overrides into the scenario.
+func (o *runOptions) apply(sc *scenarios.Scenario) error {
+	if o.target != "" {
+		sc.Target.BaseURL = o.target
+	}
+	l := &sc.Load
+	switch {
+	case o.rate != "" && o.users != 0:
+		return errors.New("--rate (open model) and --users (closed model) exclude each other")
+	case o.rate != "":
+		r, err := scenarios.ParseRate(o.rate)
+		if err != nil {
+			return fmt.Errorf("--rate: %w", err)
+		}
+		if r.PerSecond() <= 0 {
+			return fmt.Errorf("--rate: want a rate above zero, got %q", o.rate)
+		}
+		l.Model, l.Rate, l.Stages, l.Users = scenarios.Open, r, nil, 0
+	case o.users < 0:
+		return fmt.Errorf("--users: want a number above zero, got %d", o.users)
+	case o.users > 0:
+		l.Model, l.Users, l.Rate, l.Stages = scenarios.Closed, o.users, scenarios.Rate{}, nil
+	}
+	if o.duration < 0 {
+		return fmt.Errorf("--duration: want a positive duration, got %v", o.duration)
+	}
+	if o.duration > 0 {
+		l.Duration = o.duration
+	}
+	if l.Duration <= 0 {
+		return errors.New("the load has no duration: set load.duration or --duration")
+	}
+	return nil
+}
+
+// readSecret returns the HMAC secret from --secret-file or the scenario's env
+// var. Without one, only anonymous users can run.
+func (o *runOptions) readSecret(sc *scenarios.Scenario) (string, error) {
+	if o.secret != "" {
+		return o.secret, nil
+	}
+	if o.secretFile != "" {
+		b, err := os.ReadFile(o.secretFile)
+		if err != nil {
+			return "", fmt.Errorf("--secret-file: %w", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	name := sc.Target.SecretEnv
+	if name == "" {
+		name = scenarios.DefaultSecretEnv
+	}
+	secret := os.Getenv(name)
+	if secret == "" && sc.Users.AnonymousShare < 1 {
+		return "", fmt.Errorf("no HMAC secret: set the %s environment variable or use --secret-file (or make every user anonymous with users.anonymous: 100%%)", name)
+	}
+	return secret, nil
+}
+
+// newClient returns a Helper client for the scenario's target with a
+// connection pool sized for its users.
+func newClient(sc *scenarios.Scenario, secret string) (*helperapi.Client, error) {
+	conns := sc.Load.Users
+	if sc.Load.MaxSessions > 0 {
+		conns = max(conns, sc.Load.MaxSessions)
+	}
+	conns = max(conns, 100)
+	tr := helperapi.NewTransport(conns)
+	if sc.Target.ConnectTimeout > 0 {
+		tr.DialContext = (&net.Dialer{Timeout: sc.Target.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	opts := []helperapi.Option{
+		helperapi.WithHTTPClient(&http.Client{Transport: tr}),
+		helperapi.WithSecret(secret),
+	}
+	if sc.Target.Timeout > 0 {
+		opts = append(opts, helperapi.WithTimeout(sc.Target.Timeout))
+	}
+	for k, v := range sc.Target.Headers {
+		opts = append(opts, helperapi.WithHeader(k, v))
+	}
+	return helperapi.New(sc.Target.BaseURL, opts...)
+}
+
+func conversationNames(sc *scenarios.Scenario) []string {
+	names := make([]string, len(sc.Conversations))
+	for i, c := range sc.Conversations {
+		names[i] = c.Name
+	}
+	return names
+}
+
+func describeLoad(sc *scenarios.Scenario, rn *runner.Runner) string {
+	l := sc.Load
+	s := ""
+	if l.Model == scenarios.Closed {
+		s = fmt.Sprintf("closed, %d users", l.Users)
+	} else {
+		s = fmt.Sprintf("open, %.3g sessions/s on average", rn.TargetRate())
+	}
+	if l.MaxSessions > 0 {
+		s += fmt.Sprintf(", at most %d in flight", l.MaxSessions)
+	}
+	if !l.RequestRate.IsZero() {
+		s += fmt.Sprintf(", requests capped at %.3g/s", l.RequestRate.PerSecond())
+	}
+	return s
+}
+
+// parseShard parses "I/N"; "" is shard 0 of 1.
+func parseShard(s string) (int, int, error) {
+	if s == "" {
+		return 0, 1, nil
+	}
+	is, ns, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(is)
+	n, err2 := strconv.Atoi(ns)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("--shard: want I/N with 0 ≤ I < N, got %q", s)
+	}
+	return i, n, nil
+}
+
+func newLogger(level string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: want debug, info, warn or error, got %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	if isTerminal(w) {
+		// A person is watching: the progress line tells the time.
+		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+func newRunID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// writeFile writes a file through fn, reporting the first error of either.
+func writeFile(path string, fn func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,21 @@
+// Package runner drives a scenario's virtual users against a Helper
+// deployment and emits one results.Result per step.
+//
+// Two load models are supported. In the open model, sessions arrive on a
+// schedule (a StagesPacer: constant rates and linear ramps), independent of
+// how fast the target answers; in the closed model, a fixed number of users
+// loop, each starting a new session when its previous one ends. Either way a
+// global request cap (golang.org/x/time/rate) and a cap on sessions in flight
+// may apply.
+//
+// Every Result carries the step's intended start (when the schedule wanted
+// it) and its actual start, so a target that slows the schedule down shows up
+// as schedule lag and as latency from the intended start instead of hiding
+// (coordinated omission).
+//
+// A run stops when its duration ends or its context is canceled: no new
+// sessions or turns start, users in think time end their sessions as
+// canceled, and requests in flight get a grace period before they are
+// canceled too. The runner never imports metrics or report; it writes to a
+// results.Sink.
+package runner

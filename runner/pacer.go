@@ -1,0 +1,158 @@
+package runner
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Stage is one piece of an arrival schedule: the rate moves linearly from
+// From to To (hits per second) over Duration. From == To is a constant rate.
+type Stage struct {
+	Duration time.Duration
+	From, To float64
+}
+
+// StagesPacer is an arrival schedule made of linear stages. It implements
+// vegeta.Pacer and, beyond it, At: the exact time of any hit, which the runner
+// records as each session's intended start.
+//
+// Vegeta's own LinearPacer treats a zero start rate as "infinite" and paces
+// from a local approximation; ramps from zero (the usual first stage) need the
+// exact integral, so this pacer computes it. The zero value has no stages and
+// stops at once. A StagesPacer is immutable and safe for concurrent use.
+type StagesPacer struct {
+	stages []Stage
+	starts []time.Duration // start time of each stage
+	hits   []float64       // hits scheduled before each stage
+	total  time.Duration
+}
+
+var _ vegeta.Pacer = (*StagesPacer)(nil)
+
+// NewStagesPacer returns a pacer for the stages, in order.
+func NewStagesPacer(stages ...Stage) (*StagesPacer, error) {
+	p := &StagesPacer{stages: stages}
+	var hits float64
+	for i, s := range stages {
+		if s.Duration <= 0 || s.From < 0 || s.To < 0 || math.IsNaN(s.From+s.To) || math.IsInf(s.From+s.To, 0) {
+			return nil, fmt.Errorf("runner: stage %d: need a positive duration and finite rates ≥ 0, got %v from %g/s to %g/s", i, s.Duration, s.From, s.To)
+		}
+		p.starts = append(p.starts, p.total)
+		p.hits = append(p.hits, hits)
+		p.total += s.Duration
+		hits += (s.From + s.To) / 2 * s.Duration.Seconds()
+	}
+	return p, nil
+}
+
+// Duration returns the schedule's total length.
+func (p *StagesPacer) Duration() time.Duration { return p.total }
+
+// Hits returns the number of hits the whole schedule holds.
+func (p *StagesPacer) Hits() uint64 {
+	h := p.integral()
+	if h <= 0.5 {
+		return 0
+	}
+	return uint64(math.Ceil(h - 0.5))
+}
+
+// MeanRate returns the schedule's mean rate in hits per second.
+func (p *StagesPacer) MeanRate() float64 {
+	if p.total == 0 {
+		return 0
+	}
+	return p.integral() / p.total.Seconds()
+}
+
+// integral returns the number of hits the rate adds up to over the schedule.
+func (p *StagesPacer) integral() float64 {
+	var hits float64
+	for _, s := range p.stages {
+		hits += (s.From + s.To) / 2 * s.Duration.Seconds()
+	}
+	return hits
+}
+
+// At returns when hit n (counting from 0) is due, measured from the start of
+// the schedule: the time at which the integral of the rate reaches n + ½, so
+// that a constant rate puts each hit in the middle of its interval (5/s for
+// 20 s gives hits at 0.1 s, 0.3 s, … 19.9 s: exactly 100). It returns false
+// when hit n falls at or after the end of the schedule.
+func (p *StagesPacer) At(n uint64) (time.Duration, bool) {
+	want := float64(n) + 0.5
+	for i := len(p.stages) - 1; i >= 0; i-- {
+		if want < p.hits[i] {
+			continue
+		}
+		s := p.stages[i]
+		r := want - p.hits[i] // hits into this stage
+		a := s.From
+		k := (s.To - s.From) / (2 * s.Duration.Seconds()) // H(τ) = a·τ + k·τ²
+		var tau float64
+		switch {
+		case r == 0:
+			tau = 0
+		case k == 0 && a == 0:
+			continue
+		default:
+			disc := a*a + 4*k*r
+			if disc < 0 {
+				return 0, false // a falling ramp that never reaches r
+			}
+			tau = 2 * r / (a + math.Sqrt(disc)) // stable form of (−a+√disc)/2k
+		}
+		at := p.starts[i] + time.Duration(tau*float64(time.Second))
+		if tau >= s.Duration.Seconds() || at >= p.total {
+			return 0, false // past the end of the stage that holds it: past the schedule
+		}
+		return at, true
+	}
+	return 0, false
+}
+
+// Pace implements vegeta.Pacer: the wait until hit number hits is due.
+func (p *StagesPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	at, ok := p.At(hits)
+	if !ok {
+		return 0, true
+	}
+	if at <= elapsed {
+		return 0, false
+	}
+	return at - elapsed, false
+}
+
+// Rate implements vegeta.Pacer: the instantaneous rate at elapsed.
+func (p *StagesPacer) Rate(elapsed time.Duration) float64 {
+	for i := len(p.stages) - 1; i >= 0; i-- {
+		if elapsed >= p.starts[i] {
+			s := p.stages[i]
+			if elapsed >= p.starts[i]+s.Duration {
+				return 0
+			}
+			f := float64(elapsed-p.starts[i]) / float64(s.Duration)
+			return s.From + (s.To-s.From)*f
+		}
+	}
+	return 0
+}
+
+// String describes the schedule, e.g. "0→8/s over 5s, 8/s for 15s".
+func (p *StagesPacer) String() string {
+	s := ""
+	for i, st := range p.stages {
+		if i > 0 {
+			s += ", "
+		}
+		if st.From == st.To {
+			s += fmt.Sprintf("%g/s for %v", st.From, st.Duration)
+		} else {
+			s += fmt.Sprintf("%g→%g/s over %v", st.From, st.To, st.Duration)
+		}
+	}
+	return s
+}

@@ -1,0 +1,80 @@
+package runner
+
+import (
+	"context"
+	"time"
+
+	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/scenarios"
+)
+
+// maxDetail bounds the error text kept in a Result.
+const maxDetail = 200
+
+// fill copies an exchange's timing and error into res.
+func fill(res *results.Result, t helperapi.Timing, err error) {
+	if !t.Start.IsZero() {
+		res.Start = t.Start
+	}
+	res.Code = t.Status
+	res.Latency = t.Total
+	res.TTFB = t.TTFB
+	res.BytesIn = t.BytesIn
+	res.BytesOut = t.BytesOut
+	if err != nil {
+		res.Error = string(helperapi.KindOf(err))
+		res.Detail = truncate(err.Error(), maxDetail)
+		if res.Latency == 0 {
+			res.Latency = time.Since(res.Start)
+		}
+	}
+}
+
+// fillReply copies a streamed reply's measurements into res.
+func fillReply(res *results.Result, reply *helperapi.Reply, err error) {
+	if reply == nil {
+		fill(res, helperapi.Timing{}, err)
+		return
+	}
+	fill(res, reply.Timing, err)
+	res.TTFT = reply.TTFT
+	res.Gaps = reply.Gaps
+	res.Tokens = reply.Tokens()
+	res.Parts = reply.TextParts
+	res.Chars = reply.Chars
+	if err == nil {
+		res.Shape = string(reply.Shape)
+	}
+}
+
+// execute renders t, or returns "" for a nil template.
+func execute(t *scenarios.Template, d *scenarios.TemplateData) (string, error) {
+	if t == nil {
+		return "", nil
+	}
+	return t.Execute(d)
+}
+
+// sleepUntil waits until t; false when ctx is done first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,306 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/scenarios"
+)
+
+// Defaults for Options.
+const (
+	DefaultGrace      = 10 * time.Second // in-flight requests may finish this long after the run stops
+	DefaultMaxRetries = 3                // attempts of a step after a 429, per user
+	DefaultRetryAfter = time.Second      // wait after a 429 without Retry-After
+	MaxRetryAfter     = time.Minute      // a longer Retry-After is cut to this
+)
+
+// Options are the runner's knobs. The zero value uses the defaults.
+type Options struct {
+	Grace      time.Duration // after the run stops, in-flight requests get this long (default DefaultGrace; negative = none)
+	Shard      int           // this process's shard, from 0
+	Shards     int           // number of shards (default 1): users and arrivals are split between them
+	Seed       uint64        // seed for picks, think times and templates (default: random)
+	MaxRetries int           // attempts of a step answered 429 (default DefaultMaxRetries)
+	Logger     *slog.Logger  // default: discard
+}
+
+// Runner runs one scenario. Create it with New, run it once with Run. Its
+// counters (Active, Started) may be read concurrently while it runs.
+type Runner struct {
+	sc      *scenarios.Scenario
+	client  *helperapi.Client
+	sink    results.Sink
+	opts    Options
+	log     *slog.Logger
+	pacer   *StagesPacer  // open model
+	limiter *rate.Limiter // global request cap; nil = none
+	slots   chan struct{} // max sessions in flight; nil = no cap
+
+	sessions atomic.Uint64 // session numbers handed out
+	active   atomic.Int64  // sessions in flight
+}
+
+// Outcome describes a finished run.
+type Outcome struct {
+	Start       time.Time     // when the schedule began
+	Stop        time.Time     // when arrivals stopped (duration reached or canceled)
+	End         time.Time     // when the last session ended
+	Sessions    uint64        // sessions started
+	TargetRate  float64       // open model: mean scheduled arrivals per second for this shard; 0 for closed
+	Interrupted bool          // the context was canceled before the duration ended
+	Duration    time.Duration // Stop − Start
+}
+
+// New checks the scenario against the options and prepares a Runner.
+func New(sc *scenarios.Scenario, client *helperapi.Client, sink results.Sink, opts Options) (*Runner, error) {
+	if sc == nil || client == nil || sink == nil {
+		return nil, errors.New("runner: New needs a scenario, a client and a sink")
+	}
+	if len(sc.Conversations) == 0 {
+		return nil, errors.New("runner: scenario has no conversations")
+	}
+	if opts.Shards <= 0 {
+		opts.Shards = 1
+	}
+	if opts.Shard < 0 || opts.Shard >= opts.Shards {
+		return nil, fmt.Errorf("runner: shard %d of %d: want 0 ≤ shard < shards", opts.Shard, opts.Shards)
+	}
+	if opts.Grace == 0 {
+		opts.Grace = DefaultGrace
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = DefaultMaxRetries
+	}
+	if opts.Seed == 0 {
+		opts.Seed = rand.Uint64()
+	}
+	r := &Runner{sc: sc, client: client, sink: sink, opts: opts, log: opts.Logger}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	l := sc.Load
+	switch l.Model {
+	case scenarios.Open:
+		p, err := pacerFor(l)
+		if err != nil {
+			return nil, err
+		}
+		r.pacer = p
+	case scenarios.Closed:
+		if l.Users <= 0 {
+			return nil, fmt.Errorf("runner: closed model needs users > 0, got %d", l.Users)
+		}
+		if l.Duration <= 0 {
+			return nil, fmt.Errorf("runner: closed model needs a duration > 0, got %v", l.Duration)
+		}
+	default:
+		return nil, fmt.Errorf("runner: unknown load model %q", l.Model)
+	}
+	if rps := l.RequestRate.PerSecond(); rps > 0 {
+		burst := max(l.Burst, 1)
+		r.limiter = rate.NewLimiter(rate.Limit(rps/float64(opts.Shards)), burst)
+	}
+	if l.MaxSessions > 0 {
+		r.slots = make(chan struct{}, max(l.MaxSessions/opts.Shards, 1))
+	}
+	return r, nil
+}
+
+// pacerFor builds the open model's arrival schedule.
+func pacerFor(l scenarios.Load) (*StagesPacer, error) {
+	if len(l.Stages) == 0 {
+		rps := l.Rate.PerSecond()
+		if rps <= 0 || l.Duration <= 0 {
+			return nil, fmt.Errorf("runner: open model needs an arrival rate > 0 and a duration > 0, got %g/s for %v", rps, l.Duration)
+		}
+		return NewStagesPacer(Stage{Duration: l.Duration, From: rps, To: rps})
+	}
+	stages := make([]Stage, len(l.Stages))
+	from := 0.0
+	for i, s := range l.Stages {
+		to := s.Target.PerSecond()
+		stages[i] = Stage{Duration: s.Duration, From: from, To: to}
+		from = to
+	}
+	return NewStagesPacer(stages...)
+}
+
+// Active returns the number of sessions in flight.
+func (r *Runner) Active() int64 { return r.active.Load() }
+
+// Started returns the number of sessions started so far.
+func (r *Runner) Started() uint64 { return r.sessions.Load() }
+
+// Duration returns how long the run's schedule lasts.
+func (r *Runner) Duration() time.Duration {
+	if r.pacer != nil {
+		return r.pacer.Duration()
+	}
+	return r.sc.Load.Duration
+}
+
+// TargetRate returns the open model's mean scheduled session arrivals per
+// second for this shard (0 for the closed model).
+func (r *Runner) TargetRate() float64 {
+	if r.pacer == nil {
+		return 0
+	}
+	return r.pacer.MeanRate() / float64(r.opts.Shards)
+}
+
+// Run runs the scenario until its duration ends or ctx is canceled, then
+// drains and returns. When the duration ends, running sessions may go on
+// for the grace period; when ctx is canceled, they start no new step and
+// only requests in flight get the grace period. Every started session is ended
+// on the sink before Run returns. The error is non-nil only when the run
+// could not proceed at all.
+func (r *Runner) Run(ctx context.Context) (Outcome, error) {
+	start := time.Now()
+	out := Outcome{Start: start, TargetRate: r.TargetRate()}
+
+	// stop ends arrivals. turns ends new steps of running sessions: at once
+	// when ctx is canceled (Ctrl-C), else when the grace period after stop
+	// runs out (sessions may finish their conversations, as k6's gracefulStop
+	// lets iterations finish). work ends requests in flight at the end of the
+	// grace period; it does not derive from ctx, so a canceled run still drains.
+	stop, stopCancel := context.WithDeadline(ctx, start.Add(r.Duration()))
+	defer stopCancel()
+	turns, turnsCancel := context.WithCancel(ctx)
+	defer turnsCancel()
+	work, workCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer workCancel()
+	drained := make(chan struct{})
+	go func() {
+		select {
+		case <-stop.Done():
+		case <-drained:
+			return
+		}
+		if r.opts.Grace > 0 {
+			t := time.NewTimer(r.opts.Grace)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-drained:
+				return
+			}
+		}
+		turnsCancel()
+		workCancel()
+	}()
+
+	var wg sync.WaitGroup
+	ctxs := runContexts{stop: stop, turns: turns, work: work}
+	if r.pacer != nil {
+		r.arrive(ctxs, start, &wg)
+	} else {
+		r.loopUsers(ctxs, start, &wg)
+	}
+	<-stop.Done()
+	out.Stop = time.Now()
+	out.Interrupted = ctx.Err() != nil
+	wg.Wait()
+	close(drained)
+	out.End = time.Now()
+	out.Sessions = r.sessions.Load()
+	out.Duration = out.Stop.Sub(out.Start)
+	return out, nil
+}
+
+// arrive starts one session per scheduled arrival until the schedule ends or
+// stop is done. When max_sessions are in flight it waits for a free slot:
+// the delay shows up as schedule lag, since each session keeps its intended
+// start.
+func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
+	timer := time.NewTimer(0)
+	<-timer.C
+	defer timer.Stop()
+	shards := uint64(r.opts.Shards)
+	for n := uint64(r.opts.Shard); ; n += shards {
+		at, ok := r.pacer.At(n)
+		if !ok {
+			return
+		}
+		intended := start.Add(at)
+		if d := time.Until(intended); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-timer.C:
+			case <-c.stop.Done():
+				return
+			}
+		}
+		if !r.acquire(c.stop) {
+			return
+		}
+		u := r.newUser(n/shards*shards + uint64(r.opts.Shard) + 1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer r.release()
+			r.runSession(c, u, intended)
+		}()
+	}
+}
+
+// loopUsers starts the closed model's users; each loops sessions until stop.
+func (r *Runner) loopUsers(c runContexts, start time.Time, wg *sync.WaitGroup) {
+	n := r.sc.Load.Users / r.opts.Shards
+	if r.opts.Shard < r.sc.Load.Users%r.opts.Shards {
+		n++
+	}
+	for i := 0; i < n; i++ {
+		u := r.newUser(uint64(i*r.opts.Shards+r.opts.Shard) + 1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			intended := start
+			for c.stop.Err() == nil {
+				if !r.acquire(c.stop) {
+					return
+				}
+				r.runSession(c, u, intended)
+				r.release()
+				intended = time.Now()
+			}
+		}()
+	}
+}
+
+// runContexts are the three stages of a run's end (see Run).
+type runContexts struct {
+	stop  context.Context // done: no new sessions
+	turns context.Context // done: no new steps in running sessions
+	work  context.Context // done: requests in flight are canceled
+}
+
+// acquire takes a session slot, waiting while max_sessions are in flight;
+// false once stop is done.
+func (r *Runner) acquire(stop context.Context) bool {
+	if r.slots == nil || stop.Err() != nil {
+		return stop.Err() == nil
+	}
+	select {
+	case r.slots <- struct{}{}:
+		return true
+	case <-stop.Done():
+		return false
+	}
+}
+
+func (r *Runner) release() {
+	if r.slots != nil {
+		<-r.slots
+	}
+}
