@@ -86,30 +86,30 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	req, valid, schemaOK := parseSessionRequest(buf.Bytes())
 	s.putBuf(buf)
 	if !valid {
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		unhandled(w)
 		return
 	}
 	if !schemaOK {
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		writeError(w, http.StatusBadRequest, "Invalid request parameters")
 		return
 	}
 	claims := TokenClaims{ShowWidget: true, Title: s.cfg.Title}
 	if req.email != "" {
 		if req.emailHash == "" || req.timestamp == 0 {
-			s.counts.missingFields.Add(1)
+			s.reject(r, &s.counts.missingFields, "missing_fields")
 			writeError(w, http.StatusBadRequest, "Email authentication fields missing")
 			return
 		}
 		skew := req.timestamp - s.cfg.Now().UnixMilli() // ms; |timestamp| ≤ 2^53, no overflow
 		if skew > MaxClockSkew.Milliseconds() || skew < -MaxClockSkew.Milliseconds() {
-			s.counts.staleTimestamp.Add(1)
+			s.reject(r, &s.counts.staleTimestamp, "stale_timestamp")
 			writeJSON(w, http.StatusUnauthorized, invalidBody{Error: "Timestamp is too far in the past"})
 			return
 		}
 		if !s.validHMAC(req.email, req.timestamp, req.emailHash) {
-			s.counts.badHMAC.Add(1)
+			s.reject(r, &s.counts.badHMAC, "bad_hmac")
 			writeJSON(w, http.StatusUnauthorized, invalidBody{Error: "Invalid HMAC signature"})
 			return
 		}
@@ -277,7 +277,7 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, visitor)) htt
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !found {
-			s.counts.missingToken.Add(1)
+			s.reject(r, &s.counts.missingToken, "missing_token")
 			writeError(w, http.StatusUnauthorized, "Missing authorization header")
 			return
 		}
@@ -285,7 +285,7 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, visitor)) htt
 		if !ok {
 			c, err := s.verifyToken(token)
 			if err != nil {
-				s.counts.badToken.Add(1)
+				s.reject(r, &s.counts.badToken, "bad_token")
 				writeError(w, http.StatusUnauthorized, "Invalid session token")
 				return
 			}

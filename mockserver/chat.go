@@ -30,14 +30,14 @@ const (
 )
 
 // lookup finds slug for v and counts a failure by reason.
-func (s *Server) lookup(v visitor, slug string) (*conversation, lookupResult) {
+func (s *Server) lookup(r *http.Request, v visitor, slug string) (*conversation, lookupResult) {
 	c := s.store.get(slug)
 	switch {
 	case c == nil:
-		s.counts.unknownConv.Add(1)
+		s.reject(r, &s.counts.unknownConv, "unknown_conversation")
 		return nil, unknown
 	case c.owner != v.owner:
-		s.counts.foreignConv.Add(1)
+		s.reject(r, &s.counts.foreignConv, "foreign_conversation")
 		return nil, foreign
 	}
 	return c, found
@@ -55,11 +55,11 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, v visitor) {
 	err = json.Unmarshal(buf.Bytes(), &req)
 	s.putBuf(buf)
 	if err != nil || req.ConversationSlug == nil || req.Message == nil {
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		unhandled(w)
 		return
 	}
-	conv, res := s.lookup(v, *req.ConversationSlug)
+	conv, res := s.lookup(r, v, *req.ConversationSlug)
 	if res != found {
 		unhandled(w) // Helper throws for unknown and foreign conversations alike
 		return

@@ -55,11 +55,11 @@ func (s *Server) handleCreateConversation(w http.ResponseWriter, r *http.Request
 	isPrompt, okPrompt := optBool(req.IsPrompt)
 	switch {
 	case !valid:
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		unhandled(w)
 		return
 	case !schemaOK || !okSubject || !okPrompt:
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		writeError(w, http.StatusBadRequest, "Invalid request parameters")
 		return
 	}
@@ -111,7 +111,7 @@ type conversationView struct {
 // handleGetConversation serves GET /api/chat/conversation/{slug}. Unless
 // markRead=false is given, the read marks the conversation read.
 func (s *Server) handleGetConversation(w http.ResponseWriter, r *http.Request, v visitor) {
-	c, res := s.lookup(v, r.PathValue("slug"))
+	c, res := s.lookup(r, v, r.PathValue("slug"))
 	if res != found {
 		writeError(w, http.StatusNotFound, "Conversation not found")
 		return
@@ -152,15 +152,15 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request, v visito
 	s.putBuf(buf)
 	switch {
 	case !valid:
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		unhandled(w)
 		return
 	case !schemaOK:
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		writeError(w, http.StatusBadRequest, "Invalid request parameters")
 		return
 	}
-	c, res := s.lookup(v, r.PathValue("slug"))
+	c, res := s.lookup(r, v, r.PathValue("slug"))
 	if res != found {
 		writeError(w, http.StatusNotFound, "Conversation not found")
 		return
@@ -253,7 +253,7 @@ func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request,
 	q := r.URL.Query()
 	offset, limit, issues := parseListParams(q.Get("cursor"), q.Get("limit"))
 	if len(issues) > 0 {
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		writeJSON(w, http.StatusBadRequest, struct {
 			Error   string  `json:"error"`
 			Details []issue `json:"details"`
@@ -306,16 +306,16 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request, v vis
 	err = json.Unmarshal(buf.Bytes(), &req)
 	s.putBuf(buf)
 	if err != nil {
-		s.counts.invalidRequest.Add(1)
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		unhandled(w) // Helper's schema parse throws
 		return
 	}
 	if req.Content == nil || strings.TrimSpace(*req.Content) == "" {
-		s.counts.blankContent.Add(1)
+		s.reject(r, &s.counts.blankContent, "blank_content")
 		writeError(w, http.StatusBadRequest, "Content is required")
 		return
 	}
-	c, res := s.lookup(v, r.PathValue("slug"))
+	c, res := s.lookup(r, v, r.PathValue("slug"))
 	if res != found {
 		writeError(w, http.StatusNotFound, "Conversation not found")
 		return
@@ -326,12 +326,12 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request, v vis
 			name = "unknown"
 		}
 		if a.URL == "" {
-			s.counts.invalidRequest.Add(1)
+			s.reject(r, &s.counts.invalidRequest, "invalid_request")
 			writeError(w, http.StatusBadRequest, "Attachment "+name+" is missing URL")
 			return
 		}
 		if _, data, _ := strings.Cut(a.URL, ","); data == "" {
-			s.counts.invalidRequest.Add(1)
+			s.reject(r, &s.counts.invalidRequest, "invalid_request")
 			writeError(w, http.StatusBadRequest, "Attachment "+name+" has invalid URL format")
 			return
 		}

@@ -20,7 +20,7 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 	retryAfter := strconv.Itoa(max(1, int((f.RetryAfter+time.Second-1)/time.Second)))
 	return func(w http.ResponseWriter, r *http.Request) {
 		if chance(f.SlowHeaders) {
-			s.counts.fSlowHeaders.Add(1)
+			s.fault(&s.counts.fSlowHeaders, "slow_headers")
 			t := time.NewTimer(f.SlowHeadersDelay)
 			err := s.pause(r.Context(), t, f.SlowHeadersDelay)
 			t.Stop()
@@ -29,13 +29,13 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 			}
 		}
 		if chance(f.RateLimited) {
-			s.counts.f429.Add(1)
+			s.fault(&s.counts.f429, "rate_limited")
 			w.Header().Set("Retry-After", retryAfter)
 			http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
 			return
 		}
 		if chance(f.Error5xx) {
-			s.counts.f5xx.Add(1)
+			s.fault(&s.counts.f5xx, "error_5xx")
 			http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 			return
 		}
@@ -59,16 +59,16 @@ func (s *Server) drawStreamFault() streamFault {
 	f := &s.cfg.Faults
 	switch {
 	case chance(f.Reset):
-		s.counts.fReset.Add(1)
+		s.fault(&s.counts.fReset, "reset")
 		return faultReset
 	case chance(f.Truncate):
-		s.counts.fTruncate.Add(1)
+		s.fault(&s.counts.fTruncate, "truncate")
 		return faultTruncate
 	case chance(f.ErrorPart):
-		s.counts.fErrPart.Add(1)
+		s.fault(&s.counts.fErrPart, "error_part")
 		return faultErrorPart
 	case chance(f.Stall):
-		s.counts.fStall.Add(1)
+		s.fault(&s.counts.fStall, "stall")
 		return faultStall
 	}
 	return faultNone

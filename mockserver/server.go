@@ -146,7 +146,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer
 		s.putBuf(buf)
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.counts.invalidRequest.Add(1)
+			s.reject(r, &s.counts.invalidRequest, "invalid_request")
 			writeError(w, http.StatusRequestEntityTooLarge, "Request body too large")
 		}
 		return nil, fmt.Errorf("mockserver: read body: %w", err)

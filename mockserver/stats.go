@@ -128,6 +128,18 @@ func (s *Server) Stats() Stats {
 	}
 }
 
+// reject counts a refused request under reason and logs it at debug level.
+func (s *Server) reject(r *http.Request, n *atomic.Int64, reason string) {
+	n.Add(1)
+	s.cfg.Logger.Debug("mockserver: rejected", "reason", reason, "method", r.Method, "path", r.URL.Path)
+}
+
+// fault counts an injected fault and logs it at debug level.
+func (s *Server) fault(n *atomic.Int64, kind string) {
+	n.Add(1)
+	s.cfg.Logger.Debug("mockserver: fault injected", "kind", kind)
+}
+
 // handleStats serves GET /stats.
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.Stats())

@@ -165,7 +165,7 @@ func appendToolCall(b []byte, query string) []byte {
 func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conversation, content string, cacheIt bool) {
 	place, err := s.capacity.enter()
 	if err != nil {
-		s.counts.queueFull.Add(1)
+		s.reject(r, &s.counts.queueFull, "queue_full")
 		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 		return
 	}
