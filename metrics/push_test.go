@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +68,19 @@ func (g *fakeGateway) next(t *testing.T) pushRequest {
 	return pushRequest{}
 }
 
+// grouping returns the grouping key of a push path
+// (/metrics/job/J/name/value...) as sorted name=value pairs; the order of
+// the pairs in the path is not fixed.
+func grouping(path string) string {
+	parts := strings.Split(strings.TrimPrefix(path, "/metrics/"), "/")
+	var pairs []string
+	for i := 0; i+1 < len(parts); i += 2 {
+		pairs = append(pairs, parts[i]+"="+parts[i+1])
+	}
+	slices.Sort(pairs)
+	return strings.Join(pairs, " ")
+}
+
 // syncBuffer is a log destination safe for concurrent writes.
 type syncBuffer struct {
 	mu sync.Mutex // guards b
@@ -114,8 +128,8 @@ func TestPusherPushesPeriodicallyAndAtTheEnd(t *testing.T) {
 	for len(g.reqs) > 0 {
 		last = <-g.reqs
 	}
-	if want := "/metrics/job/loadgen/run_id/run-7/instance/shard-0"; last.path != want {
-		t.Errorf("push path = %q, want %q", last.path, want)
+	if got, want := grouping(last.path), "instance=shard-0 job=loadgen run_id=run-7"; got != want {
+		t.Errorf("push path %q: grouping %q, want %q", last.path, got, want)
 	}
 	got := last.families["loadgen_sessions_started_total"].GetMetric()[0].GetCounter().GetValue()
 	if got != 2 {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,9 +40,10 @@ func (s slogLogger) Println(v ...any) { s.l.Warn("metrics: serving /metrics", "e
 
 // Server is a running /metrics endpoint started by Serve.
 type Server struct {
-	addr net.Addr
-	done chan struct{}
-	err  error // set before done is closed
+	addr    net.Addr
+	done    chan struct{}
+	err     error // set before done is closed
+	scrapes scrapeWatch
 }
 
 // Serve listens on addr (host:port; port 0 picks a free one) and serves reg
@@ -55,9 +57,9 @@ func Serve(ctx context.Context, addr string, reg *prometheus.Registry) (*Server,
 		return nil, fmt.Errorf("metrics: listen: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET "+MetricsPath, Handler(reg))
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	s := &Server{addr: ln.Addr(), done: make(chan struct{})}
+	mux.Handle("GET "+MetricsPath, s.scrapes.wrap(Handler(reg)))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	go func() {
@@ -92,3 +94,59 @@ func (s *Server) Done() <-chan struct{} { return s.done }
 // Err returns why the server stopped, nil after a clean shutdown. Call it
 // after Done is closed.
 func (s *Server) Err() error { return s.err }
+
+// AwaitScrape blocks until a scrape that began after the call has been
+// answered, or ctx ends (returning its error). A run calls it after its last
+// result, before ending Serve's context, so that Prometheus collects the
+// final values; bound it with a timeout, since nobody may be scraping.
+func (s *Server) AwaitScrape(ctx context.Context) error {
+	ch := s.scrapes.await()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// scrapeWatch tells waiters when a scrape that began after they started
+// waiting has been answered.
+type scrapeWatch struct {
+	mu      sync.Mutex // guards started and waiters
+	started uint64     // scrapes begun so far
+	waiters []scrapeWaiter
+}
+
+type scrapeWaiter struct {
+	after uint64 // a scrape numbered after this many satisfies the waiter
+	ch    chan struct{}
+}
+
+func (w *scrapeWatch) await() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ch := make(chan struct{})
+	w.waiters = append(w.waiters, scrapeWaiter{after: w.started, ch: ch})
+	return ch
+}
+
+func (w *scrapeWatch) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.mu.Lock()
+		w.started++
+		n := w.started
+		w.mu.Unlock()
+		h.ServeHTTP(rw, r)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		keep := w.waiters[:0]
+		for _, x := range w.waiters {
+			if n > x.after {
+				close(x.ch)
+			} else {
+				keep = append(keep, x)
+			}
+		}
+		w.waiters = keep
+	})
+}

@@ -144,3 +144,33 @@ func TestServeOnlyMetricsPath(t *testing.T) {
 		t.Errorf("GET / status = %d, want 404", resp.StatusCode)
 	}
 }
+
+func TestAwaitScrape(t *testing.T) {
+	s := serve(t)
+	scrape(t, s.URL(), "text/plain") // a scrape before the wait does not count
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.AwaitScrape(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("AwaitScrape() with no scrape = %v, want context.DeadlineExceeded", err)
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- s.AwaitScrape(ctx)
+	}()
+	// Scrape until the waiter has seen one that began after it registered.
+	for {
+		scrape(t, s.URL(), "text/plain")
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("AwaitScrape() = %v, want nil after a scrape", err)
+			}
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
