@@ -46,7 +46,10 @@ var testRun = report.Run{
 	TargetRate: 20,
 }
 
-var resultsConfigSmall = resultstest.Config{Seed: 1, Sessions: 5, Rate: 5}
+var (
+	resultsConfigSmall = resultstest.Config{Seed: 1, Sessions: 5, Rate: 5}
+	resultsConfigEmpty = resultstest.Config{Seed: 1, Sessions: 0, Rate: 1}
+)
 
 func testSnapshot(cfg resultstest.Config) *results.Snapshot {
 	s := results.NewSummary()
@@ -57,10 +60,15 @@ func testSnapshot(cfg resultstest.Config) *results.Snapshot {
 func testSummary(t *testing.T) *report.Summary {
 	t.Helper()
 	s := report.Build(testRun, testSnapshot(resultstest.Config{Seed: 11, Sessions: 200, Rate: 20}))
-	s.Thresholds = []report.Outcome{
-		{Expr: "message.ttft.p95 < 1.5s", Value: 0.25, Pass: true, Unit: report.UnitSeconds},
-		{Expr: "errors.rate < 0.5%", Value: 0.021, Pass: false, Unit: report.UnitRatio},
+	var ths []*report.Threshold
+	for _, e := range []string{"message.ttft.p95 < 1.5s", "errors.rate < 0.5%"} {
+		th, err := report.ParseThreshold(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ths = append(ths, th)
 	}
+	report.Evaluate(ths, s)
 	return s
 }
 
