@@ -14,6 +14,8 @@
 //	if err := m.Register(reg); err != nil { ... }
 //	srv, err := metrics.Serve(ctx, "127.0.0.1:9464", reg) // srv.Addr() has the bound port
 //	sink := results.Tee(m, file, summary)
+//	... run, drain ...
+//	srv.AwaitScrape(lingerCtx) // optional: let Prometheus collect the final values
 //
 // For --pushgateway, a Pusher pushes the same series (without the Go and
 // process ones) at an interval and once more at the end; failures are logged
