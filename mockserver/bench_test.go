@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -46,7 +47,7 @@ func serve(b *testing.B, h http.Handler, method, path, token, body string) *disc
 
 func BenchmarkChatStream(b *testing.B) {
 	for _, tokens := range []int{1, 40} {
-		b.Run(strings.Repeat("x", 0)+"tokens="+itoa(tokens), func(b *testing.B) {
+		b.Run(fmt.Sprintf("tokens=%d", tokens), func(b *testing.B) {
 			m, token, slug := benchServer(b, Config{Tokens: Range{tokens, tokens}, Sources: 1})
 			body := chatBody(slug, "Where is my order?")
 			b.ReportAllocs()
@@ -112,5 +113,3 @@ func BenchmarkChatLoopback(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }
-
-func itoa(n int) string { return string(appendInt(nil, int64(n))) }

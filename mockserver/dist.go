@@ -101,11 +101,6 @@ func (d *Dist) Set(s string) error {
 	return nil
 }
 
-// IsZero reports whether d always yields 0.
-func (d Dist) IsZero() bool {
-	return d.Mean == 0 && (d.Jitter == 0 || d.Kind == "" || d.Kind == DistFixed)
-}
-
 // Sample draws one duration. It is safe for concurrent use.
 func (d Dist) Sample() time.Duration {
 	mean, jitter := float64(d.Mean), float64(d.Jitter)

@@ -8,11 +8,11 @@ import (
 	"time"
 )
 
-// Roles of stored messages, as GET conversation shows them.
+// Roles of stored messages, as GET conversation shows them. The mock
+// writes no staff messages.
 const (
 	roleUser      = "user"
 	roleAssistant = "assistant"
-	roleStaff     = "staff"
 )
 
 // message is one stored message.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // The AI SDK v4 data stream writer. A model reply goes out in the order
@@ -151,7 +152,11 @@ func appendStepFinish(b []byte, reason string, prompt, completion int) []byte {
 // the start of the user's message.
 func appendToolCall(b []byte, query string) []byte {
 	if len(query) > 60 {
-		query = query[:60]
+		n := 60
+		for n > 0 && !utf8.RuneStart(query[n]) {
+			n--
+		}
+		query = query[:n]
 	}
 	b = append(b, `9:{"toolCallId":"call_`...)
 	b = strconv.AppendUint(b, rand.Uint64(), 36)
