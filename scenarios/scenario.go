@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// Scenario is a validated scenario. Load returns it; the runner only reads it.
+// Scenario is a validated scenario. LoadFile and Parse return it; the runner
+// only reads it.
 type Scenario struct {
 	Version       int            // always 1
 	Name          string         // required; a metric label value
@@ -21,6 +22,9 @@ type Scenario struct {
 	Conversations []Conversation // at least one
 	Thresholds    []Threshold    // pass/fail checks on the summary (issue 5 evaluates them)
 	SLO           SLO            // what makes a message "good" (goodput)
+	Feeders       []*Feeder      // data files whose rows become .Vars (NextVars draws them)
+
+	cumWeights []int // running sums of the conversations' weights, for Pick
 }
 
 // Target is the deployment under test.
@@ -191,15 +195,3 @@ type TemplateData struct {
 	Meta         map[string]string // Users.Metadata
 	Vars         map[string]string // feeder row (issue 7)
 }
-
-// Template is a compiled text/template with the scenario's functions.
-// Execute is safe for concurrent use.
-type Template struct {
-	// TODO(scenarios): fields
-}
-
-// Execute renders the template.
-func (t *Template) Execute(d *TemplateData) (string, error) { panic("TODO") }
-
-// String returns the template's source text.
-func (t *Template) String() string { panic("TODO") }
