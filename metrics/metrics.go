@@ -38,10 +38,23 @@ func New(scenario string, opts ...Option) *Metrics {
 	m.c.info.Set(1)
 	m.c.pushInfo.Set(1)
 	for _, name := range cfg.conversations {
-		m.conv(name)
+		m.zeroErrors(m.conv(name))
 	}
 	m.closed = cfg.conversations != nil
 	return m
+}
+
+// zeroErrors creates a declared conversation's error series at zero for every
+// step and known kind, so that increase() and rate() see the first error of a
+// kind (a series born at 1 would hide it) and dashboards show a flat zero
+// instead of "no data".
+func (m *Metrics) zeroErrors(c *convSeries) {
+	for _, step := range results.Steps() {
+		s := c.step(m.c, step)
+		for kind := range knownKinds {
+			s.errors(m.c, kind)
+		}
+	}
 }
 
 // Register registers the collectors with r, typically a registry from

@@ -142,9 +142,10 @@ func (r *Runner) Active() int64 { return r.active.Load() }
 // Started returns the number of sessions started so far.
 func (r *Runner) Started() uint64 { return r.sessions.Load() }
 
-// Duration returns how long the run's schedule lasts.
+// Duration returns how long the run's schedule lasts: the load's duration,
+// or for stages the shorter of the stages' length and the load's duration.
 func (r *Runner) Duration() time.Duration {
-	if r.pacer != nil {
+	if r.pacer != nil && (r.sc.Load.Duration <= 0 || r.pacer.Duration() < r.sc.Load.Duration) {
 		return r.pacer.Duration()
 	}
 	return r.sc.Load.Duration

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -33,17 +34,34 @@ type runOptions struct {
 	rate        string
 	users       int
 	metricsAddr string
+	linger      time.Duration
+	pushgateway string
+	pushEvery   time.Duration
+	pushDelete  bool
+	out         string
+	outVegeta   string
 	summaryJSON string
+	html        string
+	junit       string
+	thresholds  stringList
+	abortOnFail bool
 	grace       time.Duration
 	seed        uint64
 	shard       string
 	quiet       bool
 	logLevel    string
 
-	// Set by demo, not flags.
-	secret      string    // the secret itself (demo's in-process mock)
-	progressOut io.Writer // where progress goes (default stderr)
+	// Set by the command, not flags.
+	secret       string    // the secret itself (demo's in-process mock)
+	scenarioHash string    // "sha256:…" of the scenario file
+	progressOut  io.Writer // where progress goes (default stderr)
 }
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ", ") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.target, "target", "", "base `URL` of the deployment under test (overrides target.base_url)")
@@ -52,8 +70,18 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.rate, "rate", "", "open model at a constant session arrival `RATE`, e.g. 50/s (overrides the scenario's load)")
 	fs.IntVar(&o.users, "users", 0, "closed model with `N` looping users (overrides the scenario's load)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on `HOST:PORT` during the run (default off)")
+	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the run, keep /metrics up until the next scrape, for at most `D`, so Prometheus sees the final values")
+	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the run's metrics to the Pushgateway at `URL` during the run and at its end")
+	fs.DurationVar(&o.pushEvery, "push-interval", metrics.DefaultPushInterval, "time `D` between pushes to the Pushgateway")
+	fs.BoolVar(&o.pushDelete, "push-delete", false, "delete the run's group from the Pushgateway after the final push (default: keep it)")
+	fs.StringVar(&o.out, "out", "", "stream every step's result to `FILE` (JSON lines; read it with loadgen report)")
+	fs.StringVar(&o.outVegeta, "out-vegeta", "", "also write vegeta-encoded results to `FILE`, for vegeta report and vegeta plot")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the JSON summary to `FILE`")
-	fs.DurationVar(&o.grace, "grace", runner.DefaultGrace, "when the run stops, let requests in flight finish for up to `D`")
+	fs.StringVar(&o.html, "html", "", "write a self-contained HTML report with charts to `FILE`")
+	fs.Var(&o.thresholds, "threshold", "add a pass/fail `EXPR` such as 'message.ttft.p95 < 1.5s' (repeatable; exit code 3 when one fails)")
+	fs.StringVar(&o.junit, "junit", "", "write the thresholds as JUnit XML test cases to `FILE`")
+	fs.BoolVar(&o.abortOnFail, "abort-on-fail", false, "stop the run as soon as a threshold has certainly failed")
+	fs.DurationVar(&o.grace, "grace", runner.DefaultGrace, "after the duration ends, running sessions may finish for up to `D` (after Ctrl-C only requests in flight); 0 cancels at once")
 	fs.Uint64Var(&o.seed, "seed", 0, "random `SEED` for the conversation mix, think times and templates (default random)")
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N` of a distributed run (users and arrivals split N ways), e.g. 0/4")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
@@ -74,6 +102,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	sc, err := scenarios.LoadFile(fs.Arg(0))
 	if err != nil {
 		return usageError(err)
+	}
+	if b, err := os.ReadFile(fs.Arg(0)); err == nil {
+		o.scenarioHash = hashOf(b)
 	}
 	return runScenario(ctx, sc, &o, stdout, stderr)
 }
@@ -101,30 +132,19 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		return usageError(err)
 	}
 
+	ths, err := o.compileThresholds(sc)
+	if err != nil {
+		return usageError(err)
+	}
+
 	runID := newRunID()
 	summary := results.NewSummary()
-	sinks := []results.Sink{summary}
-	var stopMetrics context.CancelFunc = func() {}
-	if o.metricsAddr != "" {
-		m := metrics.New(sc.Name, metrics.WithRunID(runID), metrics.WithVersion(Version()), metrics.WithConversations(conversationNames(sc)...))
-		reg := metrics.NewRegistry()
-		if err := m.Register(reg); err != nil {
-			return err
-		}
-		mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		stopMetrics = cancel
-		srv, err := metrics.Serve(mctx, o.metricsAddr, reg)
-		if err != nil {
-			cancel()
-			return usageError(err)
-		}
-		defer func() { cancel(); <-srv.Done() }()
-		log.Info("serving metrics", "url", srv.URL())
-		sinks = append(sinks, m)
+	outs, err := o.openOutputs(ctx, sc, runID, shard, shards, log)
+	if err != nil {
+		return err
 	}
-	defer stopMetrics()
-
-	rn, err := runner.New(sc, client, results.Tee(sinks...), runner.Options{
+	defer outs.close()
+	rn, err := runner.New(sc, client, results.Tee(append(outs.sinks, summary)...), runner.Options{
 		Grace: cmp.Or(o.grace, -1), Seed: o.seed, Shard: shard, Shards: shards, Logger: log,
 	})
 	if err != nil {
@@ -133,45 +153,95 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	log.Info("run starting", "run_id", runID, "scenario", sc.Name, "target", results.RedactURL(sc.Target.BaseURL),
 		"load", describeLoad(sc, rn), "duration", rn.Duration())
 
-	progressOut := o.progressOut
-	if progressOut == nil {
-		progressOut = stderr
+	facts := func(out runner.Outcome) report.Run {
+		return report.Run{ID: runID, Scenario: sc.Name, ScenarioHash: o.scenarioHash, Version: Version(),
+			Target: sc.Target.BaseURL, Start: out.Start, Duration: out.Duration, TargetRate: rn.TargetRate()}
 	}
-	pctx, stopProgress := context.WithCancel(ctx)
-	progressDone := make(chan struct{})
-	go func() {
-		defer close(progressDone)
-		if !o.quiet {
-			showProgress(pctx, progressOut, log, rn, summary)
-		}
-	}()
+	runCtx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	bg := newBackground(runCtx)
+	if !o.quiet {
+		progressOut := cmp.Or[io.Writer](o.progressOut, stderr)
+		bg.start(func(ctx context.Context) { showProgress(ctx, progressOut, log, rn, summary) })
+	}
+	if o.abortOnFail && len(ths) > 0 {
+		bg.start(func(ctx context.Context) {
+			watchThresholds(ctx, ths, func() *report.Summary {
+				return report.Build(facts(runner.Outcome{Start: time.Now()}), summary.Snapshot())
+			}, func(err error) { log.Warn("aborting the run", "reason", err); abort(err) })
+		})
+	}
 	context.AfterFunc(ctx, func() {
-		log.Warn("stopping: no new sessions; requests in flight may finish", "grace", o.grace)
+		log.Warn("stopping: no new sessions or turns; requests in flight may finish (Ctrl-C again quits at once)", "grace", o.grace)
 	})
-	out, err := rn.Run(ctx)
-	stopProgress()
-	<-progressDone
+	out, err := rn.Run(runCtx)
+	bg.stop()
 	if err != nil {
 		return err
 	}
+	if err := outs.finish(ctx, log); err != nil {
+		return err
+	}
 
-	sum := report.Build(report.Run{
-		ID: runID, Scenario: sc.Name, Version: Version(), Target: sc.Target.BaseURL,
-		Start: out.Start, Duration: out.Duration, TargetRate: out.TargetRate,
-	}, summary.Snapshot())
+	sum := report.Build(facts(out), summary.Snapshot())
+	pass := report.Evaluate(ths, sum)
 	if err := report.WriteText(stdout, sum); err != nil {
 		return err
 	}
-	if o.summaryJSON != "" {
-		if err := writeFile(o.summaryJSON, func(w io.Writer) error { return report.WriteJSON(w, sum) }); err != nil {
-			return err
-		}
-		log.Info("wrote summary", "file", o.summaryJSON)
+	if err := o.writeReports(sum, log); err != nil {
+		return err
 	}
-	if out.Interrupted {
+	switch {
+	case !pass:
+		return &exitError{code: exitThresholds, err: errors.New(failedThresholds(sum))}
+	case out.Interrupted:
 		return errors.New("run interrupted before its duration ended (the summary above covers what ran)")
 	}
 	return nil
+}
+
+// compileThresholds returns the scenario's thresholds and --threshold's.
+func (o *runOptions) compileThresholds(sc *scenarios.Scenario) ([]*report.Threshold, error) {
+	ths, err := report.CompileThresholds(sc.Thresholds)
+	if err != nil {
+		return nil, err
+	}
+	for _, expr := range o.thresholds {
+		t, err := report.ParseThreshold(expr)
+		if err != nil {
+			return nil, fmt.Errorf("--threshold: %w", err)
+		}
+		ths = append(ths, t)
+	}
+	return ths, nil
+}
+
+// writeReports writes the summary files the flags ask for.
+func (o *runOptions) writeReports(sum *report.Summary, log *slog.Logger) error {
+	for _, f := range []struct {
+		path  string
+		write func(io.Writer, *report.Summary) error
+	}{{o.summaryJSON, report.WriteJSON}, {o.html, report.WriteHTML}, {o.junit, report.WriteJUnit}} {
+		if f.path == "" {
+			continue
+		}
+		if err := writeFile(f.path, func(w io.Writer) error { return f.write(w, sum) }); err != nil {
+			return err
+		}
+		log.Info("wrote report", "file", f.path)
+	}
+	return nil
+}
+
+// failedThresholds names the thresholds that failed.
+func failedThresholds(sum *report.Summary) string {
+	var failed []string
+	for _, t := range sum.Thresholds {
+		if !t.Pass {
+			failed = append(failed, t.Expr)
+		}
+	}
+	return "thresholds failed: " + strings.Join(failed, "; ")
 }
 
 // apply puts the command-line overrides into the scenario.
@@ -313,6 +383,11 @@ func newLogger(level string, w io.Writer) (*slog.Logger, error) {
 		}
 	}
 	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+func hashOf(b []byte) string {
+	h := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(h[:])
 }
 
 func newRunID() string {

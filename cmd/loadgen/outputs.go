@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/loadgen/loadgen/metrics"
+	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/scenarios"
+)
+
+// outputs are the places a run's results go while it runs, besides the
+// in-memory summary: the results files, /metrics and the Pushgateway.
+type outputs struct {
+	sinks []results.Sink
+
+	file       *results.Writer
+	vegeta     *results.VegetaWriter
+	vegetaFile *os.File
+
+	server     *metrics.Server
+	stopServer context.CancelFunc
+	linger     time.Duration
+	stopPush   context.CancelFunc
+	pushDone   chan struct{}
+	closeOnce  sync.Once
+}
+
+// openOutputs opens what the flags ask for. On error, what was opened is closed.
+func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, runID string, shard, shards int, log *slog.Logger) (_ *outputs, err error) {
+	x := &outputs{linger: o.linger}
+	defer func() {
+		if err != nil {
+			x.close()
+		}
+	}()
+	if o.out != "" {
+		x.file, err = results.Create(o.out, results.Header{
+			Version: Version(), RunID: runID, Scenario: sc.Name, ScenarioHash: o.scenarioHash,
+			Start: time.Now(), Shard: shard, Shards: shards, Target: sc.Target.BaseURL,
+		})
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--out: %w", err))
+		}
+		x.sinks = append(x.sinks, x.file)
+	}
+	if o.outVegeta != "" {
+		if x.vegetaFile, err = os.Create(o.outVegeta); err != nil {
+			return nil, usageError(fmt.Errorf("--out-vegeta: %w", err))
+		}
+		x.vegeta = results.NewVegetaWriter(x.vegetaFile, sc.Name, sc.Target.BaseURL)
+		x.sinks = append(x.sinks, x.vegeta)
+	}
+	if o.metricsAddr == "" && o.pushgateway == "" {
+		return x, nil
+	}
+	m := metrics.New(sc.Name, metrics.WithRunID(runID), metrics.WithVersion(Version()), metrics.WithConversations(conversationNames(sc)...))
+	x.sinks = append(x.sinks, m)
+	// Both outlive a Ctrl-C: the final values must still go out.
+	bg := context.WithoutCancel(ctx)
+	if o.metricsAddr != "" {
+		reg := metrics.NewRegistry()
+		if err := m.Register(reg); err != nil {
+			return nil, err
+		}
+		var sctx context.Context
+		sctx, x.stopServer = context.WithCancel(bg)
+		if x.server, err = metrics.Serve(sctx, o.metricsAddr, reg); err != nil {
+			return nil, usageError(fmt.Errorf("--metrics-addr: %w", err))
+		}
+		log.Info("serving metrics", "url", x.server.URL())
+	}
+	if o.pushgateway != "" {
+		instance := ""
+		if shards > 1 {
+			instance = fmt.Sprintf("shard-%d", shard)
+		}
+		p, err := metrics.NewPusher(m, metrics.PushOptions{URL: o.pushgateway, RunID: runID, Instance: instance,
+			Interval: o.pushEvery, Delete: o.pushDelete, Logger: log})
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--pushgateway: %w", err))
+		}
+		var pctx context.Context
+		pctx, x.stopPush = context.WithCancel(bg)
+		x.pushDone = make(chan struct{})
+		go func() { defer close(x.pushDone); p.Run(pctx) }()
+		log.Info("pushing metrics", "pushgateway", results.RedactURL(o.pushgateway), "every", o.pushEvery)
+	}
+	return x, nil
+}
+
+// finish completes the outputs after a run: files are flushed and closed,
+// the final push is made, and /metrics waits for one more scrape when asked.
+func (x *outputs) finish(ctx context.Context, log *slog.Logger) error {
+	var errs []error
+	if x.file != nil {
+		errs = append(errs, x.file.Close())
+		x.file = nil
+	}
+	if x.vegeta != nil {
+		errs = append(errs, x.vegeta.Err(), x.vegetaFile.Close())
+		x.vegeta = nil
+	}
+	if x.stopPush != nil {
+		x.stopPush() // Run makes its final push before returning
+		<-x.pushDone
+		x.stopPush = nil
+	}
+	if x.server != nil && x.linger > 0 {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.linger)
+		if err := x.server.AwaitScrape(wctx); err != nil {
+			log.Warn("no scrape of /metrics after the run", "waited", x.linger)
+		}
+		cancel()
+	}
+	x.close()
+	return errors.Join(errs...)
+}
+
+// close releases everything still open; safe to call more than once.
+func (x *outputs) close() {
+	x.closeOnce.Do(func() {
+		if x.file != nil {
+			x.file.Close()
+		}
+		if x.vegetaFile != nil {
+			x.vegetaFile.Close()
+		}
+		if x.stopPush != nil {
+			x.stopPush()
+			<-x.pushDone
+		}
+		if x.stopServer != nil {
+			x.stopServer()
+			<-x.server.Done()
+		}
+	})
+}
+
+// background runs helper goroutines for the length of a run.
+type background struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newBackground(ctx context.Context) *background {
+	b := &background{}
+	b.ctx, b.cancel = context.WithCancel(ctx)
+	return b
+}
+
+// start runs f in a goroutine with a context that stop cancels.
+func (b *background) start(f func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() { defer b.wg.Done(); f(b.ctx) }()
+}
+
+// stop cancels the goroutines and waits for them.
+func (b *background) stop() {
+	b.cancel()
+	b.wg.Wait()
+}
+
+// Early abort (--abort-on-fail): how often thresholds are checked during a
+// run, and how many observations a check needs before its failure counts.
+const (
+	abortCheckEvery = time.Second
+	abortMinSamples = 50
+)
+
+// watchThresholds checks ths on a summary of the run so far, every
+// abortCheckEvery, and calls abort once one has certainly failed.
+func watchThresholds(ctx context.Context, ths []*report.Threshold, build func() *report.Summary, abort func(error)) {
+	t := time.NewTicker(abortCheckEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		sum := build()
+		for _, th := range ths {
+			if o := th.Eval(sum); th.CertainlyFailed(o, abortMinSamples) {
+				abort(fmt.Errorf("threshold %q failed: %s is %s", th.Expr, th.Metric, report.FormatValue(o.Value, o.Unit)))
+				return
+			}
+		}
+	}
+}
