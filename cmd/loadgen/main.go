@@ -37,6 +37,7 @@ func commands() []command {
 		{"run", "run a scenario against a Helper deployment", runRun},
 		{"demo", "run the demo scenario against an in-process mock (start here)", runDemo},
 		{"mock", "run a fake Helper server for tests and demos", runMock},
+		{"validate", "check scenario files and print their problems", runValidate},
 		{"version", "print the version", runVersion},
 	}
 }
