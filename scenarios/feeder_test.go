@@ -347,3 +347,12 @@ func TestFeederProblems(t *testing.T) {
 		})
 	}
 }
+
+func TestTemplateHintNamesFeederColumns(t *testing.T) {
+	src := head + "feeders: [{file: data/users.csv}]\n" + conv + "    subject: \"{{.Vars.mail}}\"\n"
+	_, err := Parse("s/t.yaml", []byte(src), WithFS(feederFS("")))
+	want := `s/t.yaml:10:14: conversations[0].subject: bad template: <.Vars.mail>: map has no entry for key "mail" (feeder columns: email, name)`
+	if err == nil || err.Error() != want {
+		t.Errorf("Parse error = %v, want %q", err, want)
+	}
+}

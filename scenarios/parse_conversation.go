@@ -84,6 +84,8 @@ func templateHint(msg string, data *TemplateData) string {
 		return strings.Join(names, ", ")
 	}
 	switch {
+	case strings.Contains(msg, "<.Vars.") && len(data.Vars) == 0:
+		return " (.Vars holds the columns of feeders, and the scenario has none)"
 	case strings.Contains(msg, "<.Vars."):
 		return " (feeder columns: " + keys(data.Vars) + ")"
 	case strings.Contains(msg, "<.Meta."):

@@ -160,7 +160,7 @@ func TestParseProblems(t *testing.T) {
 		{"template unknown field", head + "users: {email: \"{{.Sequence}}@x\"}\n" + conv,
 			[]string{"t.yaml:5:16: users.email: bad template: <.Sequence>: can't evaluate field Sequence in type *scenarios.TemplateData (want .Seq, .Session"}},
 		{"template without feeder", head + "conversations:\n  - name: c\n    turns: [{message: \"{{.Vars.order}}\"}]\n",
-			[]string{`t.yaml:7:23: conversations[0].turns[0].message: bad template: <.Vars.order>: map has no entry for key "order" (feeder columns: none)`}},
+			[]string{`t.yaml:7:23: conversations[0].turns[0].message: bad template: <.Vars.order>: map has no entry for key "order" (.Vars holds the columns of feeders, and the scenario has none)`}},
 		{"template unknown metadata", head + "users: {metadata: {plan: pro}}\n" + conv + "    subject: \"{{.Meta.tier}}\"\n",
 			[]string{`t.yaml:10:14: conversations[0].subject: bad template: <.Meta.tier>: map has no entry for key "tier" (users.metadata keys: plan)`}},
 		{"template bad arguments", head + conv + "    subject: \"{{randInt 9 1}}\"\n",
