@@ -15,6 +15,19 @@ import (
 	"github.com/loadgen/loadgen/scenarios/examples"
 )
 
+// demoMetricsAddr is where the shipped Prometheus config scrapes a run.
+const demoMetricsAddr = "127.0.0.1:9464"
+
+// free reports whether addr can be listened on now.
+func free(addr string) bool {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
+}
+
 // runDemo starts the mock in-process on a free loopback port and runs the
 // embedded demo scenario against it, serving /metrics, then prints the
 // summary and the mock's own counts to hold them against.
@@ -23,7 +36,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("demo", "[flags]", stderr)
 	scenarioFile := fs.String("scenario", "", "run this scenario `FILE` against the mock instead of the embedded demo.yaml")
 	fs.DurationVar(&o.duration, "duration", 0, "run for `D` instead of the scenario's 20s")
-	fs.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:0", "serve Prometheus /metrics on `HOST:PORT` (port 0: a free one)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", demoMetricsAddr, "serve Prometheus /metrics on `HOST:PORT` (the default is where dashboards/prometheus.yml scrapes; a free port when it is taken)")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the JSON summary to `FILE`")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	if err := parseFlags(fs, args); err != nil {
@@ -31,6 +44,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if fs.NArg() != 0 {
 		return usageError(errors.New("demo takes no arguments; see -h"))
+	}
+	if o.metricsAddr == demoMetricsAddr && !free(demoMetricsAddr) {
+		o.metricsAddr = "127.0.0.1:0"
 	}
 	var sc *scenarios.Scenario
 	var err error
