@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/scenarios"
 )
 
-// runValidate checks scenario files: for each, "FILE: ok (summary)" or every
-// problem, one per line, on stdout. Any problem makes it a usage error (exit
+// runValidate checks scenario files, their threshold expressions included:
+// for each, "FILE: ok (summary)" or every problem, one per line, on stdout. Any problem makes it a usage error (exit
 // code 2). It reads the names of environment variables, never the secret.
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("validate", "FILE...", stderr)
@@ -33,6 +34,11 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			bad++
 			fmt.Fprintf(stdout, "%s: %v\n", file, err)
 		default:
+			if _, err := report.CompileThresholds(sc.Thresholds); err != nil {
+				bad++
+				fmt.Fprintln(stdout, err)
+				continue
+			}
 			fmt.Fprintf(stdout, "%s: ok (%s)\n", file, sc.Summary())
 		}
 	}

@@ -52,6 +52,7 @@ func TestValidate(t *testing.T) {
 	dir := t.TempDir()
 	good := writeValidateFile(t, dir, "good.yaml", validScenario)
 	bad := writeValidateFile(t, dir, "bad.yaml", badScenario)
+	badThreshold := writeValidateFile(t, dir, "threshold.yaml", validScenario+"thresholds:\n  - message.ttft.p95 < 1.5s\n  - message.speed > 3\n")
 	missing := filepath.Join(dir, "missing.yaml")
 	tests := []struct {
 		name       string
@@ -69,6 +70,9 @@ func TestValidate(t *testing.T) {
 				regexp.QuoteMeta(bad + `:9:17: conversations[0].turns[0].think: unknown distribution "gauss" (want fixed, uniform or exponential)`),
 			},
 			wantStderr: "loadgen validate: 1 of 2 scenario files have problems\n"},
+		{name: "bad threshold", args: []string{badThreshold}, wantCode: exitUsage,
+			wantOut:    []string{regexp.QuoteMeta(badThreshold+`:12:13: threshold "message.speed > 3": `) + ".+"},
+			wantStderr: "loadgen validate: 1 of 1 scenario files have problems\n"},
 		{name: "missing file", args: []string{missing}, wantCode: exitUsage,
 			wantOut:    []string{regexp.QuoteMeta(missing) + ": scenarios: open .*: no such file or directory"},
 			wantStderr: "loadgen validate: 1 of 1 scenario files have problems\n"},
