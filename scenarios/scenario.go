@@ -1,7 +1,9 @@
 // Package scenarios reads loadgen's YAML scenario files (format version 1)
 // into validated, ready-to-run values: target, users, load shape, a weighted
-// mix of conversations and their turns, thresholds and SLOs. Errors name the
-// file, line, column and field path.
+// mix of conversations and their turns, thresholds, SLOs and CSV/JSONL data
+// feeders. Every problem in a file is reported at once, naming the file,
+// line, column and field path. The commented files in scenarios/examples
+// teach the format.
 package scenarios
 
 import (
@@ -193,5 +195,5 @@ type TemplateData struct {
 	Conversation string            // the conversation's name
 	Email        string            // the user's email ("" for anonymous users)
 	Meta         map[string]string // Users.Metadata
-	Vars         map[string]string // feeder row (issue 7)
+	Vars         map[string]string // the user's feeder row (Scenario.NextVars)
 }
