@@ -158,22 +158,35 @@ type Series struct {
 	Points    []Point   `json:"points"`
 }
 
-// Point is one interval. T is its start in seconds from Series.Start;
-// latency percentiles are of message steps, with two significant digits.
+// Point is one interval. T is its start in seconds from Series.Start. The
+// flat latency percentiles are of message steps; Steps holds the other
+// steps that ran in the interval. Percentiles have two significant digits.
 type Point struct {
-	T              float64 `json:"t"`
-	Requests       int64   `json:"requests"`
-	Errors         int64   `json:"errors"`
-	UsersActive    float64 `json:"users_active"`
-	ArrivalsTarget int64   `json:"arrivals_target"`
-	Arrivals       int64   `json:"arrivals"`
-	Messages       int64   `json:"messages"`
-	TTFTP50        float64 `json:"ttft_p50"`
-	TTFTP95        float64 `json:"ttft_p95"`
-	TTFTP99        float64 `json:"ttft_p99"`
-	LatencyP50     float64 `json:"latency_p50"`
-	LatencyP95     float64 `json:"latency_p95"`
-	LatencyP99     float64 `json:"latency_p99"`
+	T              float64               `json:"t"`
+	Requests       int64                 `json:"requests"`
+	Errors         int64                 `json:"errors"`
+	UsersActive    float64               `json:"users_active"`
+	ArrivalsTarget int64                 `json:"arrivals_target"`
+	Arrivals       int64                 `json:"arrivals"`
+	Messages       int64                 `json:"messages"`
+	MessageErrors  int64                 `json:"message_errors"`
+	Good           int64                 `json:"good"`
+	TTFTP50        float64               `json:"ttft_p50"`
+	TTFTP95        float64               `json:"ttft_p95"`
+	TTFTP99        float64               `json:"ttft_p99"`
+	LatencyP50     float64               `json:"latency_p50"`
+	LatencyP95     float64               `json:"latency_p95"`
+	LatencyP99     float64               `json:"latency_p99"`
+	Steps          map[string]*PointStep `json:"steps,omitempty"`
+}
+
+// PointStep is one step other than message in an interval.
+type PointStep struct {
+	Count      int64   `json:"count"`
+	Errors     int64   `json:"errors"`
+	LatencyP50 float64 `json:"latency_p50"`
+	LatencyP95 float64 `json:"latency_p95"`
+	LatencyP99 float64 `json:"latency_p99"`
 }
 
 // Build makes the summary document of a run from its results.
@@ -278,12 +291,26 @@ func buildSeries(s *results.Series) *Series {
 			ArrivalsTarget: iv.Arrivals,
 			Arrivals:       iv.Started,
 			Messages:       iv.Steps[msg].Count,
+			MessageErrors:  iv.Steps[msg].Errors,
+			Good:           iv.Good,
 			TTFTP50:        iv.TTFT.Quantile(0.50).Seconds(),
 			TTFTP95:        iv.TTFT.Quantile(0.95).Seconds(),
 			TTFTP99:        iv.TTFT.Quantile(0.99).Seconds(),
 			LatencyP50:     lat.Quantile(0.50).Seconds(),
 			LatencyP95:     lat.Quantile(0.95).Seconds(),
 			LatencyP99:     lat.Quantile(0.99).Seconds(),
+		}
+		for j, st := range results.Steps() {
+			is := &iv.Steps[j]
+			if j == msg || is.Count == 0 {
+				continue
+			}
+			if out.Points[i].Steps == nil {
+				out.Points[i].Steps = map[string]*PointStep{}
+			}
+			out.Points[i].Steps[string(st)] = &PointStep{Count: is.Count, Errors: is.Errors,
+				LatencyP50: is.Latency.Quantile(0.50).Seconds(), LatencyP95: is.Latency.Quantile(0.95).Seconds(),
+				LatencyP99: is.Latency.Quantile(0.99).Seconds()}
 		}
 	}
 	return out

@@ -248,7 +248,7 @@ type table struct {
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
-func (t *table) write(b *strings.Builder) {
+func (t *table) write(out *strings.Builder) {
 	width := make([]int, len(t.header))
 	for _, r := range append([][]string{t.header}, t.rows...) {
 		for i, c := range r {
@@ -256,7 +256,9 @@ func (t *table) write(b *strings.Builder) {
 		}
 	}
 	for _, r := range append([][]string{t.header}, t.rows...) {
-		b.WriteString(" ")
+		var line strings.Builder
+		line.WriteString(" ")
+		b := &line
 		for i, c := range r {
 			pad := strings.Repeat(" ", width[i]-len([]rune(c)))
 			switch {
@@ -268,7 +270,7 @@ func (t *table) write(b *strings.Builder) {
 				b.WriteString("  " + pad + c)
 			}
 		}
-		b.WriteString("\n")
+		out.WriteString(strings.TrimRight(line.String(), " ") + "\n")
 	}
 }
 

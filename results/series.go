@@ -24,6 +24,7 @@ type Series struct {
 type Interval struct {
 	Steps       [4]IntervalStep // indexed like Steps()
 	TTFT        SparseHistogram // time to first token of messages that started here
+	Good        int64           // messages that started here and met the SLO
 	Arrivals    int64           // session steps the schedule wanted to start here (target rate)
 	Started     int64           // session steps that did start here (achieved rate)
 	ActiveNanos int64           // sessions in flight integrated over the interval, in session·ns
@@ -166,6 +167,7 @@ func (iv *Interval) merge(o *Interval) {
 		iv.Steps[i].Latency.Merge(&o.Steps[i].Latency)
 	}
 	iv.TTFT.Merge(&o.TTFT)
+	iv.Good += o.Good
 	iv.Arrivals += o.Arrivals
 	iv.Started += o.Started
 	iv.ActiveNanos += o.ActiveNanos

@@ -241,6 +241,9 @@ func (d *Snapshot) record(r *Result) {
 	if r.Step == StepMessage && r.TTFT > 0 {
 		iv.TTFT.Record(r.TTFT)
 	}
+	if r.Step == StepMessage && r.Good {
+		iv.Good++
+	}
 	if r.Step == StepSession {
 		iv.Started++
 		at := r.Intended

@@ -197,7 +197,8 @@ func seriesDiff(sa, sb *results.Series) string {
 	}
 	for i := range sa.Intervals {
 		x, y := &sa.Intervals[i], &sb.Intervals[i]
-		if x.Arrivals != y.Arrivals || x.Started != y.Started || x.ActiveNanos != y.ActiveNanos || x.TTFT.Count() != y.TTFT.Count() {
+		if x.Arrivals != y.Arrivals || x.Started != y.Started || x.ActiveNanos != y.ActiveNanos || x.TTFT.Count() != y.TTFT.Count() ||
+			x.Good != y.Good {
 			return fmt.Sprintf("interval %d differs: arrivals %d/%d started %d/%d active %d/%d ttft %d/%d", i,
 				x.Arrivals, y.Arrivals, x.Started, y.Started, x.ActiveNanos, y.ActiveNanos, x.TTFT.Count(), y.TTFT.Count())
 		}

@@ -1,0 +1,84 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// WriteCompareText writes a comparison as a table: each metric's baseline
+// and new value, the change, the noise test's p-value and verdict, then the
+// rules and how noise is judged.
+func WriteCompareText(w io.Writer, c *Comparison) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "loadgen compare: baseline %s vs new %s\n\n", c.Baseline, c.New)
+	t := table{header: []string{"metric", "baseline", "new", "change", "p", "verdict"}}
+	for _, ch := range c.Changes {
+		verdict := ch.Verdict
+		if ch.Verdict == BeyondNoise && ch.Worse {
+			verdict += ", worse"
+		} else if ch.Verdict == BeyondNoise {
+			verdict += ", better"
+		}
+		p := "-"
+		switch {
+		case ch.P < 0.001:
+			p = "<0.001"
+		case !math.IsNaN(ch.P):
+			p = fmt.Sprintf("%.3f", ch.P)
+		}
+		t.add(ch.Metric, FormatValue(ch.Base, ch.Unit), FormatValue(ch.New, ch.Unit), fmtSigned(ch.Rel*100, "%"), p, verdict)
+	}
+	t.write(&b)
+	if len(c.Rules) > 0 {
+		b.WriteString("\nFail-on rules\n")
+		rt := table{header: []string{"", "rule", ""}, left: 3}
+		failed := 0
+		for _, r := range c.Rules {
+			v := "PASS"
+			if !r.Pass {
+				v = "FAIL"
+				failed++
+			}
+			rt.add(v, r.Expr, r.Reason)
+		}
+		rt.write(&b)
+		fmt.Fprintf(&b, "  %d of %d rules passed\n", len(c.Rules)-failed, len(c.Rules))
+	}
+	b.WriteString("\n" + wrap(c.Method, 78) + "\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("report: write comparison: %w", err)
+	}
+	return nil
+}
+
+// WriteCompareJSON writes a comparison as indented JSON.
+func WriteCompareJSON(w io.Writer, c *Comparison) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: encode comparison: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("report: write comparison: %w", err)
+	}
+	return nil
+}
+
+// wrap breaks text into lines of at most width characters.
+func wrap(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	return strings.Join(append(lines, line), "\n")
+}

@@ -1,0 +1,127 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loadgen/loadgen/results"
+)
+
+// Load reads a run's summary from paths: either results files (the shards of
+// a run, or several runs, merged exactly) or a single summary JSON. It
+// returns the summary and the warnings met reading results files (a last
+// record cut short, a run that did not finish cleanly).
+func Load(paths ...string) (*Summary, []string, error) {
+	if len(paths) == 0 {
+		return nil, nil, errors.New("report: no input files")
+	}
+	var files []string
+	for _, p := range paths {
+		isJSON, err := isSummaryJSON(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if isJSON {
+			if len(paths) > 1 {
+				return nil, nil, fmt.Errorf("report: %s is a summary JSON; summaries cannot be merged, only results files can", p)
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return nil, nil, fmt.Errorf("report: %w", err)
+			}
+			s, err := ParseJSON(b)
+			if err != nil {
+				return nil, nil, fmt.Errorf("report: %s: %w", p, err)
+			}
+			return s, nil, nil
+		}
+		files = append(files, p)
+	}
+	sum := results.NewSummary()
+	infos, err := results.ReadFiles(sum, files...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var warnings []string
+	for _, in := range infos {
+		warnings = append(warnings, in.Warnings...)
+	}
+	snap := sum.Snapshot()
+	return Build(RunFromFiles(infos, snap), snap), warnings, nil
+}
+
+// isSummaryJSON reports whether the file at p holds a JSON object that is
+// not a results file (whose first line starts with {"k":"header").
+func isSummaryJSON(p string) (bool, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return false, fmt.Errorf("report: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return false, fmt.Errorf("report: %s: %w", p, err)
+	}
+	head = bytes.TrimLeft(head[:n], " \t\r\n")
+	return bytes.HasPrefix(head, []byte("{")) && !bytes.HasPrefix(head, []byte(`{"k":"header"`)), nil
+}
+
+// RunFromFiles makes the run facts of results files read into snap: shards
+// of one run share its id, scenario and target, and their target rates add
+// up; several runs are named together and have no target rate.
+func RunFromFiles(infos []results.FileInfo, snap *results.Snapshot) Run {
+	run := Run{Files: len(infos)}
+	var ids, scenarios, hashes, targets, versions []string
+	sameRun := true
+	var end time.Time
+	for i, in := range infos {
+		h := in.Header
+		ids = appendNew(ids, h.RunID)
+		scenarios = appendNew(scenarios, h.Scenario)
+		hashes = appendNew(hashes, h.ScenarioHash)
+		targets = appendNew(targets, h.Target)
+		versions = appendNew(versions, h.Version)
+		if i > 0 && h.RunID != infos[0].Header.RunID {
+			sameRun = false
+		}
+		if !h.Start.IsZero() && (run.Start.IsZero() || h.Start.Before(run.Start)) {
+			run.Start = h.Start
+		}
+		if in.ClosedAt.After(end) {
+			end = in.ClosedAt
+		}
+		run.TargetRate += h.TargetRate
+	}
+	if !sameRun {
+		run.TargetRate = 0
+	}
+	run.ID = strings.Join(ids, "+")
+	run.Scenario = strings.Join(scenarios, "+")
+	run.ScenarioHash = strings.Join(hashes, "+")
+	run.Target = strings.Join(targets, " ")
+	run.Version = strings.Join(versions, "+")
+	if run.Start.IsZero() {
+		run.Start = snap.First
+	}
+	if snap.Last.After(end) {
+		end = snap.Last
+	}
+	if !run.Start.IsZero() && end.After(run.Start) {
+		run.Duration = end.Sub(run.Start)
+	}
+	return run
+}
+
+func appendNew(list []string, s string) []string {
+	if s == "" || slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
