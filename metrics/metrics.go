@@ -48,11 +48,12 @@ func New(scenario string, opts ...Option) *Metrics {
 // step and known kind, so that increase() and rate() see the first error of a
 // kind (a series born at 1 would hide it) and dashboards show a flat zero
 // instead of "no data".
+// Only the counters are made: a step's histograms appear with its first
+// result, so quantiles of steps a scenario never takes are not NaN.
 func (m *Metrics) zeroErrors(c *convSeries) {
 	for _, step := range results.Steps() {
-		s := c.step(m.c, step)
 		for kind := range knownKinds {
-			s.errors(m.c, kind)
+			m.c.errors.WithLabelValues(c.name, string(step), kind)
 		}
 	}
 }
