@@ -333,7 +333,7 @@ func checkHeaderName(name string) string {
 
 // users decodes the users section.
 func (d *decoder) users(uf field) Users {
-	f := d.mapping(uf.val, uf.path, "email", "anonymous", "metadata")
+	f := d.mapping(uf.val, uf.path, "email", "anonymous", "metadata", "reuse_session")
 	if f == nil {
 		return Users{Email: defaultEmail}
 	}
@@ -341,6 +341,7 @@ func (d *decoder) users(uf field) Users {
 		Email:          d.template(f["email"], defaultEmail),
 		AnonymousShare: d.share(f["anonymous"]),
 		Metadata:       d.stringMap(f["metadata"], true, nil),
+		ReuseSession:   d.boolean(f["reuse_session"]),
 	}
 }
 

@@ -207,3 +207,28 @@ func TestLoadFile(t *testing.T) {
 		t.Errorf("LoadFile(missing) error = %v, want a wrapped os.ErrNotExist, not an *Error", err)
 	}
 }
+
+func TestParseCreateOnly(t *testing.T) {
+	src := `version: 1
+name: create_only
+target: {base_url: "http://127.0.0.1:8080"}
+users: {reuse_session: true}
+load: {users: 4, duration: 1s}
+conversations:
+  - name: c
+    turns: []
+`
+	s, err := parseTest(t, src)
+	if err != nil {
+		t.Fatalf("Parse(create only): %v", err)
+	}
+	if got := len(s.Conversations[0].Turns); got != 0 {
+		t.Errorf("len(Conversations[0].Turns) = %d, want 0", got)
+	}
+	if !s.Users.ReuseSession {
+		t.Errorf("Users.ReuseSession = false, want true")
+	}
+	if s, _ := parseTest(t, minimal); s.Users.ReuseSession {
+		t.Errorf("Parse(minimal).Users.ReuseSession = true, want false")
+	}
+}

@@ -46,6 +46,11 @@ type Users struct {
 	Email          *Template         // email template, e.g. user-{{.Seq}}@example.com (default loadgen-{{.Seq}}@example.com)
 	AnonymousShare float64           // anonymous: share of users with no email, 0..1 ("25%" or 0.25 in YAML)
 	Metadata       map[string]string // customer metadata, available to templates as .Meta
+	// ReuseSession (reuse_session) makes a closed-model user create one
+	// session and send all its conversations with that token, instead of a
+	// new session per conversation. An open-model arrival is a new user, so
+	// it changes nothing there.
+	ReuseSession bool
 }
 
 // Model is the load model.
@@ -111,7 +116,7 @@ type Conversation struct {
 	Mode         Mode          // stream (default) or async
 	PollInterval time.Duration // async: between polls (default 500ms)
 	PollTimeout  time.Duration // async: give up after (default 60s)
-	Turns        []Turn        // at least one
+	Turns        []Turn        // may be empty (turns: []): the session creates its conversation and ends
 }
 
 // Turn is one user message and what to expect of the reply.
