@@ -58,6 +58,9 @@ type sessionRun struct {
 func (r *Runner) runSession(c runContexts, u *user, intended time.Time) {
 	conv := r.sc.Pick(u.rng)
 	s := &sessionRun{r: r, ctx: c, u: u, conv: conv, seq: r.sessions.Add(1)}
+	if r.sc.Users.ReuseSession && u.prev != nil {
+		s.sess = u.prev // users.reuse_session: no session step
+	}
 	s.data = scenarios.TemplateData{Seq: u.id, Session: s.seq, Conversation: conv.Name, Email: u.email, Meta: r.sc.Users.Metadata}
 	r.active.Add(1)
 	r.sink.SessionStarted(conv.Name)
@@ -71,10 +74,13 @@ func (r *Runner) runSession(c runContexts, u *user, intended time.Time) {
 }
 
 func (s *sessionRun) run(intended time.Time) results.End {
-	if !s.step(results.StepSession, 0, intended, s.createSession) {
-		return s.end()
+	if s.sess == nil {
+		if !s.step(results.StepSession, 0, intended, s.createSession) {
+			return s.end()
+		}
+		intended = time.Now()
 	}
-	if !s.step(results.StepConversation, 0, time.Now(), s.createConversation) {
+	if !s.step(results.StepConversation, 0, intended, s.createConversation) {
 		return s.end()
 	}
 	for i := range s.conv.Turns {
@@ -139,6 +145,9 @@ func (s *sessionRun) stepHold(step results.Step, turn int, intended time.Time, c
 			return true
 		}
 		kind := helperapi.KindOf(err)
+		if kind == helperapi.KindAuth && s.r.sc.Users.ReuseSession {
+			s.sess, s.u.prev = nil, nil // the token was refused: the next session signs in again
+		}
 		if kind == helperapi.KindCanceled {
 			s.canceled = true
 			return false
