@@ -53,26 +53,24 @@ func (p *StagesPacer) Duration() time.Duration { return p.total }
 
 // Hits returns the number of hits the whole schedule holds.
 func (p *StagesPacer) Hits() uint64 {
-	h := p.integral()
+	h := p.HitsBy(p.total)
 	if h <= 0.5 {
 		return 0
 	}
 	return uint64(math.Ceil(h - 0.5))
 }
 
-// MeanRate returns the schedule's mean rate in hits per second.
-func (p *StagesPacer) MeanRate() float64 {
-	if p.total == 0 {
-		return 0
-	}
-	return p.integral() / p.total.Seconds()
-}
-
-// integral returns the number of hits the rate adds up to over the schedule.
-func (p *StagesPacer) integral() float64 {
+// HitsBy returns the number of hits the rate adds up to from the start to
+// elapsed (a real number: the integral of the rate).
+func (p *StagesPacer) HitsBy(elapsed time.Duration) float64 {
 	var hits float64
-	for _, s := range p.stages {
-		hits += (s.From + s.To) / 2 * s.Duration.Seconds()
+	for i, s := range p.stages {
+		if elapsed <= p.starts[i] {
+			break
+		}
+		tau := min(elapsed-p.starts[i], s.Duration).Seconds()
+		k := (s.To - s.From) / (2 * s.Duration.Seconds())
+		hits += s.From*tau + k*tau*tau
 	}
 	return hits
 }

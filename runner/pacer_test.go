@@ -92,10 +92,22 @@ func TestStagesPacerAt(t *testing.T) {
 					t.Errorf("At(%d) = %v, %v; want %v", n, got, ok, want)
 				}
 			}
-			if tt.meanRate != 0 && math.Abs(p.MeanRate()-tt.meanRate) > 1e-9 {
-				t.Errorf("MeanRate() = %g, want %g", p.MeanRate(), tt.meanRate)
+			if mean := p.HitsBy(p.Duration()) / p.Duration().Seconds(); tt.meanRate != 0 && math.Abs(mean-tt.meanRate) > 1e-9 {
+				t.Errorf("mean rate = %g, want %g", mean, tt.meanRate)
 			}
 		})
+	}
+}
+
+func TestStagesPacerHitsBy(t *testing.T) {
+	p := mustPacer(t, Stage{Duration: 10 * time.Second, From: 0, To: 10}, Stage{Duration: 5 * time.Second, From: 10, To: 10})
+	for _, tt := range []struct {
+		at   time.Duration
+		want float64
+	}{{0, 0}, {4 * time.Second, 8}, {10 * time.Second, 50}, {12 * time.Second, 70}, {time.Minute, 100}} {
+		if got := p.HitsBy(tt.at); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("HitsBy(%v) = %g, want %g", tt.at, got, tt.want)
+		}
 	}
 }
 

@@ -152,12 +152,13 @@ func (r *Runner) Duration() time.Duration {
 }
 
 // TargetRate returns the open model's mean scheduled session arrivals per
-// second for this shard (0 for the closed model).
+// second over the run's duration, for this shard (0 for the closed model).
 func (r *Runner) TargetRate() float64 {
-	if r.pacer == nil {
+	d := r.Duration()
+	if r.pacer == nil || d <= 0 {
 		return 0
 	}
-	return r.pacer.MeanRate() / float64(r.opts.Shards)
+	return r.pacer.HitsBy(d) / d.Seconds() / float64(r.opts.Shards)
 }
 
 // Run runs the scenario until its duration ends or ctx is canceled, then
