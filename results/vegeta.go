@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -49,7 +50,7 @@ func ToVegeta(r *Result, attack string, seq uint64, target string) vegeta.Result
 }
 
 // VegetaWriter writes results in vegeta's binary (gob) encoding, which
-// `vegeta report`, `vegeta plot` and `vegeta encode` read. It is a Sink,
+// `vegeta report`, `vegeta plot` and `vegeta encode` read. It is a TimedSink,
 // safe for concurrent use; session events are not part of vegeta's model
 // and are ignored. Steps, when set, keeps only those steps (vegeta reports
 // one distribution, so mixing quick session steps with long streamed
@@ -83,6 +84,13 @@ func (v *VegetaWriter) SessionStarted(string) {}
 
 // SessionEnded does nothing: vegeta has no sessions.
 func (v *VegetaWriter) SessionEnded(string, End) {}
+
+// SessionStartedAt does nothing (VegetaWriter is a TimedSink, so that a
+// results file can be replayed into it).
+func (v *VegetaWriter) SessionStartedAt(string, time.Time) {}
+
+// SessionEndedAt does nothing.
+func (v *VegetaWriter) SessionEndedAt(string, End, time.Time) {}
 
 // Record writes r, unless its step is filtered out.
 func (v *VegetaWriter) Record(r *Result) {

@@ -38,6 +38,8 @@ func commands() []command {
 		{"demo", "run the demo scenario against an in-process mock (start here)", runDemo},
 		{"mock", "run a fake Helper server for tests and demos", runMock},
 		{"validate", "check scenario files and print their problems", runValidate},
+		{"report", "render results files or a summary as text, JSON, HTML, JUnit or vegeta", runReport},
+		{"compare", "compare two runs, with a noise verdict per metric and --fail-on gates", runCompare},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/loadgen/loadgen/report"
+)
+
+// runCompare compares two runs metric by metric with a noise verdict each,
+// and applies --fail-on rules: a failed rule exits 3, like a failed
+// threshold, so CI can gate a release on it.
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var (
+		typ, out string
+		rules    stringList
+	)
+	fs := newFlagSet("compare", "[flags] BASELINE NEW\n\n"+
+		"BASELINE and NEW are each a summary JSON or results files (shards joined with commas).", stderr)
+	fs.StringVar(&typ, "type", "text", "output `TYPE`: text or json")
+	fs.StringVar(&out, "o", "", "write to `FILE` instead of standard output")
+	fs.Var(&rules, "fail-on", "fail (exit 3) on a `RULE` such as 'message.ttft.p95 +10%' or 'errors.rate +0.5pp' (repeatable)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return usageError(fmt.Errorf("want BASELINE and NEW, got %d arguments", fs.NArg()))
+	}
+	write, ok := map[string]func(io.Writer, *report.Comparison) error{
+		"text": report.WriteCompareText, "json": report.WriteCompareJSON,
+	}[typ]
+	if !ok {
+		return usageError(fmt.Errorf("-type %q: want text or json", typ))
+	}
+	var compiled []*report.Rule
+	for _, expr := range rules {
+		r, err := report.ParseRule(expr)
+		if err != nil {
+			return usageError(fmt.Errorf("--fail-on: %w", err))
+		}
+		compiled = append(compiled, r)
+	}
+	var sums [2]*report.Summary
+	for i, arg := range fs.Args() {
+		s, warnings, err := report.Load(strings.Split(arg, ",")...)
+		for _, w := range warnings {
+			fmt.Fprintln(stderr, "loadgen compare: warning:", w)
+		}
+		if err != nil {
+			return inputError(err)
+		}
+		sums[i] = s
+	}
+	c := report.Compare(sums[0], sums[1], compiled...)
+	o := reportOptions{out: out}
+	if err := o.output(stdout, func(w io.Writer) error { return write(w, c) }); err != nil {
+		return err
+	}
+	if c.Failed() {
+		var failed []string
+		for _, r := range c.Rules {
+			if !r.Pass {
+				failed = append(failed, r.Expr+": "+r.Reason)
+			}
+		}
+		return &exitError{code: exitThresholds, err: errors.New("regression: " + strings.Join(failed, "; "))}
+	}
+	return nil
+}
