@@ -74,7 +74,7 @@ func textFacts(b *strings.Builder, s *Summary) {
 	fact("schedule", "target %s, achieved %s/s; lag p99 %s, max %s", target, fmtRate(sc.AchievedRate),
 		fmtSec(sc.LagP99), fmtSec(sc.Lag.Max))
 	if sc.WaitTotal > 0 {
-		fact("", "rate limit wait: total %s, p99 %s per step", fmtSeconds(sc.WaitTotal), fmtSec(sc.Wait.P99))
+		fact("", "rate limit wait: total %s, p99 %s per step", fmtSec(sc.WaitTotal), fmtSec(sc.Wait.P99))
 	}
 	var reqs, errs int64
 	for _, st := range s.steps() {
@@ -134,8 +134,11 @@ func textMessages(b *strings.Builder, s *Summary) {
 		t.add(append([]string{row.name}, distCells(row.d)...)...)
 	}
 	t.write(b)
-	replies := m.Count - m.Errors
-	fmt.Fprintf(b, "  tokens    %d (%s per successful reply), %d characters\n", m.Tokens,
+	var replies int64
+	for _, n := range m.Shapes {
+		replies += n
+	}
+	fmt.Fprintf(b, "  tokens    %d (%s per complete streamed reply), %d characters\n", m.Tokens,
 		fmtRate(float64(m.Tokens)/float64(max(replies, 1))), m.Chars)
 	fmt.Fprintf(b, "  replies   %s\n", shapesLine(m.Shapes))
 	g := s.Goodput
