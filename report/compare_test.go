@@ -256,3 +256,22 @@ func TestLoad(t *testing.T) {
 		t.Error("Load(missing file) = nil error")
 	}
 }
+
+func ExampleCompare() {
+	base := runSummary(1, 100*time.Millisecond)
+	slower := runSummary(2, 150*time.Millisecond)
+	rule, err := report.ParseRule("message.ttft.p95 +10%")
+	if err != nil {
+		fmt.Println(err)
+	}
+	c := report.Compare(base, slower, rule)
+	for _, ch := range c.Changes {
+		if ch.Metric == "message.ttft.p95" {
+			fmt.Printf("%s %+.0f%% %s\n", ch.Metric, ch.Rel*100, ch.Verdict)
+		}
+	}
+	fmt.Println("gate failed:", c.Failed())
+	// Output:
+	// message.ttft.p95 +36% beyond noise
+	// gate failed: true
+}

@@ -251,3 +251,14 @@ func BenchmarkSummaryRecord(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSummarySnapshot measures the copy that a progress line or an
+// --abort-on-fail check takes every second.
+func BenchmarkSummarySnapshot(b *testing.B) {
+	s := results.NewSummary()
+	resultstest.Replay(s, resultstest.Generate(resultstest.Config{Seed: 5, Sessions: 2000, Rate: 20}))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.Snapshot()
+	}
+}
