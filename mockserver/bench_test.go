@@ -113,3 +113,22 @@ func BenchmarkChatLoopback(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }
+
+// BenchmarkStoreAddEvicting adds conversations of one owner to a full store:
+// each add evicts the oldest, which must not cost a scan of the owner's list.
+func BenchmarkStoreAddEvicting(b *testing.B) {
+	const max = 100_000
+	s := newStore(max, DefaultMaxMessages, DefaultReplyCacheSize)
+	for i := range max {
+		s.add(&conversation{slug: fmt.Sprint("c", i), owner: "email:one@example.com"})
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.add(&conversation{slug: fmt.Sprint("n", i), owner: "email:one@example.com"})
+		i++
+	}
+	if got := len(s.owners["email:one@example.com"]); got != max {
+		b.Fatalf("owner holds %d conversations, want %d", got, max)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -452,5 +453,31 @@ func TestEviction(t *testing.T) {
 	}
 	if st := m.srv.Stats().Stored; st.Conversations != 2 || st.Evicted != 1 {
 		t.Errorf("Stats().Stored = %+v, want 2 held, 1 evicted", st)
+	}
+}
+
+func TestStoreEvictsOldestOfEachOwner(t *testing.T) {
+	s := newStore(3, DefaultMaxMessages, DefaultReplyCacheSize)
+	add := func(slug, owner string) { s.add(&conversation{slug: slug, owner: owner}) }
+	add("a1", "a")
+	add("b1", "b")
+	add("a2", "a")
+	add("a3", "a") // evicts a1
+	add("b2", "b") // evicts b1
+	add("a4", "a") // evicts a2
+	slugs := func(owner string) (out []string) {
+		for _, c := range s.owners[owner] {
+			out = append(out, c.slug)
+		}
+		return out
+	}
+	if got, want := slugs("a"), []string{"a3", "a4"}; !slices.Equal(got, want) {
+		t.Errorf("owner a holds %v, want %v", got, want)
+	}
+	if got, want := slugs("b"), []string{"b2"}; !slices.Equal(got, want) {
+		t.Errorf("owner b holds %v, want %v", got, want)
+	}
+	if held, evicted := s.sizes(); held != 3 || evicted != 3 {
+		t.Errorf("sizes() = %d held, %d evicted; want 3, 3", held, evicted)
 	}
 }
