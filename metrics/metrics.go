@@ -81,7 +81,9 @@ func (m *Metrics) SessionStarted(conversation string) {
 }
 
 // Record observes one step. Every step's duration is observed, failed or not; TTFB,
-// TTFT and gaps only when measured; tokens, shapes and goodput as reported.
+// TTFT and gaps only when measured; tokens and shapes as reported; goodput for
+// message steps only (the runner also marks an async reply's poll step good,
+// and the summary, like the Goodput panel, counts messages).
 // It implements results.Sink and does not allocate once a (conversation,
 // step, code) has been seen.
 func (m *Metrics) Record(r *results.Result) {
@@ -112,7 +114,7 @@ func (m *Metrics) Record(r *results.Result) {
 	if r.Shape != "" {
 		c.reply(m.c, r.Shape).Inc()
 	}
-	if r.Good {
+	if r.Good && r.Step == results.StepMessage {
 		c.good.Inc()
 	}
 }

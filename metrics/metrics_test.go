@@ -101,6 +101,17 @@ loadgen_tokens_total{conversation="chat",scenario="demo"} 3
 	}
 }
 
+func TestGoodCountsMessagesOnly(t *testing.T) {
+	m := New("demo")
+	// An async turn: the runner marks both the message step and the poll
+	// step that fetched its reply good; the summary counts one good message.
+	m.Record(&results.Result{Conversation: "chat", Step: results.StepMessage, Code: 200, Good: true})
+	m.Record(&results.Result{Conversation: "chat", Step: results.StepPoll, Code: 200, Good: true})
+	if got := testutil.ToFloat64(m.c.good.WithLabelValues("chat")); got != 1 {
+		t.Errorf("loadgen_messages_good_total = %g after a good message and its good poll, want 1", got)
+	}
+}
+
 // histogram returns the gathered histogram of name with the given label values.
 func histogram(t *testing.T, g prometheus.Gatherer, name string, labels map[string]string) *dto.Histogram {
 	t.Helper()
