@@ -321,3 +321,39 @@ func TestRunAbortOnFailStopsEarly(t *testing.T) {
 		t.Errorf("stderr does not say why the run stopped:\n%s", stderr.String())
 	}
 }
+
+func TestRunWritesResultsFiles(t *testing.T) {
+	_, url := e2eMock(t)
+	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
+	dir := t.TempDir()
+	out, veg, html := filepath.Join(dir, "results.jsonl"), filepath.Join(dir, "results.vegeta"), filepath.Join(dir, "report.html")
+	summaryPath := filepath.Join(dir, "summary.json")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"run", "--target", url, "--duration", "1s", "--quiet",
+		"--out", out, "--out-vegeta", veg, "--html", html, "--summary-json", summaryPath, writeScenario(t, "message.ttft.p95 < 30s")}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit code %d\nstderr:\n%s", code, stderr.String())
+	}
+	// The results file reproduces the live summary exactly.
+	live := readSummary(t, summaryPath)
+	var rstdout, rstderr bytes.Buffer
+	if code := Main(context.Background(), []string{"report", "-type", "json", out}, &rstdout, &rstderr); code != exitOK {
+		t.Fatalf("loadgen report: exit %d\n%s", code, rstderr.String())
+	}
+	fromFile, err := report.ReadJSON(&rstdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live.Sessions != fromFile.Sessions || live.Steps.Get("message").Count != fromFile.Steps.Get("message").Count ||
+		live.Steps.Get("message").Message.TTFT.P95 != fromFile.Steps.Get("message").Message.TTFT.P95 {
+		t.Errorf("report of --out differs from the live summary:\nlive %+v %+v\nfile %+v %+v", live.Sessions,
+			live.Steps.Get("message").Message.TTFT, fromFile.Sessions, fromFile.Steps.Get("message").Message.TTFT)
+	}
+	for _, p := range []string{out, veg, html} {
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %d bytes, %v; want a file", p, len(b), err)
+		}
+		assertNoSecrets(t, string(b))
+	}
+}
