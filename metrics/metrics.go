@@ -91,7 +91,7 @@ func (m *Metrics) Record(r *results.Result) {
 	s := c.step(m.c, r.Step)
 	s.duration.Observe(r.Latency.Seconds())
 	if r.TTFB > 0 {
-		s.ttfb.Observe(r.TTFB.Seconds())
+		s.lazy(&s.ttfb, m.c.ttfb).Observe(r.TTFB.Seconds())
 	}
 	if r.TTFT > 0 {
 		s.lazy(&s.ttft, m.c.ttft).Observe(r.TTFT.Seconds())
@@ -219,7 +219,6 @@ func (c *convSeries) step(cs *vecs, step results.Step) *stepSeries {
 			conversation: c.name,
 			step:         st,
 			duration:     cs.stepDuration.WithLabelValues(c.name, st),
-			ttfb:         cs.ttfb.WithLabelValues(c.name, st),
 			lag:          cs.lag.WithLabelValues(st),
 			wait:         cs.wait.WithLabelValues(st),
 		}, true
@@ -228,12 +227,14 @@ func (c *convSeries) step(cs *vecs, step results.Step) *stepSeries {
 
 // stepSeries holds the series of one (conversation, step) pair.
 type stepSeries struct {
-	conversation, step string
-	duration, ttfb     prometheus.Observer
-	lag, wait          prometheus.Observer
-	ttft, gap          atomic.Pointer[prometheus.Observer] // created on first use: most steps never stream
-	codes              cowMap[int, prometheus.Counter]
-	kinds              cowMap[string, prometheus.Counter]
+	conversation, step  string
+	duration, lag, wait prometheus.Observer
+	// Created on first use: poll steps never measure TTFB, and only message
+	// steps stream. An empty histogram would give the dashboards a NaN
+	// quantile series.
+	ttfb, ttft, gap atomic.Pointer[prometheus.Observer]
+	codes           cowMap[int, prometheus.Counter]
+	kinds           cowMap[string, prometheus.Counter]
 }
 
 // lazy returns the observer in p, creating it from v on first use.

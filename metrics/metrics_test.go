@@ -112,6 +112,21 @@ func TestGoodCountsMessagesOnly(t *testing.T) {
 	}
 }
 
+func TestUnmeasuredHistogramsAbsent(t *testing.T) {
+	m := New("demo")
+	// A poll step measures no TTFB (helperapi leaves it unset) and streams
+	// nothing: no empty TTFB, TTFT or gap series, whose quantiles would be NaN.
+	m.Record(&results.Result{Conversation: "billing", Step: results.StepPoll, Code: 200, Latency: time.Second})
+	for _, name := range []string{"loadgen_time_to_first_byte_seconds", "loadgen_time_to_first_token_seconds", "loadgen_inter_token_seconds"} {
+		if n := testutil.CollectAndCount(m, name); n != 0 {
+			t.Errorf("%s: %d series after a poll step without it, want 0", name, n)
+		}
+	}
+	if n := testutil.CollectAndCount(m, "loadgen_step_duration_seconds"); n != 1 {
+		t.Errorf("loadgen_step_duration_seconds: %d series, want 1", n)
+	}
+}
+
 // histogram returns the gathered histogram of name with the given label values.
 func histogram(t *testing.T, g prometheus.Gatherer, name string, labels map[string]string) *dto.Histogram {
 	t.Helper()
