@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -17,10 +18,11 @@ const maxAliases = 1000
 // decoder walks a scenario's yaml.Node tree, collecting every problem.
 type decoder struct {
 	problems
-	lookup    func(string) (string, bool)  // environment variables
-	resolve   func(string) string          // a path written in the scenario → a path to read
-	readFile  func(string) ([]byte, error) // reads a resolved path
-	secretEnv string                       // never expanded
+	lookup    func(string) (string, bool)         // environment variables
+	resolve   func(string) string                 // a path written in the scenario → a path to read
+	readFile  func(string) ([]byte, error)        // reads a resolved path
+	open      func(string) (io.ReadCloser, error) // opens a resolved path to stream it (transcripts)
+	secretEnv string                              // never expanded
 	aliases   int
 	templates []pendingTemplate // checked once feeders are known
 }

@@ -37,7 +37,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse accepted an incomplete scenario: %+v", s)
 		}
 		for _, c := range s.Conversations {
-			if c.Name == "" || len(c.Turns) == 0 || c.Weight < 1 {
+			if c.Name == "" || (c.Turns == nil) == (c.Transcript == nil) || c.Weight < 1 {
 				t.Fatalf("Parse accepted an incomplete conversation: %+v", c)
 			}
 		}

@@ -102,6 +102,7 @@ func parseScenario(file string, data []byte, o *options) (*Scenario, error) {
 		secretEnv: DefaultSecretEnv,
 		resolve:   func(rel string) string { return o.resolve(file, rel) },
 		readFile:  o.readFile,
+		open:      o.open,
 	}
 	root := d.document(data)
 	if root == nil {
@@ -222,6 +223,7 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 	s.Conversations = d.conversations(f["conversations"], root)
 	s.Thresholds = d.thresholds(f["thresholds"])
 	s.SLO = d.slo(f["slo"])
+	d.checkReplay(s)
 	d.checkTemplates(s)
 	s.cumWeights = cumulativeWeights(s.Conversations)
 	return s
@@ -333,7 +335,7 @@ func checkHeaderName(name string) string {
 
 // users decodes the users section.
 func (d *decoder) users(uf field) Users {
-	f := d.mapping(uf.val, uf.path, "email", "anonymous", "metadata", "reuse_session")
+	f := d.mapping(uf.val, uf.path, "email", "anonymous", "metadata", "reuse_session", "returning")
 	if f == nil {
 		return Users{Email: defaultEmail}
 	}
@@ -342,6 +344,7 @@ func (d *decoder) users(uf field) Users {
 		AnonymousShare: d.share(f["anonymous"]),
 		Metadata:       d.stringMap(f["metadata"], true, nil),
 		ReuseSession:   d.boolean(f["reuse_session"]),
+		Returning:      d.share(f["returning"]),
 	}
 }
 

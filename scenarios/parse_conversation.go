@@ -117,7 +117,7 @@ func (d *decoder) conversations(cf field, root *yaml.Node) []Conversation {
 
 // conversation decodes one conversation; seen holds the names so far.
 func (d *decoder) conversation(n *yaml.Node, path string, seen map[string]*yaml.Node) (Conversation, bool) {
-	f := d.mapping(n, path, "name", "weight", "subject", "is_prompt", "mode", "poll", "turns")
+	f := d.mapping(n, path, "name", "weight", "subject", "is_prompt", "mode", "poll", "turns", "transcript")
 	if f == nil {
 		return Conversation{}, false
 	}
@@ -142,7 +142,15 @@ func (d *decoder) conversation(n *yaml.Node, path string, seen map[string]*yaml.
 	if poll := f["poll"]; poll.key != nil {
 		d.poll(poll, &c)
 	}
-	if turns := f["turns"]; d.required(turns, n, " (the user's messages)") {
+	turns, tr := f["turns"], f["transcript"]
+	switch {
+	case tr.key != nil && turns.key != nil:
+		d.errorf(tr.key, tr.path, "turns and transcript are mutually exclusive (a conversation is written or replayed)")
+	case tr.key != nil:
+		if d.required(tr, n, " (file: and how to replay it)") {
+			c.Transcript = d.transcript(tr, c.Mode)
+		}
+	case d.required(turns, n, " (the user's messages)"):
 		c.Turns = d.turns(turns, c.Mode)
 	}
 	return c, true

@@ -30,12 +30,17 @@ func (d *decoder) load(lf field, root *yaml.Node) Load {
 		d.errorf(stages.key, stages.path, "stages and arrival_rate are mutually exclusive (stages ramp the arrival rate; give one)")
 	case users.key != nil && (rate.key != nil || stages.key != nil):
 		d.errorf(users.key, users.path, "users (closed model) and arrival_rate/stages (open model) are mutually exclusive")
+	case rate.key == nil && stages.key == nil && users.key == nil && replaysOriginal(root):
+		l.Model = Replay // the transcript's start times are the arrivals
 	case rate.key == nil && stages.key == nil && users.key == nil:
 		d.errorf(lf.val, lf.path, "missing the load model: arrival_rate or stages (open model: sessions arrive at a rate) or users (closed model: that many users loop)")
 	}
-	l.Model = Open
-	if users.key != nil && rate.key == nil && stages.key == nil {
+	switch {
+	case l.Model == Replay:
+	case users.key != nil && rate.key == nil && stages.key == nil:
 		l.Model = Closed
+	default:
+		l.Model = Open
 	}
 	if rate.key != nil {
 		d.required(rate, lf.val, "")

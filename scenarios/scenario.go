@@ -51,6 +51,11 @@ type Users struct {
 	// new session per conversation. An open-model arrival is a new user, so
 	// it changes nothing there.
 	ReuseSession bool
+	// Returning (returning) is the share of a closed-model user's sessions,
+	// after its first, that resume its previous conversation (same slug,
+	// same kind) instead of creating a new one, 0..1. Conversations replayed
+	// from transcripts are never resumed.
+	Returning float64
 }
 
 // Model is the load model.
@@ -117,6 +122,7 @@ type Conversation struct {
 	PollInterval time.Duration // async: between polls (default 500ms)
 	PollTimeout  time.Duration // async: give up after (default 60s)
 	Turns        []Turn        // may be empty (turns: []): the session creates its conversation and ends
+	Transcript   *Transcript   // transcript: replay recorded conversations instead of Turns (then nil Turns)
 }
 
 // Turn is one user message and what to expect of the reply.

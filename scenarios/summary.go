@@ -17,6 +17,8 @@ func (s *Scenario) Summary() string {
 	switch {
 	case l.Model == Closed:
 		fmt.Fprintf(&b, "closed model, %d users for %s", l.Users, shortDuration(l.Duration))
+	case l.Model == Replay:
+		fmt.Fprintf(&b, "replay at the recorded start times for up to %s", shortDuration(l.Duration))
 	case len(l.Stages) > 0:
 		peak := l.Stages[0].Target
 		for _, st := range l.Stages[1:] {
@@ -28,11 +30,17 @@ func (s *Scenario) Summary() string {
 	default:
 		fmt.Fprintf(&b, "open model, %s for %s", l.Rate, shortDuration(l.Duration))
 	}
-	turns := 0
+	turns, replayed := 0, 0
 	for _, c := range s.Conversations {
 		turns += len(c.Turns)
+		if c.Transcript != nil {
+			replayed++
+		}
 	}
 	fmt.Fprintf(&b, ", %s with %s", plural(len(s.Conversations), "conversation"), plural(turns, "turn"))
+	if replayed > 0 {
+		fmt.Fprintf(&b, " (%d from transcripts)", replayed)
+	}
 	if n := len(s.Feeders); n > 0 {
 		rows := 0
 		for _, f := range s.Feeders {
