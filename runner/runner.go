@@ -40,7 +40,7 @@ type Options struct {
 type Runner struct {
 	sc      *scenarios.Scenario
 	client  *helperapi.Client
-	sink    results.Sink
+	sink    results.Sink // set by Run
 	opts    Options
 	log     *slog.Logger
 	pacer   *StagesPacer  // open model
@@ -63,9 +63,9 @@ type Outcome struct {
 }
 
 // New checks the scenario against the options and prepares a Runner.
-func New(sc *scenarios.Scenario, client *helperapi.Client, sink results.Sink, opts Options) (*Runner, error) {
-	if sc == nil || client == nil || sink == nil {
-		return nil, errors.New("runner: New needs a scenario, a client and a sink")
+func New(sc *scenarios.Scenario, client *helperapi.Client, opts Options) (*Runner, error) {
+	if sc == nil || client == nil {
+		return nil, errors.New("runner: New needs a scenario and a client")
 	}
 	if len(sc.Conversations) == 0 {
 		return nil, errors.New("runner: scenario has no conversations")
@@ -85,7 +85,7 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, sink results.Sink, op
 	if opts.Seed == 0 {
 		opts.Seed = rand.Uint64()
 	}
-	r := &Runner{sc: sc, client: client, sink: sink, opts: opts, log: opts.Logger}
+	r := &Runner{sc: sc, client: client, opts: opts, log: opts.Logger}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -161,13 +161,17 @@ func (r *Runner) TargetRate() float64 {
 	return r.pacer.HitsBy(d) / d.Seconds() / float64(r.opts.Shards)
 }
 
-// Run runs the scenario until its duration ends or ctx is canceled, then
-// drains and returns. When the duration ends, running sessions may go on
+// Run runs the scenario, sending every result to sink, until its duration
+// ends or ctx is canceled, then drains and returns. Call it once. When the duration ends, running sessions may go on
 // for the grace period; when ctx is canceled, they start no new step and
 // only requests in flight get the grace period. Every started session is ended
 // on the sink before Run returns. The error is non-nil only when the run
 // could not proceed at all.
-func (r *Runner) Run(ctx context.Context) (Outcome, error) {
+func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
+	if sink == nil || r.sink != nil {
+		return Outcome{}, errors.New("runner: Run needs a sink and runs once")
+	}
+	r.sink = sink
 	start := time.Now()
 	out := Outcome{Start: start, TargetRate: r.TargetRate()}
 

@@ -118,11 +118,11 @@ func run(t *testing.T, ctx context.Context, sc *scenarios.Scenario, url string, 
 	rec := &recorder{}
 	client, tr := newClient(t, url)
 	defer tr.CloseIdleConnections()
-	rn, err := runner.New(sc, client, rec, opts)
+	rn, err := runner.New(sc, client, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := rn.Run(ctx)
+	out, err := rn.Run(ctx, rec)
 	if err != nil {
 		t.Fatal(err)
 	}

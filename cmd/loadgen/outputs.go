@@ -12,6 +12,7 @@ import (
 	"github.com/loadgen/loadgen/metrics"
 	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/runner"
 	"github.com/loadgen/loadgen/scenarios"
 )
 
@@ -33,7 +34,7 @@ type outputs struct {
 }
 
 // openOutputs opens what the flags ask for. On error, what was opened is closed.
-func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, runID string, shard, shards int, log *slog.Logger) (_ *outputs, err error) {
+func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, rn *runner.Runner, runID string, shard, shards int, log *slog.Logger) (_ *outputs, err error) {
 	x := &outputs{linger: o.linger}
 	defer func() {
 		if err != nil {
@@ -44,6 +45,7 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 		x.file, err = results.Create(o.out, results.Header{
 			Version: Version(), RunID: runID, Scenario: sc.Name, ScenarioHash: o.scenarioHash,
 			Start: time.Now(), Shard: shard, Shards: shards, Target: sc.Target.BaseURL,
+			TargetRate: rn.TargetRate(), Duration: rn.Duration(),
 		})
 		if err != nil {
 			return nil, usageError(fmt.Errorf("--out: %w", err))

@@ -137,19 +137,19 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		return usageError(err)
 	}
 
-	runID := newRunID()
-	summary := results.NewSummary()
-	outs, err := o.openOutputs(ctx, sc, runID, shard, shards, log)
-	if err != nil {
-		return err
-	}
-	defer outs.close()
-	rn, err := runner.New(sc, client, results.Tee(append(outs.sinks, summary)...), runner.Options{
+	rn, err := runner.New(sc, client, runner.Options{
 		Grace: cmp.Or(o.grace, -1), Seed: o.seed, Shard: shard, Shards: shards, Logger: log,
 	})
 	if err != nil {
 		return usageError(err)
 	}
+	runID := newRunID()
+	summary := results.NewSummary()
+	outs, err := o.openOutputs(ctx, sc, rn, runID, shard, shards, log)
+	if err != nil {
+		return err
+	}
+	defer outs.close()
 	log.Info("run starting", "run_id", runID, "scenario", sc.Name, "target", results.RedactURL(sc.Target.BaseURL),
 		"load", describeLoad(sc, rn), "duration", rn.Duration())
 
@@ -174,7 +174,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	context.AfterFunc(ctx, func() {
 		log.Warn("stopping: no new sessions or turns; requests in flight may finish (Ctrl-C again quits at once)", "grace", o.grace)
 	})
-	out, err := rn.Run(runCtx)
+	out, err := rn.Run(runCtx, results.Tee(append(outs.sinks, summary)...))
 	bg.stop()
 	if err != nil {
 		return err
