@@ -85,7 +85,11 @@ func textFacts(b *strings.Builder, s *Summary) {
 	if s.DurationS > 0 {
 		perS = fmt.Sprintf(" (%s/s)", fmtRate(float64(reqs)/s.DurationS))
 	}
-	fact("requests", "%d%s, %d errors (%s)", reqs, perS, errs, fmtPct(ratio(errs, reqs)))
+	noun := "errors"
+	if errs == 1 {
+		noun = "error"
+	}
+	fact("requests", "%d%s, %d %s (%s)", reqs, perS, errs, noun, fmtPct(ratio(errs, reqs)))
 }
 
 // steps returns the steps in order with their names.
