@@ -250,7 +250,7 @@ func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
 		if !r.acquire(c.stop) {
 			return
 		}
-		u := r.newUser(n/shards*shards + uint64(r.opts.Shard) + 1)
+		u := r.newUser(n + 1) // hit n of the whole schedule: disjoint across shards
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
