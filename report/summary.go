@@ -43,6 +43,15 @@ type Summary struct {
 	Schedule     Schedule         `json:"schedule"`
 	TTFTBars     []Bar            `json:"ttft_histogram,omitempty"`
 	Series       *Series          `json:"series,omitempty"`
+	Replay       *Replay          `json:"replay,omitempty"` // only when turns were replayed from transcripts
+}
+
+// Replay compares the replies to replayed turns with the recorded replies.
+type Replay struct {
+	Replies     int64   `json:"replies"`      // replies to turns with a recorded reply
+	Chars       int64   `json:"chars"`        // their characters
+	RefChars    int64   `json:"ref_chars"`    // the recorded replies' characters
+	LengthRatio float64 `json:"length_ratio"` // Chars / RefChars
 }
 
 // Sessions counts virtual-user sessions.
@@ -239,7 +248,23 @@ func Build(run Run, d *results.Snapshot) *Summary {
 		WaitTotal:    d.Wait.Sum().Seconds(),
 	}
 	s.Series = buildSeries(&d.Series)
+	s.Replay = buildReplay(d)
 	return s
+}
+
+// buildReplay sums the recorded-reply counts of every step; nil without any.
+func buildReplay(d *results.Snapshot) *Replay {
+	var r Replay
+	for _, st := range d.Steps {
+		r.Replies += st.Referenced
+		r.Chars += st.RefReplyChars
+		r.RefChars += st.RefChars
+	}
+	if r.Replies == 0 {
+		return nil
+	}
+	r.LengthRatio = ratio(r.Chars, r.RefChars)
+	return &r
 }
 
 func buildStep(st *results.StepStats) *Step {

@@ -23,6 +23,7 @@ func WriteText(w io.Writer, s *Summary) error {
 	b.WriteString("\nLatency by step, from the actual send (1)\n")
 	textSteps(&b, s, func(st *Step) Dist { return st.Latency })
 	textMessages(&b, s)
+	textReplay(&b, s)
 	b.WriteString("\nLatency by step, from the intended start: coordinated omission corrected (2)\n")
 	textSteps(&b, s, func(st *Step) Dist { return st.FromIntended })
 	textErrors(&b, s)
@@ -148,6 +149,16 @@ func textMessages(b *strings.Builder, s *Summary) {
 	g := s.Goodput
 	fmt.Fprintf(b, "  goodput   %d of %d messages met the SLO (%s), %s good messages/s\n",
 		g.Good, g.Messages, fmtPct(g.Share), fmtRate(g.PerSecond))
+}
+
+// textReplay compares replayed replies with the recorded ones.
+func textReplay(b *strings.Builder, s *Summary) {
+	r := s.Replay
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(b, "  replayed  %d replies to turns with a recorded reply: %d characters, %d recorded (length ratio %.2f)\n",
+		r.Replies, r.Chars, r.RefChars, r.LengthRatio)
 }
 
 // shapeNames says what each reply shape means.

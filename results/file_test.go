@@ -38,7 +38,7 @@ func fullResult() *results.Result {
 		Code: 200, Error: "stream_truncated", Detail: "began with f: and ended without d:", BytesIn: 812, BytesOut: 90,
 		Latency: 1500 * time.Millisecond, TTFB: 20 * time.Millisecond, TTFT: 110 * time.Millisecond,
 		Gaps: []time.Duration{10 * time.Millisecond, 11*time.Millisecond + 7}, Tokens: 3, Parts: 3, Chars: 12,
-		Shape: "model", Polls: 4, Good: true,
+		RefChars: 40, Shape: "model", Polls: 4, Good: true,
 	}
 }
 

@@ -130,6 +130,7 @@ func appendResult(b []byte, r *Result) []byte {
 	b = appendInt(b, "tokens", int64(r.Tokens))
 	b = appendInt(b, "parts", int64(r.Parts))
 	b = appendInt(b, "chars", int64(r.Chars))
+	b = appendInt(b, "ref_chars", int64(r.RefChars))
 	b = appendStr(b, "shape", r.Shape)
 	b = appendInt(b, "polls", int64(r.Polls))
 	if r.Good {

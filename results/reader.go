@@ -80,6 +80,7 @@ type line struct {
 	Tokens   int             `json:"tokens"`
 	Parts    int             `json:"parts"`
 	Chars    int             `json:"chars"`
+	RefChars int             `json:"ref_chars"`
 	Shape    string          `json:"shape"`
 	Polls    int             `json:"polls"`
 	Good     bool            `json:"good"`
@@ -187,7 +188,7 @@ func (r *Reader) parse(b []byte) (Event, error) {
 			Shard: l.Shard, User: l.User, Session: l.Session, Conversation: l.Conv, Turn: l.Turn, Step: Step(l.Step),
 			Intended: unixTime(l.Intended), Start: unixTime(l.Start), Wait: l.Wait, Code: l.Code, Error: l.Error,
 			Detail: l.Detail, BytesIn: l.BytesIn, BytesOut: l.BytesOut, Latency: l.Latency, TTFB: l.TTFB,
-			TTFT: l.TTFT, Gaps: l.Gaps, Tokens: l.Tokens, Parts: l.Parts, Chars: l.Chars, Shape: l.Shape,
+			TTFT: l.TTFT, Gaps: l.Gaps, Tokens: l.Tokens, Parts: l.Parts, Chars: l.Chars, RefChars: l.RefChars, Shape: l.Shape,
 			Polls: l.Polls, Good: l.Good,
 		}}, nil
 	case "header":

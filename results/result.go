@@ -63,6 +63,7 @@ type Result struct {
 	Tokens   int             // output tokens (usage when reported, else text parts)
 	Parts    int             // text parts
 	Chars    int             // reply characters
+	RefChars int             // characters of the recorded reply a replayed turn is compared with (0: none)
 	Shape    string          // reply shape (helperapi.Shape) of a successful message step
 	Polls    int             // GETs made by a poll step
 	Good     bool            // the step met the scenario's SLO (message steps)

@@ -73,6 +73,12 @@ type StepStats struct {
 
 	// Poll steps.
 	Polls int64 // GET requests made
+
+	// Replayed turns with a recorded reply (message or poll steps, the one
+	// that carries the reply), counted when the reply arrived.
+	Referenced    int64 // such replies
+	RefReplyChars int64 // their characters
+	RefChars      int64 // the recorded replies' characters
 }
 
 // ErrorRate returns Errors / Count, 0 when Count is 0.
@@ -219,6 +225,11 @@ func (d *Snapshot) record(r *Result) {
 	case StepPoll:
 		st.Polls += int64(r.Polls)
 	}
+	if r.RefChars > 0 && (r.Error == "" || r.Error == ErrExpectation) {
+		st.Referenced++
+		st.RefReplyChars += int64(r.Chars)
+		st.RefChars += int64(r.RefChars)
+	}
 
 	if !r.Intended.IsZero() {
 		d.seen(r.Intended)
@@ -348,6 +359,9 @@ func (st *StepStats) merge(o *StepStats) {
 	st.Chars += o.Chars
 	st.Good += o.Good
 	st.Polls += o.Polls
+	st.Referenced += o.Referenced
+	st.RefReplyChars += o.RefReplyChars
+	st.RefChars += o.RefChars
 }
 
 func addCounts[K comparable](dst, src map[K]int64) {
