@@ -49,6 +49,12 @@ type Runner struct {
 
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight
+
+	replays  map[*scenarios.Conversation]*replaySource // transcripts being replayed
+	original *scenarios.Conversation                   // replay model: the conversation replayed at its original times
+	noMore   chan struct{}                             // closed by halt: no more sessions start
+	haltOnce sync.Once
+	haltErr  error // why the run halted, when a transcript failed; read after the sessions ended
 }
 
 // Outcome describes a finished run.
@@ -59,6 +65,7 @@ type Outcome struct {
 	Sessions    uint64        // sessions started
 	TargetRate  float64       // open model: mean scheduled arrivals per second for this shard; 0 for closed
 	Interrupted bool          // the context was canceled before the duration ended
+	Exhausted   bool          // sessions stopped starting early: a unique feeder or a transcript ran out, or a replay's transcript ended
 	Duration    time.Duration // Stop − Start
 }
 
@@ -85,12 +92,20 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opts Options) (*Runne
 	if opts.Seed == 0 {
 		opts.Seed = rand.Uint64()
 	}
-	r := &Runner{sc: sc, client: client, opts: opts, log: opts.Logger}
+	sc, err := sc.Shard(opts.Shard, opts.Shards) // unique feeders: disjoint rows per shard
+	if err != nil {
+		return nil, fmt.Errorf("runner: %w", err)
+	}
+	r := &Runner{sc: sc, client: client, opts: opts, log: opts.Logger, noMore: make(chan struct{})}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
 	l := sc.Load
 	switch l.Model {
+	case scenarios.Replay:
+		if l.Duration <= 0 {
+			return nil, fmt.Errorf("runner: replay model needs a duration > 0, got %v", l.Duration)
+		}
 	case scenarios.Open:
 		p, err := pacerFor(l)
 		if err != nil {
@@ -113,6 +128,9 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opts Options) (*Runne
 	}
 	if l.MaxSessions > 0 {
 		r.slots = make(chan struct{}, max(l.MaxSessions/opts.Shards, 1))
+	}
+	if err := r.newReplays(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -165,8 +183,11 @@ func (r *Runner) TargetRate() float64 {
 // ends or ctx is canceled, then drains and returns. Call it once. When the duration ends, running sessions may go on
 // for the grace period; when ctx is canceled, they start no new step and
 // only requests in flight get the grace period. Every started session is ended
-// on the sink before Run returns. The error is non-nil only when the run
-// could not proceed at all.
+// on the sink before Run returns. When no more sessions can start before the
+// duration ends (Outcome.Exhausted), the run ends once the started ones
+// have. The error is non-nil only when the run could not proceed at all, or
+// a transcript could not be read on (then sessions stopped starting and the
+// started ones drained as usual).
 func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	if sink == nil || r.sink != nil {
 		return Outcome{}, errors.New("runner: Run needs a sink and runs once")
@@ -208,20 +229,54 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 
 	var wg sync.WaitGroup
 	ctxs := runContexts{stop: stop, turns: turns, work: work}
-	if r.pacer != nil {
+	switch {
+	case r.original != nil:
+		r.replayArrivals(ctxs, start, &wg)
+	case r.pacer != nil:
 		r.arrive(ctxs, start, &wg)
-	} else {
+	default:
 		r.loopUsers(ctxs, start, &wg)
 	}
-	<-stop.Done()
+	// No wg.Add comes after this point, so waiting for idleness is safe.
+	idle := make(chan struct{})
+	go func() { wg.Wait(); close(idle) }()
+	select {
+	case <-stop.Done():
+	case <-idle:
+		if r.halted() {
+			stopCancel() // nothing runs and nothing more can start
+		}
+		<-stop.Done()
+	}
 	out.Stop = time.Now()
 	out.Interrupted = ctx.Err() != nil
+	out.Exhausted = r.halted()
 	wg.Wait()
 	close(drained)
+	r.closeReplays()
 	out.End = time.Now()
 	out.Sessions = r.sessions.Load()
 	out.Duration = out.Stop.Sub(out.Start)
-	return out, nil
+	return out, r.haltErr
+}
+
+// halt stops new sessions from starting: a unique feeder or a transcript
+// ran out (nil err), or a transcript could not be read on.
+func (r *Runner) halt(err error) {
+	r.haltOnce.Do(func() {
+		r.haltErr = err
+		close(r.noMore)
+	})
+}
+
+// halted reports whether halt was called.
+func (r *Runner) halted() bool {
+	select {
+	case <-r.noMore:
+		return true
+	default:
+		return false
+	}
 }
 
 // arrive starts one session per scheduled arrival until the schedule ends or
@@ -245,12 +300,19 @@ func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
 			case <-timer.C:
 			case <-c.stop.Done():
 				return
+			case <-r.noMore:
+				return
 			}
 		}
-		if !r.acquire(c.stop) {
+		if r.halted() || !r.acquire(c.stop) {
 			return
 		}
-		u := r.newUser(n + 1) // hit n of the whole schedule: disjoint across shards
+		u, ok := r.newUser(n + 1) // hit n of the whole schedule: disjoint across shards
+		if !ok {
+			r.release()
+			r.halt(nil)
+			return
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -267,17 +329,26 @@ func (r *Runner) loopUsers(c runContexts, start time.Time, wg *sync.WaitGroup) {
 		n++
 	}
 	for i := 0; i < n; i++ {
-		u := r.newUser(uint64(i*r.opts.Shards+r.opts.Shard) + 1)
+		u, ok := r.newUser(uint64(i*r.opts.Shards+r.opts.Shard) + 1)
+		if !ok {
+			if i == 0 {
+				r.halt(nil) // no user has a row: nothing can run
+			}
+			return // the users that have one loop on
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			intended := start
-			for c.stop.Err() == nil {
+			for c.stop.Err() == nil && !r.halted() {
 				if !r.acquire(c.stop) {
 					return
 				}
-				r.runSession(c, u, intended)
+				started := r.runSession(c, u, intended)
 				r.release()
+				if !started {
+					return
+				}
 				intended = time.Now()
 			}
 		}()

@@ -11,30 +11,45 @@ import (
 	"github.com/loadgen/loadgen/helperapi"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/scenarios"
+	"github.com/loadgen/loadgen/transcripts"
 )
 
 // user is one virtual user. It holds only what it needs across sessions: its
-// identity, its random source and its last session (for currentToken).
+// identity and feeder row, its random source, and its last session (for
+// currentToken) and conversation (for users.returning).
 type user struct {
 	id    uint64
 	email string // "" for an anonymous user
+	vars  map[string]string
 	rng   *rand.Rand
 	prev  *helperapi.Session
 	// notBefore is when a 429's Retry-After lets this user send again.
 	notBefore time.Time
+	// The last conversation the user created, which a returning session resumes.
+	prevConv *scenarios.Conversation
+	prevSlug string
 }
 
-func (r *Runner) newUser(id uint64) *user {
+// newUser makes user id, drawing its row from the scenario's feeders. It
+// reports false when a unique feeder ran out (on_exhausted: stop): then no
+// more users may start.
+func (r *Runner) newUser(id uint64) (*user, bool) {
 	u := &user{id: id, rng: rand.New(rand.NewPCG(r.opts.Seed, id))}
+	vars, ok := r.sc.NextVars(u.rng)
+	if !ok {
+		r.log.Info("a unique feeder ran out of rows; no more users start", "user", id)
+		return nil, false
+	}
+	u.vars = vars
 	if u.rng.Float64() >= r.sc.Users.AnonymousShare && r.sc.Users.Email != nil {
-		email, err := r.sc.Users.Email.Execute(&scenarios.TemplateData{Seq: id, Meta: r.sc.Users.Metadata})
+		email, err := r.sc.Users.Email.Execute(&scenarios.TemplateData{Seq: id, Meta: r.sc.Users.Metadata, Vars: vars})
 		if err != nil {
 			r.log.Warn("email template failed; user runs anonymous", "user", id, "err", err)
 		} else {
 			u.email = email
 		}
 	}
-	return u
+	return u, true
 }
 
 // sessionRun is the state of one session while it runs.
@@ -43,11 +58,14 @@ type sessionRun struct {
 	ctx      runContexts
 	u        *user
 	conv     *scenarios.Conversation
+	rec      *transcripts.Conversation // the recorded conversation a transcript replay sends
 	seq      uint64
+	email    string // the session's email: the user's, or the transcript's (use_email)
 	data     scenarios.TemplateData
 	sess     *helperapi.Session
-	slug     string
-	failed   bool // a step failed an expectation; the session goes on but ends failed
+	slug     string    // set before run when a returning session resumes a conversation
+	lastEnd  time.Time // when the last recorded step ended: the next turn's think time counts from it
+	failed   bool      // a step failed an expectation; the session goes on but ends failed
 	canceled bool
 	// pending holds an async message step until its reply arrives, so that
 	// its Good flag can say whether the whole exchange met the SLO.
@@ -55,37 +73,73 @@ type sessionRun struct {
 }
 
 // runSession runs one whole session for u: session, conversation, turns.
-func (r *Runner) runSession(c runContexts, u *user, intended time.Time) {
+// A conversation replayed from a transcript takes the transcript's next
+// recorded conversation; a returning user (users.returning) may resume its
+// previous conversation instead. It reports false, starting nothing, when
+// no more sessions can start (a transcript ran out or failed).
+func (r *Runner) runSession(c runContexts, u *user, intended time.Time) bool {
 	conv := r.sc.Pick(u.rng)
-	s := &sessionRun{r: r, ctx: c, u: u, conv: conv, seq: r.sessions.Add(1)}
-	if r.sc.Users.ReuseSession && u.prev != nil {
+	var rec *transcripts.Conversation
+	slug := ""
+	if share := r.sc.Users.Returning; share > 0 && u.prevSlug != "" && u.rng.Float64() < share {
+		conv, slug = u.prevConv, u.prevSlug
+	} else if src := r.replays[conv]; src != nil {
+		var err error
+		if rec, err = src.next(); rec == nil {
+			r.halt(err)
+			return false
+		}
+	}
+	r.session(c, u, conv, rec, intended, slug)
+	return true
+}
+
+// session runs one session of conv for u; rec is the recorded conversation
+// to replay (nil for written turns), slug the conversation to resume ("" to
+// create one).
+func (r *Runner) session(c runContexts, u *user, conv *scenarios.Conversation, rec *transcripts.Conversation, intended time.Time, slug string) {
+	s := &sessionRun{r: r, ctx: c, u: u, conv: conv, rec: rec, seq: r.sessions.Add(1), email: u.email, slug: slug}
+	ownEmail := rec != nil && conv.Transcript.UseEmail
+	if ownEmail {
+		s.email = rec.Email
+	}
+	if r.sc.Users.ReuseSession && u.prev != nil && !ownEmail {
 		s.sess = u.prev // users.reuse_session: no session step
 	}
-	s.data = scenarios.TemplateData{Seq: u.id, Session: s.seq, Conversation: conv.Name, Email: u.email, Meta: r.sc.Users.Metadata}
+	s.data = scenarios.TemplateData{Seq: u.id, Session: s.seq, Conversation: conv.Name, Email: s.email, Meta: r.sc.Users.Metadata, Vars: u.vars}
 	r.active.Add(1)
 	r.sink.SessionStarted(conv.Name)
 	end := s.run(intended)
 	s.flush()
 	r.active.Add(-1)
 	r.sink.SessionEnded(conv.Name, end)
-	if s.sess != nil {
+	if s.sess != nil && !ownEmail {
 		u.prev = s.sess
+	}
+	if s.slug != "" && rec == nil {
+		u.prevConv, u.prevSlug = conv, s.slug
 	}
 }
 
+// run runs the session's steps. Each turn is due its think time after the
+// previous step ended (user-centric pacing: a user answers a reply, not a
+// clock), and is sent at that time or, when the user is held up, at once.
 func (s *sessionRun) run(intended time.Time) results.End {
+	s.lastEnd = intended
 	if s.sess == nil {
 		if !s.step(results.StepSession, 0, intended, s.createSession) {
 			return s.end()
 		}
-		intended = time.Now()
 	}
-	if !s.step(results.StepConversation, 0, intended, s.createConversation) {
+	if s.slug == "" && !s.step(results.StepConversation, 0, s.lastEnd, s.createConversation) {
 		return s.end()
+	}
+	if s.rec != nil {
+		return s.replay()
 	}
 	for i := range s.conv.Turns {
 		turn := &s.conv.Turns[i]
-		intended := time.Now().Add(turn.Think.Sample(s.u.rng))
+		intended := s.lastEnd.Add(turn.Think.Sample(s.u.rng))
 		if !sleepUntil(s.ctx.turns, intended) {
 			s.canceled = true
 			return s.end()
@@ -171,6 +225,9 @@ func (s *sessionRun) stepHold(step results.Step, turn int, intended time.Time, c
 
 // record hands res to the sink, after the async message step it completes.
 func (s *sessionRun) record(res *results.Result) {
+	if end := res.Start.Add(res.Latency); end.After(s.lastEnd) {
+		s.lastEnd = end
+	}
 	if s.pending != nil && res.Step == results.StepPoll {
 		s.pending.Good = res.Good
 		s.flush()
@@ -203,7 +260,11 @@ func (s *sessionRun) waitLimiter(res *results.Result) bool {
 }
 
 func (s *sessionRun) createSession(ctx context.Context, res *results.Result) error {
-	sess, t, err := s.r.client.CreateSession(ctx, helperapi.SessionRequest{Email: s.u.email, Previous: s.u.prev})
+	req := helperapi.SessionRequest{Email: s.email, Previous: s.u.prev}
+	if s.email != s.u.email {
+		req.Previous = nil // a recorded customer (use_email) is not this user
+	}
+	sess, t, err := s.r.client.CreateSession(ctx, req)
 	fill(res, t, err)
 	s.sess = sess
 	return err
@@ -214,13 +275,16 @@ func (s *sessionRun) createConversation(ctx context.Context, res *results.Result
 	if err != nil {
 		return s.templateError(res, err)
 	}
+	if s.rec != nil && s.rec.Subject != "" {
+		subject = s.rec.Subject
+	}
 	slug, t, err := s.sess.CreateConversation(ctx, subject, s.conv.IsPrompt)
 	fill(res, t, err)
 	s.slug = slug
 	return err
 }
 
-// turn sends one user message and checks the reply.
+// turn sends one written user message and checks the reply.
 func (s *sessionRun) turn(n int, turn *scenarios.Turn, intended time.Time) bool {
 	content, err := execute(turn.Message, &s.data)
 	if err != nil {
@@ -228,14 +292,26 @@ func (s *sessionRun) turn(n int, turn *scenarios.Turn, intended time.Time) bool 
 			return s.templateError(res, err)
 		})
 	}
+	return s.send(n, content, turn.Expect, nil, intended)
+}
+
+// send sends user message n and checks the reply against e and, for a
+// replayed turn, against its recorded reply ref (nil: none).
+func (s *sessionRun) send(n int, content string, e scenarios.Expect, ref *reference, intended time.Time) bool {
 	if s.conv.Mode == scenarios.Async {
-		return s.asyncTurn(n, turn, content, intended)
+		return s.asyncTurn(n, content, e, ref, intended)
 	}
+	keep := len(e.Contains) > 0 || ref != nil && ref.minSimilarity > 0
 	return s.step(results.StepMessage, n, intended, func(ctx context.Context, res *results.Result) error {
-		reply, err := s.sess.SendMessage(ctx, s.slug, content, helperapi.MessageOptions{KeepText: len(turn.Expect.Contains) > 0})
+		reply, err := s.sess.SendMessage(ctx, s.slug, content, helperapi.MessageOptions{KeepText: keep})
 		fillReply(res, reply, err)
+		text := ""
 		if err == nil {
-			s.check(res, turn.Expect, reply.Text)
+			text = reply.Text
+			s.check(res, e, text)
+		}
+		checkReference(res, ref, text)
+		if err == nil {
 			res.Good = s.good(res)
 		}
 		return err
@@ -246,7 +322,7 @@ func (s *sessionRun) turn(n int, turn *scenarios.Turn, intended time.Time) bool 
 // background reply: a message step and a poll step. The message step is
 // recorded when the poll ends, with Good set when the reply arrived within
 // the SLO's latency counted from the post.
-func (s *sessionRun) asyncTurn(n int, turn *scenarios.Turn, content string, intended time.Time) bool {
+func (s *sessionRun) asyncTurn(n int, content string, e scenarios.Expect, ref *reference, intended time.Time) bool {
 	var id int64
 	var posted time.Time
 	ok := s.stepHold(results.StepMessage, n, intended, func(ctx context.Context, res *results.Result) error {
@@ -268,9 +344,14 @@ func (s *sessionRun) asyncTurn(n int, turn *scenarios.Turn, content string, inte
 		} else {
 			fill(res, helperapi.Timing{}, err)
 		}
+		text := ""
 		if err == nil && reply.Message != nil {
-			s.check(res, turn.Expect, reply.Message.Content)
-			res.Chars = len([]rune(reply.Message.Content))
+			text = reply.Message.Content
+			s.check(res, e, text)
+		}
+		checkReference(res, ref, text)
+		if err == nil && reply.Message != nil {
+			res.Chars = len([]rune(text))
 			// The user waited from the post to the reply: that is what the SLO bounds.
 			res.Good = res.OK() && s.withinLatency(time.Since(posted))
 		}
