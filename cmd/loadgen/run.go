@@ -50,6 +50,8 @@ type runOptions struct {
 	shard       string
 	quiet       bool
 	logLevel    string
+	cpuProfile  string
+	memProfile  string
 
 	// Set by the command, not flags.
 	secret       string    // the secret itself (demo's in-process mock)
@@ -86,6 +88,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N` of a distributed run (users and arrivals split N ways), e.g. 0/4")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a pprof CPU profile of loadgen itself to `FILE`")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a pprof heap profile of loadgen itself to `FILE` when the duration ends, before sessions drain")
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -174,7 +178,12 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	context.AfterFunc(ctx, func() {
 		log.Warn("stopping: no new sessions or turns; requests in flight may finish (Ctrl-C again quits at once)", "grace", o.grace)
 	})
+	prof, err := startProfiles(o.cpuProfile, o.memProfile, rn.Duration(), log)
+	if err != nil {
+		return usageError(err)
+	}
 	out, err := rn.Run(runCtx, results.Tee(append(outs.sinks, summary)...))
+	prof.stop()
 	bg.stop()
 	if err != nil {
 		return err
