@@ -40,6 +40,7 @@ func commands() []command {
 		{"validate", "check scenario files and print their problems", runValidate},
 		{"report", "render results files or a summary as text, JSON, HTML, JUnit or vegeta", runReport},
 		{"compare", "compare two runs, with a noise verdict per metric and --fail-on gates", runCompare},
+		{"record", "save a customer's conversations from a Helper deployment as a replayable transcript", runRecord},
 		{"version", "print the version", runVersion},
 	}
 }
