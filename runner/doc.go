@@ -8,6 +8,16 @@
 // global request cap (golang.org/x/time/rate) and a cap on sessions in flight
 // may apply.
 //
+// Users are user-centric: a turn is due its think time after the previous
+// step ended, and sent then or, when the user was held up, at once. A
+// new user takes a row from each feeder (unique feeders split between
+// shards); when a unique feeder or a transcript with on_exhausted: stop runs
+// out, no more sessions start and the run ends once the started ones have.
+// A conversation replayed from a transcript sends one recorded
+// conversation's user messages per session at their original, time-scaled
+// pace, or, with the replay model (start: original), starts each at its
+// recorded time.
+//
 // Every Result carries the step's intended start (when the schedule wanted
 // it) and its actual start, so a target that slows the schedule down shows up
 // as schedule lag and as latency from the intended start instead of hiding

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/mockserver"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/runner"
 	"github.com/loadgen/loadgen/scenarios"
@@ -329,5 +330,32 @@ func TestReplayNeedsAConversationForTheShard(t *testing.T) {
 	_, err := runner.New(sc, client, runner.Options{Shard: 1, Shards: 2})
 	if err == nil || !strings.Contains(err.Error(), "no conversation for shard 1 of 2") {
 		t.Errorf("New(shard 1 of 2 of a one-conversation transcript) error = %v, want no conversation for the shard", err)
+	}
+}
+
+func TestReplayAsync(t *testing.T) {
+	_, url := startMock(t, func(c *mockserver.Config) { c.AsyncDelay = mockserver.Fixed(5 * time.Millisecond) })
+	sc := loadReplay(t, strings.Replace(replaySchedule, "  - name: support\n", "  - name: support\n    mode: async\n    poll: {interval: 5ms}\n", 1), threeConversations)
+	rec, out := run(t, context.Background(), sc, url, runner.Options{Seed: 12})
+	if out.Sessions != 3 {
+		t.Fatalf("%d sessions, want 3", out.Sessions)
+	}
+	polls, errs, kinds := rec.count(results.StepPoll)
+	if polls != 6 || errs != 0 {
+		t.Errorf("poll steps: %d (%d errors %v), want 6 without errors", polls, errs, kinds)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var withRef int
+	for _, r := range rec.results {
+		if r.RefChars > 0 {
+			withRef++
+			if r.Step != results.StepPoll || r.Chars == 0 {
+				t.Errorf("RefChars on a %s step with %d reply characters; want it on the poll step that carries the reply", r.Step, r.Chars)
+			}
+		}
+	}
+	if withRef != 2 {
+		t.Errorf("%d results carry RefChars, want 2 (a1 and a2)", withRef)
 	}
 }
