@@ -108,7 +108,7 @@ func TestQueriesParse(t *testing.T) {
 	}
 	var rules []rule
 	for i, q := range qs {
-		rules = append(rules, rule{fmt.Sprintf("loadgen_check:query_%d", i), expand(q.Expr, "1m")})
+		rules = append(rules, rule{fmt.Sprintf("loadgen_check:query_%d", i), expand(q.Expr, "1m", "")})
 	}
 	b, err := yaml.Marshal(map[string]any{"groups": []any{map[string]any{"name": "check", "rules": rules}}})
 	if err != nil {

@@ -139,22 +139,27 @@ func ruleQueries(t *testing.T) []query {
 	return qs
 }
 
-// expand replaces Grafana's variables the way Grafana would with every
-// variable at "All": label filters match anything, and $__rate_interval
-// becomes rateInterval.
-func expand(expr, rateInterval string) string {
+// expand replaces Grafana's variables the way Grafana would with $scenario
+// set to scenario ("" for All) and every other variable at "All": label
+// filters match anything, and $__rate_interval, $__interval and $__range
+// become rateInterval.
+func expand(expr, rateInterval, scenario string) string {
 	if strings.HasPrefix(expr, "label_values(") { // a variable query, not PromQL: its selector
 		expr = strings.TrimSuffix(strings.TrimPrefix(expr, "label_values("), ")")
 		if i := strings.LastIndex(expr, ","); i >= 0 {
 			expr = expr[:i]
 		}
 	}
-	return strings.NewReplacer(
-		"$__rate_interval", rateInterval,
-		"$__interval", rateInterval,
-		"$scenario", ".*",
-		"$instance", ".*",
-		"$conversation", ".*",
-		"$step", ".*",
-	).Replace(expr)
+	if scenario == "" {
+		scenario = ".*"
+	}
+	var pairs []string
+	for _, v := range [][2]string{
+		{"__rate_interval", rateInterval}, {"__interval", rateInterval}, {"__range", rateInterval},
+		{"scenario", scenario}, // a name without regexp metacharacters stands for itself
+		{"instance", ".*"}, {"conversation", ".*"}, {"step", ".*"},
+	} {
+		pairs = append(pairs, "${"+v[0]+"}", v[1], "$"+v[0], v[1])
+	}
+	return strings.NewReplacer(pairs...).Replace(expr)
 }

@@ -53,6 +53,22 @@ func startPrometheus(t *testing.T, native bool, jobs map[string][]string) string
 	return addr
 }
 
+// awaitScraping waits until the Prometheus at addr is ready and has tried
+// each of its targets once. Prometheus starts scraping only after its first
+// target discovery update, some seconds after it reports ready; a run
+// started before that would be missed.
+func awaitScraping(t *testing.T, addr string, targets int) {
+	t.Helper()
+	waitReady(t, "http://"+addr+"/-/ready")
+	waitFor(t, 30*time.Second, "Prometheus "+addr+" to scrape", func() error {
+		n, err := promValue(addr, "count(up)")
+		if err == nil && n < float64(targets) {
+			err = fmt.Errorf("%g of %d targets scraped", n, targets)
+		}
+		return err
+	})
+}
+
 // feed records synthetic sessions into m until ctx ends or max sessions:
 // every fifth one fails its message with a 503. It returns the counts it
 // recorded.
@@ -105,6 +121,71 @@ var nativeQuery = regexp.MustCompile(`histogram_quantile\([0-9.]+, sum (by \([a-
 
 // alertCondition splits an alert expression into its left side and threshold.
 var alertCondition = regexp.MustCompile(`^(.*\S)\s*>\s*[0-9.]+$`)
+
+// grafanaVar finds a Grafana variable ($name or ${name}) in an expression.
+var grafanaVar = regexp.MustCompile(`\$\{?[A-Za-z_]`)
+
+// queryCheck says where and when checkQueries evaluates the shipped
+// queries.
+type queryCheck struct {
+	classic  string    // address of a Prometheus with classic histograms
+	native   string    // address of one with native histograms; "" skips the native queries
+	at       time.Time // evaluation time; zero is now
+	scenario string    // the value of $scenario, and the scenario whose rule series must have data
+}
+
+// checkQueries evaluates every dashboard and rule expression, with Grafana's
+// variables expanded as for c.scenario and All otherwise, and fails the test
+// for each one that errs, returns no series of c.scenario, or returns NaN.
+// An alert's condition must evaluate; what it compares must have data. It
+// returns how many expressions it evaluated, and how many of those on the
+// native-histogram Prometheus.
+func checkQueries(t *testing.T, c queryCheck) (evaluated, native int) {
+	t.Helper()
+	for _, q := range append(dashboardQueries(t), ruleQueries(t)...) {
+		addr, server := c.classic, "classic"
+		if nativeQuery.MatchString(q.Expr) {
+			if c.native == "" {
+				continue
+			}
+			addr, server = c.native, "native-histogram"
+			native++
+		}
+		evaluated++
+		expr := expand(q.Expr, rateInterval, c.scenario)
+		if grafanaVar.MatchString(expr) {
+			t.Errorf("%s: %s: a Grafana variable is left unexpanded", q.Where, expr)
+			continue
+		}
+		if sub := alertCondition.FindStringSubmatch(expr); sub != nil && strings.HasPrefix(q.Where, "rules: Loadgen") {
+			if _, err := promQueryAt(addr, expr, c.at); err != nil { // the condition itself must evaluate
+				t.Errorf("%s: %v", q.Where, err)
+			}
+			expr = sub[1] // and what it compares must have data
+		}
+		s, err := promQueryAt(addr, expr, c.at)
+		if err != nil {
+			t.Errorf("%s: %v", q.Where, err)
+			continue
+		}
+		var ours []sample // series of c.scenario, or aggregated over scenarios
+		for _, x := range s {
+			if sc, ok := x.Metric["scenario"]; !ok || sc == c.scenario {
+				ours = append(ours, x)
+			}
+		}
+		if len(ours) == 0 {
+			t.Errorf("%s: %s on the %s Prometheus returned no data for scenario %s (%d series in all)",
+				q.Where, expr, server, c.scenario, len(s))
+		}
+		for _, x := range ours {
+			if math.IsNaN(x.Value) {
+				t.Errorf("%s: %s on the %s Prometheus returned NaN for %v", q.Where, expr, server, x.Metric)
+			}
+		}
+	}
+	return evaluated, native
+}
 
 // TestLivePrometheus serves loadgen metrics fed with synthetic sessions,
 // pushes them to a real Pushgateway, and has real Prometheus servers (one
@@ -168,35 +249,8 @@ func TestLivePrometheus(t *testing.T) {
 	})
 
 	t.Run("every query returns data", func(t *testing.T) {
-		qs := append(dashboardQueries(t), ruleQueries(t)...)
-		var nNative int
-		for _, q := range qs {
-			addr, server := classic, "classic"
-			if nativeQuery.MatchString(q.Expr) {
-				addr, server = native, "native-histogram"
-				nNative++
-			}
-			expr := expand(q.Expr, rateInterval)
-			exprs := []string{expr}
-			if sub := alertCondition.FindStringSubmatch(expr); sub != nil && strings.HasPrefix(q.Where, "rules: Loadgen") {
-				if _, err := promQuery(addr, expr); err != nil { // the condition itself must evaluate
-					t.Errorf("%s: %v", q.Where, err)
-				}
-				exprs = []string{sub[1]} // and what it compares must have data
-			}
-			for _, e := range exprs {
-				s, err := promQuery(addr, e)
-				switch {
-				case err != nil:
-					t.Errorf("%s: %v", q.Where, err)
-				case len(s) == 0:
-					t.Errorf("%s: %s on the %s Prometheus returned no data", q.Where, e, server)
-				case math.IsNaN(s[0].Value):
-					t.Errorf("%s: %s on the %s Prometheus returned NaN", q.Where, e, server)
-				}
-			}
-		}
-		t.Logf("evaluated %d queries, %d of them on the native-histogram Prometheus", len(qs), nNative)
+		n, nNative := checkQueries(t, queryCheck{classic: classic, native: native, scenario: "live"})
+		t.Logf("evaluated %d queries, %d of them on the native-histogram Prometheus", n, nNative)
 	})
 
 	stopFeed()

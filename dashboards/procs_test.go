@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,12 +49,13 @@ func (l *lockedBuffer) String() string {
 }
 
 // startProcess starts a program that the test owns, stops it at cleanup and
-// prints its output when the test failed.
-func startProcess(t *testing.T, path string, args ...string) {
+// prints its output when the test failed. It returns the output so far
+// (stdout and stderr together), which keeps growing while the program runs.
+func startProcess(t *testing.T, path string, args ...string) *lockedBuffer {
 	t.Helper()
-	var out lockedBuffer
+	out := new(lockedBuffer)
 	cmd := exec.Command(path, args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}
@@ -60,9 +63,10 @@ func startProcess(t *testing.T, path string, args ...string) {
 		cmd.Process.Kill() // only this child, by its pid
 		cmd.Wait()
 		if t.Failed() {
-			t.Logf("%s output:\n%s", path, out.String())
+			t.Logf("%s %s output:\n%s", path, strings.Join(args, " "), out.String())
 		}
 	})
+	return out
 }
 
 // waitFor polls cond every 200 ms until it returns nil, failing the test
@@ -121,14 +125,23 @@ func waitReady(t *testing.T, url string) {
 type sample struct {
 	Metric map[string]string
 	Value  float64
+	At     time.Time // the sample's timestamp (the evaluation time for an instant vector)
 }
 
 // promQuery evaluates expr at now through Prometheus's HTTP API at addr and
-// returns the resulting samples (a scalar comes back as one sample).
-func promQuery(addr, expr string) ([]sample, error) {
+// returns the resulting samples (a scalar comes back as one sample, a range
+// vector as each series' last sample).
+func promQuery(addr, expr string) ([]sample, error) { return promQueryAt(addr, expr, time.Time{}) }
+
+// promQueryAt is promQuery at time at (now when zero).
+func promQueryAt(addr, expr string, at time.Time) ([]sample, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	body, err := httpGet(ctx, "http://"+addr+"/api/v1/query?query="+url.QueryEscape(expr), "")
+	q := url.Values{"query": {expr}}
+	if !at.IsZero() {
+		q.Set("time", strconv.FormatFloat(float64(at.UnixMilli())/1e3, 'f', 3, 64))
+	}
+	body, err := httpGet(ctx, "http://"+addr+"/api/v1/query?"+q.Encode(), "")
 	if err != nil {
 		return nil, err
 	}
@@ -146,41 +159,47 @@ func promQuery(addr, expr string) ([]sample, error) {
 	if r.Status != "success" {
 		return nil, fmt.Errorf("query %q: %s", expr, r.Error)
 	}
-	var raw []struct {
+	type series struct {
 		Metric map[string]string
-		Value  [2]any
+		Value  [2]any   // [unix seconds, "value"]
+		Values [][2]any // a range vector's
 	}
+	var raw []series
 	switch r.Data.ResultType {
-	case "vector":
+	case "vector", "matrix":
 		if err := json.Unmarshal(r.Data.Result, &raw); err != nil {
 			return nil, fmt.Errorf("query %q: %w", expr, err)
 		}
 	case "scalar":
-		raw = make([]struct {
-			Metric map[string]string
-			Value  [2]any
-		}, 1)
+		raw = make([]series, 1)
 		if err := json.Unmarshal(r.Data.Result, &raw[0].Value); err != nil {
 			return nil, fmt.Errorf("query %q: %w", expr, err)
 		}
 	default:
-		return nil, fmt.Errorf("query %q: result type %s, want vector or scalar", expr, r.Data.ResultType)
+		return nil, fmt.Errorf("query %q: result type %s, want vector, matrix or scalar", expr, r.Data.ResultType)
 	}
 	out := make([]sample, 0, len(raw))
 	for _, s := range raw {
+		if n := len(s.Values); n > 0 {
+			s.Value = s.Values[n-1]
+		}
+		ts, _ := s.Value[0].(float64)
 		str, _ := s.Value[1].(string)
 		v, err := strconv.ParseFloat(str, 64)
 		if err != nil {
 			return nil, fmt.Errorf("query %q: value %v: %w", expr, s.Value[1], err)
 		}
-		out = append(out, sample{s.Metric, v})
+		out = append(out, sample{s.Metric, v, time.UnixMilli(int64(math.Round(ts * 1e3)))})
 	}
 	return out, nil
 }
 
 // promValue evaluates expr, which must give exactly one sample.
-func promValue(addr, expr string) (float64, error) {
-	s, err := promQuery(addr, expr)
+func promValue(addr, expr string) (float64, error) { return promValueAt(addr, expr, time.Time{}) }
+
+// promValueAt is promValue at time at (now when zero).
+func promValueAt(addr, expr string, at time.Time) (float64, error) {
+	s, err := promQueryAt(addr, expr, at)
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,410 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// liveScenario is the scenario of the live runs: three closed-model users
+// per run looping through a streamed two-turn conversation and an async one (so
+// every step, poll included, has data) under a request cap (so the rate
+// limiter waits), with an SLO (goodput). %s is the scenario name.
+const liveScenario = `version: 1
+name: %s
+target:
+  base_url: http://127.0.0.1:1 # replaced by --target
+  request_timeout: 10s
+users:
+  email: "live-{{.Seq}}@example.com"
+load:
+  users: 3
+  duration: 4s
+  request_rate: 80/s
+  burst: 4
+conversations:
+  - name: chat
+    weight: 3
+    turns:
+      - message: Hello, can you help me with my order?
+      - message: "It is order {{randInt 1000 9999}}."
+  - name: billing
+    mode: async
+    poll: {interval: 40ms, timeout: 5s}
+    turns:
+      - message: Why was I charged twice?
+slo:
+  ttft: 1s
+  latency: 5s
+`
+
+// mockArgs make the mock fast (replies in tens of milliseconds) and faulty
+// (503s and mid-stream resets), so that error panels and error totals have
+// data.
+var mockArgs = []string{"--ttft", "fixed:15ms", "--token-interval", "2ms", "--tokens", "3-8",
+	"--async-delay", "fixed:40ms", "--async-no-reply", "0", "--fail-5xx", "0.04", "--fail-reset", "0.04",
+	"--log-level", "warn"}
+
+// buildLoadgen builds the loadgen command into a temp dir and returns its path.
+func buildLoadgen(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go not found in PATH: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "loadgen")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // about 35 s with an empty build cache
+	defer cancel()
+	start := time.Now()
+	out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, "github.com/loadgen/loadgen/cmd/loadgen").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build ./cmd/loadgen: %v\n%s", err, out)
+	}
+	t.Logf("built loadgen in %v", time.Since(start).Round(time.Millisecond))
+	return bin
+}
+
+// liveRun is one `loadgen run` of liveScenario.
+type liveRun struct {
+	scenario string
+	summary  runSummary
+	output   string
+	err      error
+}
+
+// runSummary is the part of --summary-json the test compares with
+// Prometheus.
+type runSummary struct {
+	RunID    string `json:"run_id"`
+	Sessions struct {
+		Started   int64 `json:"started"`
+		Completed int64 `json:"completed"`
+		Failed    int64 `json:"failed"`
+		Canceled  int64 `json:"canceled"`
+	} `json:"sessions"`
+	Steps   map[string]*stepSummary `json:"steps"`
+	Errors  map[string]int64        `json:"errors"`
+	Goodput struct {
+		Good int64 `json:"good"`
+	} `json:"goodput"`
+	Schedule struct {
+		Lag  struct{ Count int64 } `json:"lag"`
+		Wait struct{ Count int64 } `json:"rate_limit_wait"`
+	} `json:"schedule"`
+}
+
+type stepSummary struct {
+	Count      int64                 `json:"count"`
+	Kinds      map[string]int64      `json:"errors_by_kind"`
+	Codes      map[string]int64      `json:"codes"`
+	TTFT       struct{ Count int64 } `json:"ttft"`
+	InterToken struct{ Count int64 } `json:"inter_token"`
+	Tokens     int64                 `json:"tokens"`
+	Shapes     map[string]int64      `json:"shapes"`
+}
+
+// runLoadgen runs `loadgen run` of liveScenario named scenario against the
+// mock at target with the extra flags, and reads its summary. Ending ctx
+// kills it.
+func runLoadgen(ctx context.Context, bin, dir, scenario, target string, flags ...string) liveRun {
+	r := liveRun{scenario: scenario}
+	path := filepath.Join(dir, scenario+".yaml")
+	if r.err = os.WriteFile(path, []byte(fmt.Sprintf(liveScenario, scenario)), 0o644); r.err != nil {
+		return r
+	}
+	sumPath := filepath.Join(dir, scenario+"-summary.json")
+	args := append([]string{"run", "--target", "http://" + target, "--summary-json", sumPath, "--quiet",
+		"--grace", "3s", "--log-level", "warn"}, flags...)
+	cmd := exec.CommandContext(ctx, bin, append(args, path)...)
+	out, err := cmd.CombinedOutput()
+	r.output = string(out)
+	if err != nil {
+		r.err = fmt.Errorf("loadgen %s: %w", strings.Join(args, " "), err)
+		return r
+	}
+	b, err := os.ReadFile(sumPath)
+	if err == nil {
+		err = json.Unmarshal(b, &r.summary)
+	}
+	r.err = err
+	return r
+}
+
+// liveStack is what TestLiveRun runs against: the loadgen binary, its mock,
+// a Pushgateway, and two Prometheus servers scraping every second.
+type liveStack struct {
+	bin     string
+	mock    string // the mock's address
+	pg      string // the Pushgateway's
+	runAddr string // the scraped run's --metrics-addr
+	classic string // Prometheus scraping runAddr, the mock and the Pushgateway
+	native  string // Prometheus with native histograms scraping the Pushgateway
+}
+
+// startLiveStack starts the stack and returns once both Prometheus servers
+// scrape. Only the classic one scrapes the run: --metrics-linger waits for
+// one scrape, so with two scrapers the second could miss the final values.
+// Both scrape the Pushgateway, which keeps them.
+func startLiveStack(t *testing.T) *liveStack {
+	t.Helper()
+	tool(t, "prometheus")
+	s := &liveStack{pg: freeAddr(t), mock: freeAddr(t), runAddr: freeAddr(t)}
+	startProcess(t, tool(t, "prometheus-pushgateway"), "--web.listen-address="+s.pg, "--persistence.file=", "--log.level=warn")
+	// Prometheus first: it scrapes only some seconds after it starts, time
+	// enough to build loadgen.
+	s.classic = startPrometheus(t, false, map[string][]string{"loadgen": {s.runAddr}, "helper-mock": {s.mock}, "pushgateway": {s.pg}})
+	s.native = startPrometheus(t, true, map[string][]string{"pushgateway": {s.pg}})
+	s.bin = buildLoadgen(t)
+	t.Setenv("HELPER_HMAC_SECRET", "dashboards-live-run-test") // the mock's and the runs' (a test value)
+	startProcess(t, s.bin, append([]string{"mock", "--addr", s.mock}, mockArgs...)...)
+	waitReady(t, "http://"+s.mock+"/metrics")
+	waitReady(t, "http://"+s.pg+"/-/ready")
+	awaitScraping(t, s.classic, 3)
+	awaitScraping(t, s.native, 1)
+	return s
+}
+
+// runBoth runs the scraped and the pushed run at the same time, checks the
+// scraped run's /metrics with promtool on the way, and returns both runs.
+func (s *liveStack) runBoth(t *testing.T) (scraped, pushed liveRun) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() }) // no run outlives the test (or dir), even when it fails early
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		scraped = runLoadgen(ctx, s.bin, dir, "live-scrape", s.mock, "--metrics-addr", s.runAddr, "--metrics-linger", "10s")
+	}()
+	go func() {
+		defer wg.Done()
+		pushed = runLoadgen(ctx, s.bin, dir, "live-push", s.mock, "--pushgateway", "http://"+s.pg, "--push-interval", "1s")
+	}()
+
+	// promtool check metrics on a real run's /metrics, mid-run.
+	var exposition []byte
+	waitFor(t, 20*time.Second, "the run's /metrics with requests", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		b, err := httpGet(ctx, "http://"+s.runAddr+"/metrics", "text/plain;version=0.0.4")
+		if err == nil && !strings.Contains(string(b), "loadgen_requests_total{") {
+			err = fmt.Errorf("no loadgen_requests_total yet")
+		}
+		exposition = b
+		return err
+	})
+	if out := promtool(t, exposition, "check", "metrics"); strings.TrimSpace(out) != "" {
+		t.Errorf("promtool check metrics on a real run's /metrics reported problems:\n%s", out)
+	}
+
+	wg.Wait()
+	for _, r := range []liveRun{scraped, pushed} {
+		if r.err != nil {
+			t.Fatalf("%s: %v\n%s", r.scenario, r.err, r.output)
+		}
+	}
+	return scraped, pushed
+}
+
+// TestLiveRun runs the real thing: the loadgen binary's mock, two runs of it
+// (one serving /metrics, one pushing to a real Pushgateway), and real
+// Prometheus servers scraping them every second. Every dashboard and rule
+// expression must return data for each run, and the totals in Prometheus must
+// equal the runs' JSON summaries.
+func TestLiveRun(t *testing.T) {
+	start := time.Now()
+	s := startLiveStack(t)
+	scraped, pushed := s.runBoth(t)
+
+	pushedAt := awaitFinal(t, s.classic, pushed, false)
+	scrapedAt := awaitFinal(t, s.classic, scraped, true)
+
+	t.Run("run info", func(t *testing.T) {
+		// Scraped: job and instance from the scrape. Pushed: honor_labels
+		// keeps the group's job and run_id, and no instance (one shard).
+		for _, r := range []struct {
+			run      liveRun
+			at       time.Time
+			instance string
+		}{{scraped, scrapedAt, s.runAddr}, {pushed, pushedAt, ""}} {
+			expr := fmt.Sprintf(`loadgen_run_info{scenario=%q}`, r.run.scenario)
+			got, err := promQueryAt(s.classic, expr, r.at)
+			if err != nil || len(got) != 1 {
+				t.Errorf("%s: %v, %v; want one series", expr, got, err)
+				continue
+			}
+			if m := got[0].Metric; m["job"] != "loadgen" || m["run_id"] != r.run.summary.RunID || m["instance"] != r.instance {
+				t.Errorf("%s = %v; want job loadgen, run_id %s (the summary's), instance %q", expr, m, r.run.summary.RunID, r.instance)
+			}
+		}
+	})
+	t.Run("totals", func(t *testing.T) {
+		for _, r := range []struct {
+			run liveRun
+			at  time.Time
+		}{{scraped, scrapedAt}, {pushed, pushedAt}} {
+			for _, c := range totalChecks(r.run) {
+				if err := c.compare(s.classic, r.at); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	})
+	t.Run("every query returns data", func(t *testing.T) {
+		// The native-histogram queries only for the pushed run: no native
+		// Prometheus scrapes the other (see startLiveStack).
+		n, _ := checkQueries(t, queryCheck{classic: s.classic, scenario: scraped.scenario, at: scrapedAt})
+		m, nNative := checkQueries(t, queryCheck{classic: s.classic, native: s.native, scenario: pushed.scenario, at: pushedAt})
+		t.Logf("evaluated %d queries for the scraped run and %d for the pushed one (%d of them on the native-histogram Prometheus)", n, m, nNative)
+	})
+	t.Run("mock counts", func(t *testing.T) {
+		// The mock created exactly the conversations both runs saw succeed.
+		want := scraped.summary.Steps["conversation"].Codes["200"] + pushed.summary.Steps["conversation"].Codes["200"]
+		waitFor(t, 10*time.Second, "the mock's conversations", func() error {
+			got, err := promValue(s.classic, `helpermock_conversations_total{job="helper-mock"}`)
+			if err == nil && got != float64(want) {
+				err = fmt.Errorf("helpermock_conversations_total = %g, want %d", got, want)
+			}
+			return err
+		})
+	})
+	for _, r := range []liveRun{scraped, pushed} {
+		x := r.summary
+		t.Logf("%s: %d sessions (%d completed, %d failed, %d canceled), %d requests by step %v, errors %v, %d tokens, %d good",
+			r.scenario, x.Sessions.Started, x.Sessions.Completed, x.Sessions.Failed, x.Sessions.Canceled,
+			requests(x), counts(x), x.Errors, x.Steps["message"].Tokens, x.Goodput.Good)
+	}
+	t.Logf("took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// counts returns the summary's requests by step.
+func counts(s runSummary) map[string]int64 {
+	m := map[string]int64{}
+	for step, st := range s.Steps {
+		if st != nil {
+			m[step] = st.Count
+		}
+	}
+	return m
+}
+
+// requests returns the summary's requests.
+func requests(s runSummary) int64 {
+	var n int64
+	for _, c := range counts(s) {
+		n += c
+	}
+	return n
+}
+
+// totalCheck compares a Prometheus aggregation, by one label or none, with
+// what the summary says.
+type totalCheck struct {
+	expr string           // PromQL
+	by   string           // the label the result is by, "" for one value
+	want map[string]int64 // label value → total ("" when by is ""); a missing value wants 0
+}
+
+// compare evaluates the check at time at on the Prometheus at addr.
+func (c totalCheck) compare(addr string, at time.Time) error {
+	s, err := promQueryAt(addr, c.expr, at)
+	if err != nil {
+		return err
+	}
+	// By a label, zeros do not count: series are created at zero (e.g.
+	// error kinds that never happened) and summaries omit zeros.
+	got, want := map[string]int64{}, map[string]int64{}
+	for _, x := range s {
+		if x.Value != float64(int64(x.Value)) {
+			return fmt.Errorf("%s = %v: not a whole number", c.expr, s)
+		}
+		if x.Value != 0 || c.by == "" {
+			got[x.Metric[c.by]] = int64(x.Value)
+		}
+	}
+	for k, v := range c.want {
+		if v != 0 || c.by == "" {
+			want[k] = v
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		return fmt.Errorf("%s = %v, want %v (the summary's)", c.expr, got, want)
+	}
+	return nil
+}
+
+// totalChecks are the totals of run r that Prometheus must have exactly.
+func totalChecks(r liveRun) []totalCheck {
+	s := r.summary
+	sel := fmt.Sprintf(`{scenario=%q, job="loadgen"}`, r.scenario)
+	one := func(v int64) map[string]int64 { return map[string]int64{"": v} }
+	steps := map[string]int64{}
+	kinds := map[string]int64{}
+	var codes []totalCheck
+	for step, st := range s.Steps {
+		if st == nil {
+			continue
+		}
+		steps[step] = st.Count
+		for k, n := range st.Kinds {
+			kinds[step+"/"+k] = n
+		}
+		stepSel := fmt.Sprintf(`{scenario=%q, job="loadgen", step=%q}`, r.scenario, step)
+		codes = append(codes, totalCheck{`sum by (code) (loadgen_requests_total` + stepSel + `)`, "code", st.Codes})
+	}
+	msg := s.Steps["message"]
+	return append(codes,
+		totalCheck{`sum by (step) (loadgen_requests_total` + sel + `)`, "step", steps},
+		totalCheck{`sum by (step) (loadgen_step_duration_seconds_count` + sel + `)`, "step", steps},
+		totalCheck{`sum by (kind) (loadgen_errors_total` + sel + `)`, "kind", s.Errors},
+		totalCheck{`sum by (sk) (label_join(loadgen_errors_total` + sel + `, "sk", "/", "step", "kind"))`, "sk", kinds},
+		totalCheck{`sum(loadgen_sessions_started_total` + sel + `)`, "", one(s.Sessions.Started)},
+		totalCheck{`sum by (outcome) (loadgen_sessions_completed_total` + sel + `)`, "outcome", map[string]int64{
+			"completed": s.Sessions.Completed, "failed": s.Sessions.Failed, "canceled": s.Sessions.Canceled}},
+		totalCheck{`sum(loadgen_sessions_active` + sel + `)`, "", one(0)},
+		totalCheck{`sum(loadgen_tokens_total` + sel + `)`, "", one(msg.Tokens)},
+		totalCheck{`sum by (shape) (loadgen_replies_total` + sel + `)`, "shape", msg.Shapes},
+		totalCheck{`sum(loadgen_messages_good_total` + sel + `)`, "", one(s.Goodput.Good)},
+		totalCheck{`sum(loadgen_time_to_first_token_seconds_count` + sel + `)`, "", one(msg.TTFT.Count)},
+		totalCheck{`sum(loadgen_inter_token_seconds_count` + sel + `)`, "", one(msg.InterToken.Count)},
+		totalCheck{`sum(loadgen_schedule_lag_seconds_count` + sel + `)`, "", one(s.Schedule.Lag.Count)},
+		totalCheck{`sum(loadgen_rate_limit_wait_seconds_count` + sel + `)`, "", one(s.Schedule.Wait.Count)},
+	)
+}
+
+// awaitFinal waits (bounded) until Prometheus at addr has run r's final
+// values and returns the time to evaluate the run at. For a scraped run
+// that is its last scrape, which came after its last result
+// (--metrics-linger): soon after, its series go stale. For a pushed run it
+// is the first moment the values are there: the Pushgateway keeps them, but
+// rate windows should still cover the run.
+func awaitFinal(t *testing.T, addr string, r liveRun, scraped bool) time.Time {
+	t.Helper()
+	expr := fmt.Sprintf(`sum(loadgen_requests_total{scenario=%q, job="loadgen"})`, r.scenario)
+	want := float64(requests(r.summary))
+	var at time.Time
+	waitFor(t, 15*time.Second, r.scenario+"'s final values in Prometheus", func() error {
+		at = time.Now()
+		if scraped {
+			last, err := promQuery(addr, fmt.Sprintf(`loadgen_run_info{scenario=%q}[1m]`, r.scenario))
+			if err != nil || len(last) != 1 {
+				return fmt.Errorf("the last scrape: %v, %v", last, err)
+			}
+			at = last[0].At
+		}
+		got, err := promValueAt(addr, expr, at)
+		if err == nil && got != want {
+			err = fmt.Errorf("%s at %v = %g, want %g", expr, at, got, want)
+		}
+		return err
+	})
+	return at
+}
