@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -48,6 +49,7 @@ type runOptions struct {
 	grace       time.Duration
 	seed        uint64
 	shard       string
+	speed       float64
 	quiet       bool
 	logLevel    string
 	cpuProfile  string
@@ -86,6 +88,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.grace, "grace", runner.DefaultGrace, "after the duration ends, running sessions may finish for up to `D` (after Ctrl-C only requests in flight); 0 cancels at once")
 	fs.Uint64Var(&o.seed, "seed", 0, "random `SEED` for the conversation mix, think times and templates (default random)")
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N` of a distributed run (users and arrivals split N ways), e.g. 0/4")
+	fs.Float64Var(&o.speed, "speed", 0, "replay transcripts `X` times as fast as recorded, e.g. 2 (overrides each transcript's speed)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a pprof CPU profile of loadgen itself to `FILE`")
@@ -284,6 +287,14 @@ func (o *runOptions) apply(sc *scenarios.Scenario) error {
 	}
 	if l.Duration <= 0 {
 		return errors.New("the load has no duration: set load.duration or --duration")
+	}
+	if o.speed < 0 || math.IsNaN(o.speed) || math.IsInf(o.speed, 0) {
+		return fmt.Errorf("--speed: want a factor above zero, got %g", o.speed)
+	}
+	for i := range sc.Conversations {
+		if t := sc.Conversations[i].Transcript; t != nil && o.speed > 0 {
+			t.Speed = o.speed
+		}
 	}
 	return nil
 }
