@@ -151,6 +151,16 @@ func TestDataStream(t *testing.T) {
 			want: parseResult{Kind: KindProtocol, Msg: "no parts in the reply"},
 		},
 		{
+			name: "data part then a clean end, no text and no d",
+			body: "2:[{\"status\":\"searching\"}]\n",
+			want: parseResult{Kind: KindStreamTruncated, Msg: "the reply ended before any text or finish part", DataParts: 1},
+		},
+		{
+			name: "annotation without its text part",
+			body: "8:[{\"id\":\"4\"}]\n",
+			want: parseResult{Kind: KindStreamTruncated, Msg: "the reply ended before any text or finish part", MessageID: "4"},
+		},
+		{
 			name: "only unknown parts",
 			body: "x:1\ny:2\n",
 			want: parseResult{Kind: KindProtocol, Msg: "no parts in the reply"},

@@ -49,12 +49,14 @@
 // # Outcomes
 //
 // A streamed reply is complete when its finish part (d:) was seen, or when no
-// step start (f:) was seen and the body ended cleanly after its parts. Its
+// step start (f:) was seen and the body ended cleanly after a text part (an
+// empty one counts: Helper's empty reply is 8: then 0:""). Its
 // Shape is then ShapeModel (a finish part and text), ShapeSingleShot (text
 // without a finish part: Helper's cached and handed-to-a-human replies) or
 // ShapeEmpty (no text). A broken reply has no Shape and an *Error whose Kind
 // is, in this order: KindStreamError (an error part, even at status 200), the
 // read failure (KindNetwork, KindTimeout, KindCanceled), KindStreamTruncated
-// (a step started but no finish part, or the body ended inside a part) or
+// (a step started but no finish part, the body ended before any text or
+// finish part, or the body ended inside a part) or
 // KindProtocol (a body that cannot be parsed, or one with no parts at all).
 package helperapi

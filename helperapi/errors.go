@@ -22,7 +22,7 @@ const (
 	KindAuth            Kind = "auth"             // 401 or 403
 	KindHTTP4xx         Kind = "http_4xx"         // any other 4xx
 	KindHTTP5xx         Kind = "http_5xx"         // any 5xx
-	KindStreamTruncated Kind = "stream_truncated" // began with f: and ended without d:
+	KindStreamTruncated Kind = "stream_truncated" // began with f: and ended without d:, or ended before any text
 	KindStreamError     Kind = "stream_error"     // a 3: error part, even with status 200
 	KindProtocol        Kind = "protocol"         // a body that cannot be parsed
 	KindNoReply         Kind = "no_reply"         // async mode: no assistant reply appeared in time

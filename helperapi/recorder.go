@@ -29,6 +29,7 @@ type recorder struct {
 	text     []byte // the kept text
 	last     time.Duration
 	parts    int  // parts of a known type
+	texts    int  // text parts, empty ones included
 	began    bool // a step started (f:) or the message began
 	finished bool // the message finished (d:)
 	errSeen  bool // an error part (3:)
@@ -41,6 +42,7 @@ func newRecorder(r *Reply, keep bool) *recorder { return &recorder{r: r, keep: k
 // part (Helper's empty reply is 0:"") but not as a token.
 func (rc *recorder) textPart(s []byte, at time.Duration) {
 	rc.parts++
+	rc.texts++
 	if len(s) == 0 {
 		return
 	}
@@ -130,6 +132,10 @@ func (rc *recorder) outcome(readErr *Error, parseErr error, mk func(Kind, string
 		return mk(KindStreamTruncated, "a step started but the message did not finish", nil)
 	case rc.parts == 0:
 		return mk(KindProtocol, "no parts in the reply", nil)
+	case !rc.finished && rc.texts == 0:
+		// A data part or an annotation, then the end: Helper's shortest
+		// complete replies still carry a text part (8: then 0:"").
+		return mk(KindStreamTruncated, "the reply ended before any text or finish part", nil)
 	}
 	switch {
 	case rc.r.TextParts == 0:
