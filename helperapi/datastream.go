@@ -63,17 +63,28 @@ func (d *dataStream) feed(p []byte, at time.Duration) error {
 }
 
 // end handles a clean EOF: a last line without a newline is accepted when it
-// is a complete part, else the stream was cut inside a part.
+// is a complete part; when it begins like a known part the stream was cut
+// inside that part, else the line is as unparseable as it would be with a
+// newline.
 func (d *dataStream) end(at time.Duration) error {
 	if d.err != nil || len(d.partial) == 0 {
 		return d.err
 	}
 	line := d.partial
 	d.partial = nil
-	if d.parseLine(line, at) != nil {
+	if err := d.parseLine(line, at); err != nil {
+		if !partStart(line) {
+			return d.fail(err)
+		}
 		return d.fail(errTruncatedPart)
 	}
 	return nil
+}
+
+// partStart reports whether line begins like a part of a known type: its
+// type character, then nothing or the separator.
+func partStart(line []byte) bool {
+	return len(line) > 0 && knownPart(line[0]) && (len(line) == 1 || line[1] == ':')
 }
 
 func (d *dataStream) fail(err error) error {

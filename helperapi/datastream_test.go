@@ -172,6 +172,22 @@ func TestDataStream(t *testing.T) {
 			want:  parseResult{Shape: ShapeSingleShot, TextParts: 1, Chars: 5, MessageID: "5", Text: "plain"},
 		},
 		{
+			name:  "sniffed plain text without a final newline is not a cut part",
+			parse: sniffDataStream,
+			body:  "Service Unavailable",
+			want:  parseResult{Kind: KindProtocol},
+		},
+		{
+			name: "garbage last line without a newline is not a cut part",
+			body: "8:[{\"id\":\"1\"}]\n0:\"ok\"\nnot a part",
+			want: parseResult{Kind: KindProtocol, TextParts: 1, Chars: 2, MessageID: "1", Text: "ok"},
+		},
+		{
+			name: "cut right after the part type",
+			body: "f:{}\n0:\"ok\"\nd",
+			want: parseResult{Kind: KindStreamTruncated, TextParts: 1, Chars: 2, Steps: 1, Text: "ok"},
+		},
+		{
 			name:  "sniffed plain text is not a data stream",
 			parse: sniffDataStream,
 			body:  "Hello there: how are you?\n",
