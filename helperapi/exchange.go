@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"slices"
@@ -171,8 +172,10 @@ func (ex *exchange) statusFailure(now time.Time) *Error {
 }
 
 // failure classifies a transport error: the caller's cancel or deadline, the
-// per-request timeout, a failure before any connection (connect), or a
-// broken connection (network).
+// per-request timeout, a failure before any connection (connect, dial and
+// TLS handshake timeouts included), another timeout once connected (an
+// http.Client Timeout or a transport's ResponseHeaderTimeout given with
+// WithHTTPClient), or a broken connection (network).
 func (ex *exchange) failure(err error, beforeConn bool) *Error {
 	var kind Kind
 	switch {
@@ -182,10 +185,22 @@ func (ex *exchange) failure(err error, beforeConn bool) *Error {
 		kind = KindTimeout
 	case beforeConn:
 		kind = KindConnect
+	case isTimeout(err):
+		kind = KindTimeout
 	default:
 		kind = KindNetwork
 	}
 	return ex.newError(kind, "", err)
+}
+
+// isTimeout reports whether err is a deadline passing rather than a broken
+// connection.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // newError builds an *Error for this exchange with secrets redacted.

@@ -125,6 +125,38 @@ func TestTransportErrors(t *testing.T) {
 			t.Errorf("Total = %v, want >= the 100ms timeout", tm.Total)
 		}
 	})
+	// Timeouts of the HTTP client or transport given with WithHTTPClient are
+	// timeouts too, not broken connections.
+	t.Run("http.Client timeout awaiting headers", func(t *testing.T) {
+		h, _ := stall()
+		_, s := newTestSession(t, h, WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
+		_, _, err := s.CreateConversation(context.Background(), "", false)
+		if got := KindOf(err); got != KindTimeout {
+			t.Errorf("CreateConversation() error = %v (kind %q), want kind %q", err, got, KindTimeout)
+		}
+	})
+	t.Run("http.Client timeout reading the body", func(t *testing.T) {
+		h := func(w http.ResponseWriter, r *http.Request) {
+			streamHandler(dataStreamHeader, 200, "f:{}\n0:\"first\"\n")(w, r)
+			<-r.Context().Done()
+		}
+		_, s := newTestSession(t, http.HandlerFunc(h), WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
+		_, err := s.SendMessage(context.Background(), "c", "hi", MessageOptions{})
+		if got := KindOf(err); got != KindTimeout {
+			t.Errorf("SendMessage() error = %v (kind %q), want kind %q", err, got, KindTimeout)
+		}
+	})
+	t.Run("transport response header timeout", func(t *testing.T) {
+		h, _ := stall()
+		tr := NewTransport(1)
+		tr.ResponseHeaderTimeout = 100 * time.Millisecond
+		t.Cleanup(tr.CloseIdleConnections)
+		_, s := newTestSession(t, h, WithHTTPClient(&http.Client{Transport: tr}))
+		_, _, err := s.CreateConversation(context.Background(), "", false)
+		if got := KindOf(err); got != KindTimeout {
+			t.Errorf("CreateConversation() error = %v (kind %q), want kind %q", err, got, KindTimeout)
+		}
+	})
 	t.Run("caller deadline", func(t *testing.T) {
 		h, _ := stall()
 		_, s := newTestSession(t, h)
