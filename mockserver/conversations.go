@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -284,14 +286,85 @@ func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request,
 	ok(w, page)
 }
 
-// postMessageRequest is POST …/message's body.
+// postMessageRequest is POST …/message's body, as Helper's schema reads it:
+// content a string, attachments (optional, not null) objects whose name,
+// url and contentType are strings. A body that fails it throws (500).
 type postMessageRequest struct {
-	Content     *string `json:"content"`
-	Attachments []struct {
-		Name        string `json:"name"`
-		URL         string `json:"url"`
-		ContentType string `json:"contentType"`
-	} `json:"attachments"`
+	Content     *string         `json:"content"`
+	Attachments json.RawMessage `json:"attachments"`
+}
+
+type attachment struct {
+	Name        *string `json:"name"`
+	URL         *string `json:"url"`
+	ContentType *string `json:"contentType"`
+}
+
+// parsePostMessage parses body; ok is false when it fails the schema.
+func parsePostMessage(body []byte) (content string, atts []attachment, ok bool) {
+	var req postMessageRequest
+	if json.Unmarshal(body, &req) != nil || req.Content == nil {
+		return "", nil, false
+	}
+	if len(req.Attachments) > 0 {
+		if string(req.Attachments) == "null" || json.Unmarshal(req.Attachments, &atts) != nil {
+			return "", nil, false
+		}
+		for _, a := range atts {
+			if a.Name == nil || a.URL == nil || a.ContentType == nil {
+				return "", nil, false
+			}
+		}
+	}
+	return *req.Content, atts, true
+}
+
+// Helper's attachment limits (lib/shared/attachmentValidation.ts). Its size
+// limits (25 MB a file, 50 MB in all) cannot be reached under maxBody.
+const maxAttachments = 5
+
+var (
+	supportedAttachmentTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+	attachmentDataURL        = regexp.MustCompile(`^data:(image/(png|jpeg|gif|webp)|application/pdf);base64,.+`)
+)
+
+// attachmentError returns the 400 message Helper gives for atts, "" when
+// they pass: first validateAttachments' messages joined by ", ", then the
+// route's own check of each data URL's second comma-separated field.
+func attachmentError(atts []attachment) string {
+	var errs []string
+	if len(atts) > maxAttachments {
+		errs = append(errs, "Cannot upload more than "+strconv.Itoa(maxAttachments)+" files total")
+	}
+	for _, a := range atts {
+		name := *a.Name
+		if name == "" {
+			name = "unknown"
+		}
+		switch {
+		case *a.URL == "":
+			errs = append(errs, name+": Missing URL")
+		case *a.ContentType != "" && !slices.Contains(supportedAttachmentTypes, *a.ContentType):
+			errs = append(errs, name+": Only image and PDF files are supported")
+		case !attachmentDataURL.MatchString(*a.URL):
+			errs = append(errs, name+": Invalid data URL format")
+		}
+	}
+	if len(errs) > 0 {
+		return strings.Join(errs, ", ")
+	}
+	for _, a := range atts {
+		// JavaScript's url.split(",")[1]: the text between the first and
+		// second comma.
+		if _, rest, _ := strings.Cut(*a.URL, ","); rest == "" || rest[0] == ',' {
+			name := *a.Name
+			if name == "" {
+				name = "unknown"
+			}
+			return "Attachment " + name + " has invalid URL format"
+		}
+	}
+	return ""
 }
 
 // handlePostMessage serves POST /api/chat/conversation/{slug}/message: it
@@ -302,15 +375,14 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request, v vis
 	if err != nil {
 		return
 	}
-	var req postMessageRequest
-	err = json.Unmarshal(buf.Bytes(), &req)
+	content, atts, valid := parsePostMessage(buf.Bytes())
 	s.putBuf(buf)
-	if err != nil {
+	if !valid {
 		s.reject(r, &s.counts.invalidRequest, "invalid_request")
 		unhandled(w) // Helper's schema parse throws
 		return
 	}
-	if req.Content == nil || strings.TrimSpace(*req.Content) == "" {
+	if strings.TrimSpace(content) == "" {
 		s.reject(r, &s.counts.blankContent, "blank_content")
 		writeError(w, http.StatusBadRequest, "Content is required")
 		return
@@ -320,24 +392,13 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request, v vis
 		writeError(w, http.StatusNotFound, "Conversation not found")
 		return
 	}
-	for _, a := range req.Attachments {
-		name := a.Name
-		if name == "" {
-			name = "unknown"
-		}
-		if a.URL == "" {
-			s.reject(r, &s.counts.invalidRequest, "invalid_request")
-			writeError(w, http.StatusBadRequest, "Attachment "+name+" is missing URL")
-			return
-		}
-		if _, data, _ := strings.Cut(a.URL, ","); data == "" {
-			s.reject(r, &s.counts.invalidRequest, "invalid_request")
-			writeError(w, http.StatusBadRequest, "Attachment "+name+" has invalid URL format")
-			return
-		}
+	if msg := attachmentError(atts); msg != "" {
+		s.reject(r, &s.counts.invalidRequest, "invalid_request")
+		writeError(w, http.StatusBadRequest, msg)
+		return
 	}
 	id := s.store.newMessageID()
-	c.add(message{id: id, role: roleUser, content: *req.Content, createdAt: s.cfg.Now()}, s.cfg.MaxMessages)
+	c.add(message{id: id, role: roleUser, content: content, createdAt: s.cfg.Now()}, s.cfg.MaxMessages)
 	s.counts.asyncStarted.Add(1)
 	s.scheduleAsyncReply(c)
 	ok(w, struct {

@@ -348,9 +348,18 @@ func TestPostMessage(t *testing.T) {
 		{"ok", ann, path, `{"content":"Where is my order?"}`, 200, `^\{"messageId":\d+,"conversationSlug":"` + slug + `"\}$`},
 		{"with attachment", ann, path, `{"content":"see","attachments":[{"name":"a.png","url":"data:image/png;base64,AAAA","contentType":"image/png"}]}`, 200, `^\{"messageId":\d+,`},
 		{"blank content", ann, path, `{"content":"   "}`, 400, blank},
-		{"no content", ann, path, `{}`, 400, blank},
-		{"attachment without URL", ann, path, `{"content":"x","attachments":[{"name":"a.png"}]}`, 400, `{"error":"Attachment a.png is missing URL"}`},
-		{"attachment bad URL", ann, path, `{"content":"x","attachments":[{"url":"nocomma"}]}`, 400, `{"error":"Attachment unknown has invalid URL format"}`},
+		{"empty content", ann, path, `{"content":""}`, 400, blank},
+		// content is a required string of Helper's schema, whose parse throws.
+		{"no content", ann, path, `{}`, 500, ``},
+		{"null content", ann, path, `{"content":null}`, 500, ``},
+		{"attachment missing fields", ann, path, `{"content":"x","attachments":[{"name":"a.png"}]}`, 500, ``},
+		{"attachments null", ann, path, `{"content":"x","attachments":null}`, 500, ``},
+		// validateAttachments' messages, joined by ", ".
+		{"attachment with empty URL", ann, path, `{"content":"x","attachments":[{"name":"a.png","url":"","contentType":"image/png"}]}`, 400, `{"error":"a.png: Missing URL"}`},
+		{"attachment bad URL", ann, path, `{"content":"x","attachments":[{"name":"","url":"nocomma","contentType":"image/png"},{"name":"b.txt","url":"data:text/plain;base64,AA","contentType":"text/plain"}]}`, 400, `{"error":"unknown: Invalid data URL format, b.txt: Only image and PDF files are supported"}`},
+		{"too many attachments", ann, path, `{"content":"x","attachments":[` + strings.Repeat(`{"name":"a.png","url":"data:image/png;base64,AAAA","contentType":"image/png"},`, 5) + `{"name":"a.png","url":"data:image/png;base64,AAAA","contentType":"image/png"}]}`, 400, `{"error":"Cannot upload more than 5 files total"}`},
+		// The route's own check takes the text between the first and second comma.
+		{"attachment with an empty data field", ann, path, `{"content":"x","attachments":[{"name":"","url":"data:image/png;base64,,AAAA","contentType":"image/png"}]}`, 400, `{"error":"Attachment unknown has invalid URL format"}`},
 		{"unknown", ann, "/api/chat/conversation/nope/message", `{"content":"x"}`, 404, `{"error":"Conversation not found"}`},
 		{"foreign", bob, path, `{"content":"x"}`, 404, `{"error":"Conversation not found"}`},
 		{"content a number", ann, path, `{"content":5}`, 500, ``},
