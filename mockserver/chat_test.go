@@ -101,6 +101,7 @@ func checkModelReply(t *testing.T, m *mock, token, slug string, parts []part, to
 		Usage        struct{ PromptTokens, CompletionTokens int }
 	}
 	var annotation []struct{ ID, TraceID string }
+	var stepSum struct{ PromptTokens, CompletionTokens int } // e: parts carry each step's usage, d: their sum
 	for _, p := range parts {
 		switch p.prefix {
 		case "0":
@@ -116,8 +117,11 @@ func checkModelReply(t *testing.T, m *mock, token, slug string, parts []part, to
 			var e struct {
 				FinishReason string
 				IsContinued  *bool
+				Usage        struct{ PromptTokens, CompletionTokens int }
 			}
 			json.Unmarshal([]byte(p.payload), &e)
+			stepSum.PromptTokens += e.Usage.PromptTokens
+			stepSum.CompletionTokens += e.Usage.CompletionTokens
 			want := "stop"
 			if steps == 1 && strings.Contains(prefixes(parts), "9") {
 				want = "tool-calls"
@@ -151,6 +155,9 @@ func checkModelReply(t *testing.T, m *mock, token, slug string, parts []part, to
 	}
 	if finish.FinishReason != "stop" || finish.Usage.CompletionTokens != wantCompletion || finish.Usage.PromptTokens <= 0 {
 		t.Errorf("d: %+v, want finishReason stop, completionTokens %d, promptTokens > 0", finish, wantCompletion)
+	}
+	if stepSum != finish.Usage {
+		t.Errorf("usage of the e: parts sums to %+v, d: usage %+v; want equal (each e: is one step's usage)", stepSum, finish.Usage)
 	}
 	msgs := m.conversationMessages(token, slug)
 	last := msgs[len(msgs)-1]

@@ -206,17 +206,21 @@ func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conve
 	plan := planReply(sw.tokens, n)
 	sw.tokens = plan.tokens
 	faultAfter := 1 + rand.IntN(n) // the fault strikes after this many text parts
+	// Usage: each e: carries its step's, d: the sum over the steps (the AI
+	// SDK's combined usage). The text step's prompt holds the tool call.
 	prompt := 180 + len(content)/4
-	completion := n
+	totalPrompt, totalCompletion := prompt, n
 
 	if chance(cfg.ToolStep) {
 		if sw.pause(ctx, cfg.TTFT.Sample()) != nil {
 			return
 		}
+		toolPrompt := prompt
 		sw.part(appendStart)
 		sw.part(func(b []byte) []byte { return appendToolCall(b, content) })
-		sw.part(func(b []byte) []byte { return appendStepFinish(b, "tool-calls", prompt, toolStepTokens) })
-		prompt, completion = 2*prompt+toolStepTokens, completion+toolStepTokens
+		sw.part(func(b []byte) []byte { return appendStepFinish(b, "tool-calls", toolPrompt, toolStepTokens) })
+		prompt += toolStepTokens
+		totalPrompt, totalCompletion = toolPrompt+prompt, n+toolStepTokens
 	}
 	if sw.pause(ctx, cfg.TTFT.Sample()) != nil {
 		return
@@ -249,10 +253,10 @@ func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conve
 			}
 		}
 	}
-	sw.part(func(b []byte) []byte { return appendStepFinish(b, "stop", prompt, completion) })
+	sw.part(func(b []byte) []byte { return appendStepFinish(b, "stop", prompt, n) })
 	sw.part(func(b []byte) []byte {
 		b = append(b, `d:{"finishReason":"stop",`...)
-		b = appendUsage(b, prompt, completion)
+		b = appendUsage(b, totalPrompt, totalCompletion)
 		return append(b, "}\n"...)
 	})
 	if s.capacity.limit > 0 {
