@@ -159,7 +159,7 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request, v visito
 		return
 	case !schemaOK:
 		s.reject(r, &s.counts.invalidRequest, "invalid_request")
-		writeError(w, http.StatusBadRequest, "Invalid request parameters")
+		writeError(w, http.StatusBadRequest, "markRead parameter is required") // Helper's text for any schema failure
 		return
 	}
 	c, res := s.lookup(r, v, r.PathValue("slug"))

@@ -157,8 +157,9 @@ func TestMarkRead(t *testing.T) {
 		{"GET without markRead", "GET", "", "", 200, "", false, 2},
 		{"new reply again", "CHAT", "", "", 200, "", true, 2},
 		{"PATCH markRead", "PATCH", "", `{"markRead":true}`, 200, `{"success":true}`, false, 3},
-		{"PATCH false", "PATCH", "", `{"markRead":false}`, 400, `{"error":"Invalid request parameters"}`, false, 3},
-		{"PATCH extra field", "PATCH", "", `{"markRead":true,"x":1}`, 400, `{"error":"Invalid request parameters"}`, false, 3},
+		{"PATCH false", "PATCH", "", `{"markRead":false}`, 400, `{"error":"markRead parameter is required"}`, false, 3},
+		{"PATCH extra field", "PATCH", "", `{"markRead":true,"x":1}`, 400, `{"error":"markRead parameter is required"}`, false, 3},
+		{"PATCH array", "PATCH", "", `[]`, 400, `{"error":"markRead parameter is required"}`, false, 3},
 		{"PATCH not JSON", "PATCH", "", `markRead`, 500, ``, false, 3},
 	}
 	for _, st := range steps {
