@@ -90,16 +90,19 @@ func optBool(raw json.RawMessage) (bool, bool) {
 	return false, false
 }
 
-// messageView is one message in GET conversation.
+// messageView is one message in GET conversation, with the fields of
+// Helper's serializeMessageForWidget. The mock stores no reactions or files.
 type messageView struct {
-	ID               string     `json:"id"`
-	Role             string     `json:"role"`
-	Content          string     `json:"content"`
-	CreatedAt        string     `json:"createdAt"`
-	StaffName        *string    `json:"staffName"`
-	ReactionType     *string    `json:"reactionType"`
-	ReactionFeedback *string    `json:"reactionFeedback"`
-	Attachments      []struct{} `json:"attachments"`
+	ID                 string     `json:"id"`
+	Role               string     `json:"role"`
+	Content            string     `json:"content"`
+	CreatedAt          string     `json:"createdAt"`
+	ReactionType       *string    `json:"reactionType"`
+	ReactionFeedback   *string    `json:"reactionFeedback"`
+	ReactionCreatedAt  *string    `json:"reactionCreatedAt"`
+	StaffName          *string    `json:"staffName"`
+	PublicAttachments  []struct{} `json:"publicAttachments"`
+	PrivateAttachments []struct{} `json:"privateAttachments"`
 }
 
 type conversationView struct {
@@ -129,7 +132,7 @@ func (s *Server) handleGetConversation(w http.ResponseWriter, r *http.Request, v
 	for i, m := range c.messages {
 		view.Messages[i] = messageView{
 			ID: strconv.FormatInt(m.id, 10), Role: m.role, Content: m.content,
-			CreatedAt: iso(m.createdAt), Attachments: []struct{}{},
+			CreatedAt: iso(m.createdAt), PublicAttachments: []struct{}{}, PrivateAttachments: []struct{}{},
 		}
 	}
 	c.mu.Unlock()

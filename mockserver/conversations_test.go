@@ -3,6 +3,7 @@ package mockserver
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -127,6 +128,18 @@ func TestGetConversation(t *testing.T) {
 	}
 	if conv.Messages[0]["content"] != "Where is my order?" {
 		t.Errorf("user content = %v", conv.Messages[0]["content"])
+	}
+	// The fields of Helper's serializeMessageForWidget.
+	wantKeys := []string{"content", "createdAt", "id", "privateAttachments", "publicAttachments",
+		"reactionCreatedAt", "reactionFeedback", "reactionType", "role", "staffName"}
+	for i, msg := range conv.Messages {
+		keys := slices.Sorted(maps.Keys(msg))
+		if !slices.Equal(keys, wantKeys) {
+			t.Errorf("message %d has fields %v, want %v", i, keys, wantKeys)
+		}
+		if pub, priv := msg["publicAttachments"], msg["privateAttachments"]; pub == nil || priv == nil {
+			t.Errorf("message %d attachments public %v private %v, want [] and []", i, pub, priv)
+		}
 	}
 }
 
