@@ -86,7 +86,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request, v visitor) {
 		s.writeSingleShot(w, id, s.cfg.CannedText)
 	case human:
 		s.counts.replyEmpty.Add(1)
-		s.writeSingleShot(w, userMsg.id, "")
+		s.writeSingleShot(w, now.UnixMilli(), "") // no reply is stored: Helper annotates it with Date.now()
 	case conv.isPrompt && first:
 		if text, hit := s.store.cachedReply(content, now.Add(-replyCacheTTL)); hit {
 			s.counts.replyCached.Add(1)

@@ -253,10 +253,17 @@ func TestChatHumanHandoff(t *testing.T) {
 	if match == nil || match[2] != `"A human will reply — soon."` {
 		t.Fatalf("first message: body %q, want 8:[{id}] then 0:\"<canned text>\"", body)
 	}
+	if msgs := m.conversationMessages(ann, slug); match[1] != msgs[len(msgs)-1].ID {
+		t.Errorf("canned reply's 8: id %s, want the stored reply's id %s", match[1], msgs[len(msgs)-1].ID)
+	}
 	_, _, body = m.chat(ann, slug, "hello?")
 	match = singleShot.FindStringSubmatch(body)
 	if match == nil || match[2] != `""` {
 		t.Fatalf("second message: body %q, want 8:[{id}] then 0:\"\"", body)
+	}
+	// Helper stores no reply and annotates the empty one with Date.now().
+	if want := strconv.FormatInt(m.clock.Now().UnixMilli(), 10); match[1] != want {
+		t.Errorf("empty reply's 8: id %s, want the time in Unix milliseconds %s", match[1], want)
 	}
 	_, _, conv := m.do("GET", "/api/chat/conversation/"+slug+"?markRead=false", ann, "")
 	if !strings.Contains(conv, `"isEscalated":true`) {
