@@ -394,6 +394,41 @@ func TestClientBrokenStreams(t *testing.T) {
 	}
 }
 
+// TestClientReplyCutBeforeText closes the mock while one reply waits for its
+// first token and another for capacity: both streams end cleanly after their
+// data part, which the client must count as truncated, not as empty replies.
+func TestClientReplyCutBeforeText(t *testing.T) {
+	r := newRig(t, mockserver.Config{Capacity: 1, DataPart: 1, TTFT: mockserver.Fixed(time.Minute)})
+	s := r.session(t, "ann@example.com")
+	slug := conversation(t, s, false)
+	type result struct {
+		reply *helperapi.Reply
+		err   error
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			reply, err := s.SendMessage(context.Background(), slug, "hi", helperapi.MessageOptions{})
+			results <- result{reply, err}
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for st := r.srv.Stats(); st.InFlight != 1 || st.Queued != 1; st = r.srv.Stats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("Stats() in flight %d, queued %d; want 1 and 1", st.InFlight, st.Queued)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.srv.Close()
+	for range 2 {
+		res := <-results
+		wantKind(t, "SendMessage", res.err, helperapi.KindStreamTruncated, 200)
+		if res.reply.DataParts != 1 || res.reply.Shape != "" {
+			t.Errorf("reply = %+v, want the data part and no shape", res.reply)
+		}
+	}
+}
+
 func TestClientTTFT(t *testing.T) {
 	// The data part goes out at once; the first text part only after the
 	// mock's 100 ms TTFT. TTFT must count from the text, not the first byte.
