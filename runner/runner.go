@@ -284,9 +284,8 @@ func (r *Runner) halted() bool {
 // the delay shows up as schedule lag, since each session keeps its intended
 // start.
 func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
-	timer := time.NewTimer(0)
-	<-timer.C
-	defer timer.Stop()
+	w := newWaiter()
+	defer w.close()
 	shards := uint64(r.opts.Shards)
 	for n := uint64(r.opts.Shard); ; n += shards {
 		at, ok := r.pacer.At(n)
@@ -294,15 +293,8 @@ func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
 			return
 		}
 		intended := start.Add(at)
-		if d := time.Until(intended); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-timer.C:
-			case <-c.stop.Done():
-				return
-			case <-r.noMore:
-				return
-			}
+		if !w.until(intended, c.stop.Done(), r.noMore) {
+			return
 		}
 		if r.halted() || !r.acquire(c.stop) {
 			return
