@@ -185,14 +185,12 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	if err != nil {
 		return usageError(err)
 	}
-	out, err := rn.Run(runCtx, results.Tee(append(outs.sinks, summary)...))
+	out, runErr := rn.Run(runCtx, results.Tee(append(outs.sinks, summary)...))
 	prof.stop()
 	bg.stop()
-	if err != nil {
-		return err
-	}
+	// Whatever stopped the run, what it measured is still reported.
 	if err := outs.finish(ctx, log); err != nil {
-		return err
+		return errors.Join(runErr, err)
 	}
 
 	sum := report.Build(facts(out), summary.Snapshot())
@@ -204,6 +202,8 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		return err
 	}
 	switch {
+	case runErr != nil:
+		return runErr
 	case !pass:
 		return &exitError{code: exitThresholds, err: errors.New(failedThresholds(sum))}
 	case out.Interrupted:
@@ -365,10 +365,13 @@ func conversationNames(sc *scenarios.Scenario) []string {
 
 func describeLoad(sc *scenarios.Scenario, rn *runner.Runner) string {
 	l := sc.Load
-	s := ""
-	if l.Model == scenarios.Closed {
+	var s string
+	switch l.Model {
+	case scenarios.Closed:
 		s = fmt.Sprintf("closed, %d users", l.Users)
-	} else {
+	case scenarios.Replay:
+		s = "replay, sessions start at their recorded times"
+	default:
 		s = fmt.Sprintf("open, %.3g sessions/s on average", rn.TargetRate())
 	}
 	if l.MaxSessions > 0 {
