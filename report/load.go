@@ -81,8 +81,14 @@ func RunFromFiles(infos []results.FileInfo, snap *results.Snapshot) Run {
 	var ids, scenarios, hashes, targets, versions []string
 	sameRun := true
 	var end time.Time
+	var planned time.Duration // the longest planned run length, when every file has one
 	for i, in := range infos {
 		h := in.Header
+		if i == 0 || (planned > 0 && h.Duration > 0) {
+			planned = max(planned, h.Duration)
+		} else {
+			planned = 0
+		}
 		ids = appendNew(ids, h.RunID)
 		scenarios = appendNew(scenarios, h.Scenario)
 		hashes = appendNew(hashes, h.ScenarioHash)
@@ -115,6 +121,11 @@ func RunFromFiles(infos []results.FileInfo, snap *results.Snapshot) Run {
 	}
 	if !run.Start.IsZero() && end.After(run.Start) {
 		run.Duration = end.Sub(run.Start)
+		// A run's live summary covers its planned length, not the drain
+		// after it; so does this one, unless the run stopped early.
+		if planned > 0 && planned < run.Duration {
+			run.Duration = planned
+		}
 	}
 	return run
 }
