@@ -208,8 +208,9 @@ type finishPart struct {
 	} `json:"usage"`
 }
 
-// parseFinish decodes a d: part; usage is nil when no count was reported.
-func parseFinish(v []byte) (reason string, usage *Usage, ok bool) {
+// parseFinishJSON decodes a d: part with encoding/json; usage is nil when no
+// count was reported. parseFinish is its fast path.
+func parseFinishJSON(v []byte) (reason string, usage *Usage, ok bool) {
 	if len(v) == 0 || v[0] != '{' {
 		return "", nil, false
 	}
@@ -231,10 +232,11 @@ func count(f *float64) int {
 	return int(*f)
 }
 
-// annotationID validates an 8: part (a JSON array) and returns the last "id"
-// of its object elements: Helper's stored assistant message id. A numeric id
-// is returned in decimal.
-func annotationID(v []byte) (string, bool) {
+// annotationIDJSON validates an 8: part (a JSON array) and returns the last
+// "id" of its object elements: Helper's stored assistant message id. A
+// numeric id is returned in decimal. It uses encoding/json; annotationID is
+// its fast path.
+func annotationIDJSON(v []byte) (string, bool) {
 	if len(v) == 0 || v[0] != '[' {
 		return "", false
 	}
