@@ -46,6 +46,7 @@ type Runner struct {
 	pacer   *StagesPacer  // open model
 	limiter *rate.Limiter // global request cap; nil = none
 	slots   chan struct{} // max sessions in flight; nil = no cap
+	workers *workers      // run the requests (see workers)
 
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight
@@ -193,6 +194,8 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 		return Outcome{}, errors.New("runner: Run needs a sink and runs once")
 	}
 	r.sink = sink
+	r.workers = newWorkers()
+	defer r.workers.stop()
 	start := time.Now()
 	out := Outcome{Start: start, TargetRate: r.TargetRate()}
 

@@ -2,23 +2,42 @@ package runner
 
 import (
 	"errors"
+	"sync"
 	"testing"
 )
 
-func TestOnFreshStack(t *testing.T) {
+func TestWorkersRun(t *testing.T) {
+	w := newWorkers()
 	want := errors.New("boom")
 	ran := false
-	if err := onFreshStack(func() error { ran = true; return want }); err != want || !ran {
-		t.Errorf("onFreshStack(f) = %v (ran %v), want f's error and f run", err, ran)
+	if err := w.run(func() error { ran = true; return want }); err != want || !ran {
+		t.Errorf("run(f) = %v (ran %v), want f's error and f run", err, ran)
 	}
-	if err := onFreshStack(func() error { return nil }); err != nil {
-		t.Errorf("onFreshStack(nil-returning f) = %v, want nil", err)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	n := 0
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.run(func() error { mu.Lock(); n++; mu.Unlock(); return nil })
+		}()
+	}
+	wg.Wait()
+	if n != 50 {
+		t.Errorf("50 concurrent runs ran %d jobs, want 50", n)
+	}
+	w.stop()
+	if err := w.run(func() error { return nil }); err != nil {
+		t.Errorf("run after stop = %v, want nil", err)
 	}
 }
 
-func BenchmarkOnFreshStack(b *testing.B) {
+func BenchmarkWorkersRun(b *testing.B) {
+	w := newWorkers()
+	defer w.stop()
 	b.ReportAllocs()
 	for b.Loop() {
-		onFreshStack(func() error { return nil })
+		w.run(func() error { return nil })
 	}
 }

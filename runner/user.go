@@ -185,7 +185,7 @@ func (s *sessionRun) stepHold(step results.Step, turn int, intended time.Time, c
 			return false
 		}
 		res.Start = time.Now()
-		err := onFreshStack(func() error { return c(s.ctx.work, res) })
+		err := s.r.workers.run(func() error { return c(s.ctx.work, res) })
 		if hold && err == nil && res.Error == "" {
 			s.pending = res
 			return true
