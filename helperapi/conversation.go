@@ -23,10 +23,19 @@ func (s *Session) CreateConversation(ctx context.Context, subject string, isProm
 	if xerr != nil {
 		return "", ex.t, xerr
 	}
+	bp, derr := ex.readBody()
+	if derr != nil {
+		return "", ex.t, derr
+	}
 	var resp struct {
 		Slug string `json:"conversationSlug"`
 	}
-	if derr := ex.decodeJSON(&resp); derr != nil {
+	var ok bool
+	if resp.Slug, ok = plainStringMember(*bp, "conversationSlug"); !ok {
+		derr = ex.unmarshal(*bp, &resp)
+	}
+	putBody(bp)
+	if derr != nil {
 		return "", ex.t, derr
 	}
 	if resp.Slug == "" {

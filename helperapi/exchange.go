@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -139,16 +140,57 @@ func (ex *exchange) finish() {
 	ex.cancel()
 }
 
+// jsonBufs holds the buffers JSON response bodies are read into.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledBody is the largest buffer kept for reuse.
+const maxPooledBody = 64 << 10
+
+// readBody reads the whole (bounded) body into a pooled buffer and finishes
+// the exchange. The caller gives the buffer back with putBody.
+func (ex *exchange) readBody() (*[]byte, *Error) {
+	defer ex.finish()
+	bp := jsonBufs.Get().(*[]byte)
+	b := (*bp)[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := ex.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		*bp = b
+		switch {
+		case len(b) > maxJSONBody:
+			putBody(bp)
+			return nil, ex.newError(KindProtocol, fmt.Sprintf("response body larger than %d bytes", maxJSONBody), nil)
+		case err == io.EOF:
+			return bp, nil
+		case err != nil:
+			putBody(bp)
+			return nil, ex.failure(err, false)
+		}
+	}
+}
+
+func putBody(bp *[]byte) {
+	if cap(*bp) <= maxPooledBody {
+		*bp = (*bp)[:0]
+		jsonBufs.Put(bp)
+	}
+}
+
 // decodeJSON reads the whole (bounded) body into v and finishes the exchange.
 func (ex *exchange) decodeJSON(v any) *Error {
-	defer ex.finish()
-	b, err := io.ReadAll(io.LimitReader(ex, maxJSONBody+1))
-	if err != nil {
-		return ex.failure(err, false)
+	bp, e := ex.readBody()
+	if e != nil {
+		return e
 	}
-	if len(b) > maxJSONBody {
-		return ex.newError(KindProtocol, fmt.Sprintf("response body larger than %d bytes", maxJSONBody), nil)
-	}
+	defer putBody(bp)
+	return ex.unmarshal(*bp, v)
+}
+
+// unmarshal decodes a JSON body into v.
+func (ex *exchange) unmarshal(b []byte, v any) *Error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return ex.newError(KindProtocol, "invalid JSON response", err)
 	}

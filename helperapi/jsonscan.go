@@ -6,15 +6,16 @@ import (
 	"strconv"
 )
 
-// Fast paths for the two parts whose content the data stream parser reads:
-// d: (finish reason and usage) and 8: (the message id). encoding/json
-// allocated about 23 times per reply for them, a third of a streamed
-// exchange's allocations. Each fast path checks the part with json.Valid
-// (which does not allocate), then walks the now known-valid JSON by hand for
-// the common shapes; anything else (an escaped or non-ASCII key or string, a
-// value of an unexpected type) goes to the encoding/json version, so the
-// result is always exactly encoding/json's (FuzzFinishFastPath and
-// FuzzAnnotationFastPath check it).
+// Fast paths for the JSON the client reads on every exchange: the two
+// parts whose content the data stream parser reads, d: (finish reason and
+// usage) and 8: (the message id), and the conversation slug. encoding/json
+// allocated about 23 times per reply for the parts alone, a third of a
+// streamed exchange's allocations. Each fast path checks its input with
+// json.Valid (which does not allocate), then walks the now known-valid JSON
+// by hand for the common shapes; anything else (an escaped or non-ASCII key
+// or string, a value of an unexpected type) goes to encoding/json, so the
+// result is always exactly encoding/json's (FuzzFinishFastPath,
+// FuzzAnnotationFastPath and FuzzStringMemberFastPath check it).
 
 // parseFinish decodes a d: part; usage is nil when no count was reported.
 func parseFinish(v []byte) (reason string, usage *Usage, ok bool) {
@@ -162,6 +163,37 @@ func plainID(raw []byte) (string, bool) {
 		return string(raw), true
 	}
 	return "", true // null, true, false, objects and arrays are no id
+}
+
+// plainStringMember decodes the member key of the JSON object v as
+// encoding/json decodes it into a string field tagged key ("" when absent or
+// null; keys match case-insensitively, the last one wins). ok is false when
+// that takes encoding/json: v is not a valid object, the value is not a
+// plain string or null, or a key is not plain.
+func plainStringMember(v []byte, key string) (s string, ok bool) {
+	if len(v) == 0 || v[0] != '{' || !json.Valid(v) {
+		return "", false
+	}
+	m := members{v: v, i: 1}
+	for {
+		k, val, more := m.next()
+		if !more {
+			return s, true
+		}
+		if !plainASCII(k) {
+			return "", false
+		}
+		if !bytes.EqualFold(k, []byte(key)) {
+			continue
+		}
+		switch {
+		case val[0] == 'n':
+		case val[0] == '"' && plainASCII(val[1:len(val)-1]):
+			s = string(val[1 : len(val)-1])
+		default:
+			return "", false
+		}
+	}
 }
 
 // plainASCII reports whether b is printable ASCII without a backslash: JSON

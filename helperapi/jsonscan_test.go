@@ -1,6 +1,7 @@
 package helperapi
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -74,4 +75,39 @@ func FuzzAnnotationFastPath(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, v []byte) { checkAnnotation(t, trimJSONSpace(v)) })
+}
+
+var memberSeeds = []string{
+	`{"conversationSlug":"c-123"}`, `{"conversationslug":"a","conversationSlug":"b"}`,
+	`{"conversationSlug":"a","conversationSlug":null}`, `{"conversationSlug":7}`,
+	`{"conversationSlug":"caf\u00e9"}`, `{"x":{"conversationSlug":"nested"}}`, `{}`, `[]`, `{"conversationSlug":"a"`,
+	`{"\u0063onversationSlug":"escaped key"}`, `{"conversationSlug":"tab	in"}`,
+}
+
+func checkStringMember(t *testing.T, v []byte) {
+	t.Helper()
+	var want struct {
+		S string `json:"conversationSlug"`
+	}
+	err := json.Unmarshal(v, &want)
+	got, ok := plainStringMember(v, "conversationSlug")
+	if ok && (err != nil || got != want.S) {
+		t.Errorf("plainStringMember(%q) = %q, true; encoding/json gives %q, %v", v, got, want.S, err)
+	}
+}
+
+func TestStringMemberFastPath(t *testing.T) {
+	for _, s := range memberSeeds {
+		checkStringMember(t, []byte(s))
+	}
+	if _, ok := plainStringMember([]byte(`{"conversationSlug":"c-1","other":[1,{"a":"}"}]}`), "conversationSlug"); !ok {
+		t.Errorf("plainStringMember(a plain object) fell back to encoding/json")
+	}
+}
+
+func FuzzStringMemberFastPath(f *testing.F) {
+	for _, s := range memberSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, v []byte) { checkStringMember(t, v) })
 }
