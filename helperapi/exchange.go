@@ -34,6 +34,12 @@ const (
 	maxErrorMsg  = 200
 )
 
+// Request header values shared by every request; never appended to.
+var (
+	userAgentHeader = []string{userAgent}
+	jsonContentType = []string{"application/json"}
+)
+
 // errRequestTimeout is the cause of a request context whose per-request
 // timeout passed, telling it apart from the caller's own deadline.
 var errRequestTimeout = errors.New("helperapi: request timeout")
@@ -56,7 +62,7 @@ type exchange struct {
 // send starts a request and returns once the response headers have arrived.
 // On a non-2xx status it reads the error body and returns an *Error. Either
 // way the caller must call finish when done with the exchange.
-func (c *Client) send(ctx context.Context, op, method, path string, body []byte, token string, red redactor) (*exchange, *Error) {
+func (c *Client) send(ctx context.Context, op, method, path string, body []byte, auth []string, red redactor) (*exchange, *Error) {
 	ex := &exchange{op: op, red: red, parent: ctx}
 	if c.timeout > 0 {
 		ex.ctx, ex.cancel = context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
@@ -77,16 +83,17 @@ func (c *Client) send(ctx context.Context, op, method, path string, body []byte,
 	for k, v := range c.header {
 		req.Header[k] = slices.Clip(v) // shared: an append must not write into it
 	}
-	req.Header.Set("User-Agent", userAgent)
+	// Canonical keys and shared values, set without Header.Set's copies.
+	req.Header["User-Agent"] = userAgentHeader
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = jsonContentType
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if auth != nil {
+		req.Header["Authorization"] = auth
 	}
 	ex.t.BytesOut = int64(len(body))
 	ex.t.Start = time.Now()
-	resp, err := c.hc.Do(req)
+	resp, err := c.do(req)
 	elapsed := time.Since(ex.t.Start)
 	if err != nil {
 		ex.t.Total = elapsed

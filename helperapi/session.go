@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -24,6 +25,21 @@ type Session struct {
 	c     *Client
 	token hidden // never a plain string field: see hidden
 	email string // "" for an anonymous session
+	creds creds  // made once, as every request needs them
+}
+
+// creds returns a session's Authorization header value and its redactor.
+// Like hidden, it keeps the token out of fmt's reach.
+type creds func() (auth []string, red redactor)
+
+// newSession returns the Session for token.
+func (c *Client) newSession(token, email string) *Session {
+	var auth []string
+	if token != "" {
+		auth = []string{"Bearer " + token} // shared by the session's requests: never appended to
+	}
+	red := slices.Clip(c.redactor(token))
+	return &Session{c: c, token: hide(token), email: email, creds: func() ([]string, redactor) { return auth, red }}
 }
 
 // sessionBody is the JSON of POST /api/widget/session. Only these four fields
@@ -60,7 +76,7 @@ func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Sessio
 	if err != nil {
 		return nil, Timing{}, &Error{Op: opSession, Kind: KindProtocol, Msg: "cannot encode request", Err: red.err(err)}
 	}
-	ex, xerr := c.send(ctx, opSession, http.MethodPost, "/api/widget/session", b, "", red)
+	ex, xerr := c.send(ctx, opSession, http.MethodPost, "/api/widget/session", b, nil, red)
 	if xerr != nil {
 		return nil, ex.t, xerr
 	}
@@ -80,14 +96,14 @@ func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Sessio
 	case resp.Token == "":
 		return nil, ex.t, ex.newError(KindProtocol, "no token in session response", nil)
 	}
-	return &Session{c: c, token: hide(resp.Token), email: req.Email}, ex.t, nil
+	return c.newSession(resp.Token, req.Email), ex.t, nil
 }
 
 // ResumeSession returns a Session that sends token as it is, without asking
 // the server: a token saved earlier, or a deliberately bad one in tests.
 // email is recorded for display only ("" for anonymous).
 func (c *Client) ResumeSession(token, email string) *Session {
-	return &Session{c: c, token: hide(token), email: email}
+	return c.newSession(token, email)
 }
 
 // emailHash is the lowercase hex HMAC-SHA256(secret, email + ":" + ts).
@@ -126,9 +142,13 @@ func (s *Session) LogValue() slog.Value {
 }
 
 // redactor returns the strings this session must never show.
-func (s *Session) redactor() redactor { return s.c.redactor(s.token()) }
+func (s *Session) redactor() redactor {
+	_, red := s.creds()
+	return red
+}
 
 // send starts an authenticated request for this session.
 func (s *Session) send(ctx context.Context, op, method, path string, body []byte) (*exchange, *Error) {
-	return s.c.send(ctx, op, method, path, body, s.token(), s.redactor())
+	auth, red := s.creds()
+	return s.c.send(ctx, op, method, path, body, auth, red)
 }
