@@ -2,8 +2,11 @@ package runner
 
 import "time"
 
-// workerIdle is how long a request worker waits for more work before it ends.
-const workerIdle = 10 * time.Second
+// workerIdle is how long a request worker waits for more work before it
+// ends. Under steady load a worker is reused within milliseconds; after a
+// burst (every user signing in at once) the extra workers and their stacks
+// go soon after.
+const workerIdle = time.Second
 
 // workers runs each request of a run on a worker goroutine, so that a
 // user's own goroutine stays shallow.
