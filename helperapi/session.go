@@ -36,7 +36,9 @@ type creds func() (auth []string, red redactor)
 func (c *Client) newSession(token, email string) *Session {
 	var auth []string
 	if token != "" {
-		auth = []string{"Bearer " + token} // shared by the session's requests: never appended to
+		bearer := "Bearer " + token
+		token = bearer[len("Bearer "):] // one copy of the token per session, not two
+		auth = []string{bearer}         // shared by the session's requests: never appended to
 	}
 	red := slices.Clip(c.redactor(token))
 	return &Session{c: c, token: hide(token), email: email, creds: func() ([]string, redactor) { return auth, red }}
