@@ -1,37 +1,34 @@
 package runner
 
-import "time"
+import (
+	"time"
 
-// preciseWindow is how long before a deadline a waiter hands over from its
-// Go timer to its fine timer. It covers the Go timer's own lateness (up to
-// about 1 ms, more on a loaded machine).
-const preciseWindow = 2 * time.Millisecond
+	"github.com/loadgen/loadgen/internal/precise"
+)
 
-// waiter sleeps until a point in time more precisely than a Go timer alone.
-// When the Go runtime has nothing to run it waits for its next timer in
-// epoll_wait, whose timeout is whole milliseconds, so a timer fires up to
-// about 1 ms late (half that typically): as schedule lag, that was most of
-// the open model's error. A waiter sleeps on a Go timer until preciseWindow
-// before the deadline, then on a fine timer (a Linux timerfd, whose expiry
-// wakes the network poller within tens of microseconds). Without a fine
-// timer it uses the Go timer all the way. A waiter is used by one goroutine.
+// waiter sleeps until a point in time more precisely than a Go timer alone:
+// on a Go timer until precise.Window before the deadline, then on a
+// precise.Timer (see package precise: a Go timer fires up to about 1 ms late,
+// which as schedule lag was most of the open model's error). Without a
+// precise timer it uses the Go timer all the way. A waiter is used by one
+// goroutine.
 type waiter struct {
 	timer *time.Timer
-	fine  *fineTimer // nil: not supported here, or could not be made
+	fine  *precise.Timer // nil: not supported here, or could not be made
 }
 
 func newWaiter() *waiter {
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &waiter{timer: t, fine: newFineTimer()}
+	return &waiter{timer: t, fine: precise.New()}
 }
 
 // until waits until t; false when stop or more is closed first. The last
-// preciseWindow of the wait is not interrupted.
+// precise.Window of the wait is not interrupted.
 func (w *waiter) until(t time.Time, stop, more <-chan struct{}) bool {
 	d := time.Until(t)
 	if w.fine != nil {
-		d -= preciseWindow
+		d -= precise.Window
 	}
 	if d > 0 {
 		w.timer.Reset(d)
@@ -46,7 +43,7 @@ func (w *waiter) until(t time.Time, stop, more <-chan struct{}) bool {
 		}
 	}
 	if w.fine != nil {
-		w.fine.sleep(time.Until(t))
+		w.fine.Sleep(time.Until(t))
 	}
 	return true
 }
@@ -55,6 +52,6 @@ func (w *waiter) until(t time.Time, stop, more <-chan struct{}) bool {
 func (w *waiter) close() {
 	w.timer.Stop()
 	if w.fine != nil {
-		w.fine.close()
+		w.fine.Close()
 	}
 }

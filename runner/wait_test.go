@@ -37,7 +37,7 @@ func TestWaiterStops(t *testing.T) {
 func TestWaiterFallsBackWithoutFineTimer(t *testing.T) {
 	w := newWaiter()
 	if w.fine != nil {
-		w.fine.close()
+		w.fine.Close()
 		w.fine = nil
 	}
 	defer w.close()

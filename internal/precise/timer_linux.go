@@ -1,4 +1,4 @@
-package runner
+package precise
 
 import (
 	"os"
@@ -7,29 +7,27 @@ import (
 	"unsafe"
 )
 
-// fineTimer is a Linux timerfd read through the Go network poller: the
-// goroutine parks like on a socket, and the kernel's high-resolution timer
-// makes the fd readable on time.
-type fineTimer struct {
+// Timer is a Linux timerfd on CLOCK_MONOTONIC read through the Go network
+// poller. It is used by one goroutine at a time.
+type Timer struct {
 	f  *os.File
 	rc syscall.RawConn
 }
 
-// newFineTimer returns a timerfd on CLOCK_MONOTONIC, or nil when the kernel
-// refuses one (the waiter then uses Go timers only).
-func newFineTimer() *fineTimer {
+// New returns a Timer, or nil when the kernel refuses one.
+func New() *Timer {
 	const clockMonotonic = 1
 	fd, _, errno := syscall.Syscall(syscall.SYS_TIMERFD_CREATE, clockMonotonic, syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	if errno != 0 {
 		return nil
 	}
-	f := os.NewFile(fd, "timerfd") // non-blocking: registered with the poller
+	f := os.NewFile(fd, "timerfd") // non-blocking, so registered with the poller
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
 		return nil
 	}
-	return &fineTimer{f: f, rc: rc}
+	return &Timer{f: f, rc: rc}
 }
 
 // itimerspec is struct itimerspec of timerfd_settime(2).
@@ -38,8 +36,8 @@ type itimerspec struct {
 	value    syscall.Timespec
 }
 
-// sleep waits d (nothing when d ≤ 0). On any error it returns at once.
-func (t *fineTimer) sleep(d time.Duration) {
+// Sleep waits d (nothing when d ≤ 0). On any error it returns at once.
+func (t *Timer) Sleep(d time.Duration) {
 	if d <= 0 {
 		return
 	}
@@ -54,4 +52,5 @@ func (t *fineTimer) sleep(d time.Duration) {
 	t.f.Read(expirations[:]) // parks until the timer fires
 }
 
-func (t *fineTimer) close() { t.f.Close() }
+// Close releases the timerfd.
+func (t *Timer) Close() { t.f.Close() }
