@@ -48,6 +48,12 @@ type Config struct {
 	TTFT Dist
 	// TokenInterval is the delay between consecutive text parts.
 	TokenInterval Dist
+	// PreciseDelays ends each delay (TTFT, token gaps, stalls) on a precise
+	// timer (package internal/precise): a Go timer alone fires up to about a
+	// millisecond late, which a client measuring TTFT would see as its own
+	// error. It costs some CPU per delay (about 25 µs), so it is off in the
+	// zero value and on in DefaultConfig.
+	PreciseDelays bool
 	// Tokens is the number of text parts per model reply (zero: DefaultTokens).
 	Tokens Range
 	// Capacity is the number of model replies generated at once; excess
@@ -117,7 +123,7 @@ type Faults struct {
 }
 
 // DefaultConfig returns a realistic model for demos: lognormal TTFT around
-// 400 ms, 20–60 tokens 15 ms apart, 64 concurrent generations, a data part
+// 400 ms, 20–60 tokens 15 ms apart, precise delays, 64 concurrent generations, a data part
 // in a tenth of replies, a tool step in a tenth, one source, 5% of
 // conversations handed to a human, async replies after about a second with
 // 5% never answered, and no faults. Secret is left empty.
@@ -125,6 +131,7 @@ func DefaultConfig() Config {
 	return Config{
 		TTFT:          Dist{Kind: DistLognormal, Mean: 400 * time.Millisecond, Jitter: 150 * time.Millisecond},
 		TokenInterval: Fixed(15 * time.Millisecond),
+		PreciseDelays: true,
 		Tokens:        DefaultTokens,
 		Capacity:      64,
 		DataPart:      0.1,

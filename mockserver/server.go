@@ -13,10 +13,15 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/loadgen/loadgen/internal/precise"
 )
 
 // maxBody caps request bodies; larger ones get 413.
 const maxBody = 1 << 20
+
+// maxIdleTimers bounds the precise timers (timerfds) kept between pauses.
+const maxIdleTimers = 256
 
 // errClosed reports that the Server was closed while a request waited.
 var errClosed = errors.New("mockserver: server closed")
@@ -38,6 +43,7 @@ type Server struct {
 	counts   counters
 	bufs     sync.Pool // *bytes.Buffer for request bodies
 	streams  sync.Pool // *streamWriter scratch
+	fine     *precise.Pool
 
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
@@ -61,6 +67,7 @@ func New(cfg Config) (*Server, error) {
 		store:    newStore(cfg.MaxConversations, cfg.MaxMessages, cfg.ReplyCacheSize),
 		capacity: newCapacity(cfg.Capacity, cfg.QueueLimit),
 		async:    newScheduler(),
+		fine:     precise.NewPool(maxIdleTimers),
 		done:     make(chan struct{}),
 	}
 	s.metrics = newMetrics(s)
@@ -92,6 +99,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.done)
 		s.async.close()
+		s.fine.Close()
 	})
 	return nil
 }
@@ -195,8 +203,34 @@ func unhandled(w http.ResponseWriter) {
 }
 
 // pause waits d, or until ctx is done or the server closes. It returns nil
-// after a full wait and never waits when d ≤ 0.
+// after a full wait and never waits when d ≤ 0. With PreciseDelays, the last
+// precise.Window of the wait is on a precise timer, not interrupted: a Go timer alone fires up
+// to a millisecond late, which a benchmark of TTFT accuracy would otherwise
+// measure as the client's error. The precise timer (a file descriptor) is
+// held only for that last part.
 func (s *Server) pause(ctx context.Context, t *time.Timer, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	if !s.cfg.PreciseDelays {
+		return s.wait(ctx, t, d)
+	}
+	deadline := time.Now().Add(d)
+	if err := s.wait(ctx, t, d-precise.Window); err != nil {
+		return err
+	}
+	fine := s.fine.Get()
+	if fine == nil { // no precise timer here (or no file descriptor left)
+		return s.wait(ctx, t, time.Until(deadline))
+	}
+	fine.Sleep(time.Until(deadline))
+	s.fine.Put(fine)
+	return nil
+}
+
+// wait waits d on t (nothing when d ≤ 0), or until ctx is done or the
+// server closes.
+func (s *Server) wait(ctx context.Context, t *time.Timer, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}

@@ -29,6 +29,7 @@ func mockFlags(fs *flag.FlagSet, cfg *mockserver.Config, o *mockOptions) {
 	const dist = "a duration (800ms) or KIND:MEAN[,JITTER] with KIND fixed, uniform, normal or lognormal"
 	fs.Var(&cfg.TTFT, "ttft", "time to first token after any wait for capacity: `DIST`, "+dist)
 	fs.Var(&cfg.TokenInterval, "token-interval", "time between text parts: `DIST`, "+dist)
+	fs.BoolVar(&cfg.PreciseDelays, "precise-delays", cfg.PreciseDelays, "end each delay on a precise timer (Go timers fire up to ~1 ms late; costs ~25 µs CPU per delay)")
 	fs.Var(&cfg.Tokens, "tokens", "text parts per model reply: `N` or MIN-MAX")
 	fs.IntVar(&cfg.Capacity, "capacity", cfg.Capacity, "max concurrent model replies, `N` (0: unlimited); excess requests wait in a FIFO queue")
 	fs.IntVar(&cfg.QueueLimit, "queue", cfg.QueueLimit, "max requests waiting for capacity, `N` (0: unlimited); beyond it they get 503")
