@@ -2,11 +2,14 @@ package helperapi
 
 import (
 	"cmp"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,8 +33,9 @@ const userAgent = "loadgen-helperapi/1"
 type Client struct {
 	base    string // scheme://host[:port][/prefix], no trailing slash
 	hc      *http.Client
-	direct  bool   // requests go to hc's transport directly (see do)
-	secret  hidden // nil without a secret
+	direct  bool       // requests go to hc's transport directly (see do)
+	secret  hidden     // nil without a secret
+	macs    *sync.Pool // HMAC-SHA256 keyed with the secret (hash.Hash), when there is one
 	timeout time.Duration
 	header  http.Header
 	now     func() time.Time
@@ -112,6 +116,9 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	if c.hc == nil {
 		c.hc = &http.Client{Transport: NewTransport(DefaultMaxConnsPerHost)}
+	}
+	if secret := c.secret; secret != nil {
+		c.macs = &sync.Pool{New: func() any { return hmac.New(sha256.New, []byte(secret())) }}
 	}
 	if c.hc.CheckRedirect == nil {
 		hc := *c.hc

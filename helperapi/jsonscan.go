@@ -8,14 +8,16 @@ import (
 
 // Fast paths for the JSON the client reads on every exchange: the two
 // parts whose content the data stream parser reads, d: (finish reason and
-// usage) and 8: (the message id), and the conversation slug. encoding/json
+// usage) and 8: (the message id), the conversation slug and the session
+// reply. encoding/json
 // allocated about 23 times per reply for the parts alone, a third of a
 // streamed exchange's allocations. Each fast path checks its input with
 // json.Valid (which does not allocate), then walks the now known-valid JSON
 // by hand for the common shapes; anything else (an escaped or non-ASCII key
 // or string, a value of an unexpected type) goes to encoding/json, so the
 // result is always exactly encoding/json's (FuzzFinishFastPath,
-// FuzzAnnotationFastPath and FuzzStringMemberFastPath check it).
+// FuzzAnnotationFastPath, FuzzStringMemberFastPath and FuzzSessionFastPath
+// check it). The session reply has one too.
 
 // parseFinish decodes a d: part; usage is nil when no count was reported.
 func parseFinish(v []byte) (reason string, usage *Usage, ok bool) {
@@ -194,6 +196,55 @@ func plainStringMember(v []byte, key string) (s string, ok bool) {
 			return "", false
 		}
 	}
+}
+
+// plain decodes a session reply as encoding/json would (valid is a
+// pointer: null resets it; the strings keep their value on null); false when
+// that takes encoding/json.
+func (r *sessionReply) plain(v []byte) bool {
+	if len(v) == 0 || v[0] != '{' || !json.Valid(v) {
+		return false
+	}
+	var valid, hasValid bool
+	m := members{v: v, i: 1}
+	for {
+		k, val, more := m.next()
+		if !more {
+			break
+		}
+		var s *string
+		switch {
+		case !plainASCII(k):
+			return false
+		case bytes.EqualFold(k, []byte("valid")):
+			switch string(val) {
+			case "null":
+				hasValid = false
+			case "true", "false":
+				hasValid, valid = true, val[0] == 't'
+			default:
+				return false
+			}
+			continue
+		case bytes.EqualFold(k, []byte("token")):
+			s = &r.Token
+		case bytes.EqualFold(k, []byte("error")):
+			s = &r.Error
+		default:
+			continue
+		}
+		switch {
+		case val[0] == 'n':
+		case val[0] == '"' && plainASCII(val[1:len(val)-1]):
+			*s = string(val[1 : len(val)-1])
+		default:
+			return false
+		}
+	}
+	if hasValid {
+		r.Valid = &valid
+	}
+	return true
 }
 
 // plainASCII reports whether b is printable ASCII without a backslash: JSON

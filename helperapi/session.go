@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -71,7 +72,7 @@ func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Sessio
 		}
 		ts := c.now().UnixMilli()
 		body.Email = req.Email
-		body.EmailHash = emailHash(c.secret(), req.Email, ts)
+		body.EmailHash = c.emailHash(req.Email, ts)
 		body.Timestamp = ts
 	}
 	b, err := json.Marshal(body)
@@ -82,12 +83,14 @@ func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Sessio
 	if xerr != nil {
 		return nil, ex.t, xerr
 	}
-	var resp struct {
-		Valid *bool  `json:"valid"`
-		Token string `json:"token"`
-		Error string `json:"error"`
+	var resp sessionReply
+	bp, derr := ex.readBody()
+	if derr == nil {
+		if !resp.plain(*bp) {
+			derr = ex.unmarshal(*bp, &resp)
+		}
+		putBody(bp)
 	}
-	derr := ex.decodeJSON(&resp)
 	ex.red = append(ex.red, resp.Token)
 	switch {
 	case derr != nil:
@@ -106,6 +109,28 @@ func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Sessio
 // email is recorded for display only ("" for anonymous).
 func (c *Client) ResumeSession(token, email string) *Session {
 	return c.newSession(token, email)
+}
+
+// sessionReply is what a client reads of POST /api/widget/session's answer.
+type sessionReply struct {
+	Valid *bool  `json:"valid"`
+	Token string `json:"token"`
+	Error string `json:"error"`
+}
+
+// emailHash is emailHash with the client's secret, on a pooled HMAC whose
+// key schedule is done once.
+func (c *Client) emailHash(email string, ts int64) string {
+	m := c.macs.Get().(hash.Hash)
+	m.Reset()
+	msg := make([]byte, 0, len(email)+24)
+	msg = strconv.AppendInt(append(append(msg, email...), ':'), ts, 10)
+	m.Write(msg)
+	var sum [sha256.Size]byte
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], m.Sum(sum[:0]))
+	c.macs.Put(m)
+	return string(out[:])
 }
 
 // emailHash is the lowercase hex HMAC-SHA256(secret, email + ":" + ts).

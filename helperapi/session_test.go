@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -162,4 +163,17 @@ func TestCreateSessionFailures(t *testing.T) {
 			t.Errorf("CreateSession() = %v, want kind %q", err, KindProtocol)
 		}
 	})
+}
+
+func TestPooledEmailHash(t *testing.T) {
+	c, err := New("http://127.0.0.1:1", WithSecret("s3cr3t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 { // the pooled HMAC is reset between uses
+		email := fmt.Sprintf("user-%d@example.com", i)
+		if got, want := c.emailHash(email, 1764115200000+int64(i)), emailHash("s3cr3t", email, 1764115200000+int64(i)); got != want {
+			t.Errorf("c.emailHash(%q) = %s, want %s", email, got, want)
+		}
+	}
 }
