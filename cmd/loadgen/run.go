@@ -92,7 +92,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a pprof CPU profile of loadgen itself to `FILE`")
-	fs.StringVar(&o.memProfile, "memprofile", "", "write a pprof heap profile of loadgen itself to `FILE` when the duration ends, before sessions drain")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a pprof heap profile of loadgen itself to `FILE` when the duration ends, before sessions drain (after a GC that returns free memory to the OS)")
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
