@@ -5,9 +5,9 @@
 # (go.mod is not touched), then runs, each bounded in time and on loopback:
 #   1 throughput  loadgen vs vegeta attack -rate=0, conversations/s
 #   2 flow        streamed messages/s, CPU split between mock and harness
-#   3 memory      RSS and Go heap with 1k, 10k, 50k users in think time
 #   4 ttft        measured TTFT - 100 ms at 100 and 1000 streams
 #   5 schedule    open model at 500 and 2000 sessions/s
+#   3 memory      RSS and Go heap with 1k, 10k, 50k users in think time
 #   6 micro       go test -bench: parser, result recording, metrics
 # and prints one Markdown table. Figures also go to bench/out/ (ignored by git).
 #
@@ -46,15 +46,16 @@ lg=("$tmp/bin/lgbench" -loadgen "$tmp/bin/loadgen" -vegeta "$tmp/bin/vegeta" -sc
 if [[ ${BENCH_QUICK:-} == 1 ]]; then
 	"${lg[@]}" throughput -duration 3s -rounds 1
 	"${lg[@]}" flow -duration 3s
-	"${lg[@]}" memory -users 500,2000
 	"${lg[@]}" ttft -streams 100 -duration 5s
 	"${lg[@]}" schedule -rates 500 -duration 5s
+	"${lg[@]}" memory -users 500,2000
 else
+	# Timing first, while the machine is fresh; the 50 000-user run last.
 	"${lg[@]}" throughput -conns 50 -duration 8s -rounds 2
 	"${lg[@]}" flow -users 50 -duration 10s
-	"${lg[@]}" memory -users 1000,10000,50000
 	"${lg[@]}" ttft -streams 100,1000 -duration 15s
 	"${lg[@]}" schedule -rates 500,2000 -duration 20s
+	"${lg[@]}" memory -users 1000,10000,50000
 fi
 
 echo "== micro benchmarks"
