@@ -70,4 +70,3 @@ conversations:
 		b.Fatalf("conversation steps: %d, %d errors", got.Count, got.Errors)
 	}
 }
-
