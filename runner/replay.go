@@ -182,42 +182,16 @@ func (r *Runner) closeReplays() {
 // transcript ends or stop is done (start: original).
 func (r *Runner) replayArrivals(c runContexts, start time.Time, wg *sync.WaitGroup) {
 	src := r.replays[r.original]
-	timer := time.NewTimer(0)
-	<-timer.C
-	defer timer.Stop()
-	for {
+	r.arrivals(c, wg, func() (arrival, bool) {
 		rc, err := src.next()
 		if rc == nil {
 			r.halt(err)
-			return
+			return arrival{}, false
 		}
-		intended := start.Add(r.original.Transcript.Offset(src.firstStart(), rc.Start()))
-		if d := time.Until(intended); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-timer.C:
-			case <-c.stop.Done():
-				return
-			case <-r.noMore:
-				return
-			}
-		}
-		if !r.acquire(c.stop) {
-			return
-		}
-		u, ok := r.newUser(uint64(rc.Index) + 1) // the conversation's number: disjoint across shards
-		if !ok {
-			r.release()
-			r.halt(nil)
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer r.release()
-			r.session(c, u, r.original, rc, intended, "")
-		}()
-	}
+		at := start.Add(r.original.Transcript.Offset(src.firstStart(), rc.Start()))
+		return arrival{at: at, id: uint64(rc.Index) + 1, // the conversation's number: disjoint across shards
+			run: func(u *user) { r.session(c, u, r.original, rc, at, "") }}, true
+	})
 }
 
 // reference is a replayed turn's recorded reply and the check against it.

@@ -287,22 +287,39 @@ func (r *Runner) halted() bool {
 // the delay shows up as schedule lag, since each session keeps its intended
 // start.
 func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
-	w := newWaiter()
-	defer w.close()
 	shards := uint64(r.opts.Shards)
-	for n := uint64(r.opts.Shard); ; n += shards {
+	n := uint64(r.opts.Shard)
+	r.arrivals(c, wg, func() (arrival, bool) {
 		at, ok := r.pacer.At(n)
 		if !ok {
+			return arrival{}, false
+		}
+		a := arrival{at: start.Add(at), id: n + 1} // hit n of the whole schedule: disjoint across shards
+		a.run = func(u *user) { r.runSession(c, u, a.at) }
+		n += shards
+		return a, true
+	})
+}
+
+// arrival is one scheduled session start.
+type arrival struct {
+	at  time.Time   // the intended start
+	id  uint64      // the user's number
+	run func(*user) // runs the session
+}
+
+// arrivals starts a session for each arrival next returns, at its intended
+// time, until next reports false, stop is done or no more sessions may
+// start. A session that finds max_sessions in flight waits for a slot.
+func (r *Runner) arrivals(c runContexts, wg *sync.WaitGroup, next func() (arrival, bool)) {
+	w := newWaiter()
+	defer w.close()
+	for {
+		a, ok := next()
+		if !ok || !w.until(a.at, c.stop.Done(), r.noMore) || r.halted() || !r.acquire(c.stop) {
 			return
 		}
-		intended := start.Add(at)
-		if !w.until(intended, c.stop.Done(), r.noMore) {
-			return
-		}
-		if r.halted() || !r.acquire(c.stop) {
-			return
-		}
-		u, ok := r.newUser(n + 1) // hit n of the whole schedule: disjoint across shards
+		u, ok := r.newUser(a.id)
 		if !ok {
 			r.release()
 			r.halt(nil)
@@ -312,7 +329,7 @@ func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
 		go func() {
 			defer wg.Done()
 			defer r.release()
-			r.runSession(c, u, intended)
+			a.run(u)
 		}()
 	}
 }
