@@ -101,7 +101,7 @@ func (e *env) idle(ctx context.Context, n int) (idleSample, error) {
 	}
 	defer m.stop(30 * time.Second)
 	// Three requests per user at signInRate, with half again as slack.
-	dur := 5*time.Second + time.Duration(float64(3*n)/signInRate*1.5*float64(time.Second))
+	dur := (5*time.Second + time.Duration(float64(3*n)/signInRate*1.5*float64(time.Second))).Round(time.Second)
 	t0 := time.Now()
 	p, _, err := e.startRun(runSpec{scenario: "idle.yaml", target: m.url, users: n, duration: dur,
 		grace: time.Minute, metrics: true, extra: []string{"--memprofile", filepath.Join(e.tmp, "idle-heap.pprof")}})
