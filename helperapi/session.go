@@ -168,12 +168,6 @@ func (s *Session) LogValue() slog.Value {
 	)
 }
 
-// redactor returns the strings this session must never show.
-func (s *Session) redactor() redactor {
-	_, red := s.creds()
-	return red
-}
-
 // send starts an authenticated request for this session.
 func (s *Session) send(ctx context.Context, op, method, path string, body []byte) (*exchange, *Error) {
 	auth, red := s.creds()
