@@ -1,7 +1,7 @@
 # loadgen — build, test, benchmark.
 GO ?= go
 
-.PHONY: all build test vet fmt-check bench clean
+.PHONY: all build test vet lint fmt-check bench clean
 
 all: build
 
@@ -18,6 +18,10 @@ vet:
 # test: formatting, vet, then every test with the race detector.
 test: fmt-check vet
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+# lint: staticcheck, pinned (fetched through the Go module proxy; not part of make test).
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 bench:
 	bash bench/run.sh
