@@ -58,8 +58,11 @@ func (e *exitError) Unwrap() error { return e.err }
 func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
 
 func main() {
+	// The first Ctrl-C (or SIGTERM) cancels ctx: a run drains and writes its
+	// results. Then the default handling comes back, so a second one quits
+	// at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	context.AfterFunc(ctx, stop)
 	os.Exit(Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
