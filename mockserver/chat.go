@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/loadgen/loadgen/internal/jsontext"
 )
 
 // replyCacheTTL is how long a prompt's reply stays in the reply cache.
@@ -125,7 +127,7 @@ func (s *Server) writeSingleShot(w http.ResponseWriter, id int64, text string) {
 	b := append(sw.buf[:0], `8:[{"id":"`...)
 	b = appendInt(b, id)
 	b = append(b, "\"}]\n0:"...)
-	b = appendJSONString(b, text)
+	b = jsontext.AppendString(b, text)
 	b = append(b, '\n')
 	sw.buf = b
 	sw.write(b)

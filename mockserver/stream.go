@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/loadgen/loadgen/internal/jsontext"
 )
 
 // The AI SDK v4 data stream writer. A model reply goes out in the order
@@ -161,7 +163,7 @@ func appendToolCall(b []byte, query string) []byte {
 	b = append(b, `9:{"toolCallId":"call_`...)
 	b = strconv.AppendUint(b, rand.Uint64(), 36)
 	b = append(b, `","toolName":"searchKnowledgeBase","args":{"query":`...)
-	b = appendJSONString(b, query)
+	b = jsontext.AppendString(b, query)
 	return append(b, "}}\n"...)
 }
 
