@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgen/loadgen/internal/testutil"
 	"github.com/loadgen/loadgen/metrics"
 	"github.com/loadgen/loadgen/results"
 )
@@ -43,7 +44,7 @@ func startPrometheus(t *testing.T, native bool, jobs map[string][]string) string
 		t.Fatal(err)
 	}
 	promtool(t, nil, "check", "config", path)
-	addr := freeAddr(t)
+	addr := testutil.FreeAddr(t)
 	args := []string{"--config.file=" + path, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
 		"--web.listen-address=" + addr, "--log.level=warn"}
 	if native {
@@ -209,7 +210,7 @@ func TestLivePrometheus(t *testing.T) {
 		t.Fatalf("Serve() error = %v", err)
 	}
 
-	pgAddr := freeAddr(t)
+	pgAddr := testutil.FreeAddr(t)
 	startProcess(t, pgBin, "--web.listen-address="+pgAddr, "--persistence.file=", "--log.level=warn")
 	waitReady(t, "http://"+pgAddr+"/-/ready")
 	pusher, err := metrics.NewPusher(m, metrics.PushOptions{URL: "http://" + pgAddr, Job: "loadgen-push",

@@ -1,59 +1,28 @@
 package dashboards
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgen/loadgen/internal/testutil"
 )
-
-// freeAddr returns a loopback address with a port that was free a moment
-// ago, for programs that cannot report the port they bound.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// lockedBuffer collects a process's output for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // startProcess starts a program that the test owns, stops it at cleanup and
 // prints its output when the test failed. It returns the output so far
 // (stdout and stderr together), which keeps growing while the program runs.
-func startProcess(t *testing.T, path string, args ...string) *lockedBuffer {
+func startProcess(t *testing.T, path string, args ...string) *testutil.SyncBuffer {
 	t.Helper()
-	out := new(lockedBuffer)
+	out := new(testutil.SyncBuffer)
 	cmd := exec.Command(path, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgen/loadgen/internal/testutil"
 )
 
 // liveScenario is the scenario of the live runs: three closed-model users
@@ -155,7 +157,7 @@ type liveStack struct {
 func startLiveStack(t *testing.T) *liveStack {
 	t.Helper()
 	tool(t, "prometheus")
-	s := &liveStack{pg: freeAddr(t), mock: freeAddr(t), runAddr: freeAddr(t)}
+	s := &liveStack{pg: testutil.FreeAddr(t), mock: testutil.FreeAddr(t), runAddr: testutil.FreeAddr(t)}
 	startProcess(t, tool(t, "prometheus-pushgateway"), "--web.listen-address="+s.pg, "--persistence.file=", "--log.level=warn")
 	// Prometheus first: it scrapes only some seconds after it starts, time
 	// enough to build loadgen.

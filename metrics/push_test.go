@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,10 +9,10 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/loadgen/loadgen/internal/testutil"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
@@ -79,24 +78,6 @@ func grouping(path string) string {
 	}
 	slices.Sort(pairs)
 	return strings.Join(pairs, " ")
-}
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // runPusher runs p until stop is called; stop returns Run's error.
@@ -185,7 +166,7 @@ func TestPusherDelete(t *testing.T) {
 func TestPusherFailuresLoggedNotFatal(t *testing.T) {
 	const password = "hunter2-very-secret"
 	g, srv := newFakeGateway(t, http.StatusInternalServerError)
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	u := strings.Replace(srv.URL, "http://", "http://ci:"+password+"@", 1)
 	p, err := NewPusher(New("demo"), PushOptions{URL: u, RunID: "r", Interval: 10 * time.Millisecond, Delete: true,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -215,7 +196,7 @@ func TestPusherFailuresLoggedNotFatal(t *testing.T) {
 func TestPusherDeadGateway(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close() // a port nothing listens on
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	p, err := NewPusher(New("demo"), PushOptions{URL: srv.URL, RunID: "r", Timeout: 2 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {

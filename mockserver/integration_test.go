@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/internal/testutil"
 	"github.com/loadgen/loadgen/mockserver"
 )
 
@@ -68,24 +69,6 @@ func (w *wireLog) all() []string {
 	return out
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // rig is a mock on loopback and a helperapi client for it. Everything both
 // sides print goes to out (the mock's logs at debug level, its HTTP server
 // errors, the client's log values), so the secret test can read it.
@@ -94,12 +77,12 @@ type rig struct {
 	url    string
 	client *helperapi.Client
 	wire   *wireLog
-	out    *syncBuffer
+	out    *testutil.SyncBuffer
 }
 
 func newRig(t *testing.T, cfg mockserver.Config, opts ...helperapi.Option) *rig {
 	t.Helper()
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	cfg.Secret = itSecret
 	cfg.Logger = slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := mockserver.New(cfg)

@@ -16,32 +16,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgen/loadgen/internal/testutil"
 	"github.com/loadgen/loadgen/mockserver"
 )
 
-// lockedBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startMockCommand runs `loadgen mock` with args until the test ends and
 // returns its URL and outputs.
-func startMockCommand(t *testing.T, args ...string) (url string, stdout, stderr *lockedBuffer, stop func() int) {
+func startMockCommand(t *testing.T, args ...string) (url string, stdout, stderr *testutil.SyncBuffer, stop func() int) {
 	t.Helper()
-	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr = &testutil.SyncBuffer{}, &testutil.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	code := make(chan int, 1)
 	go func() { code <- Main(ctx, append([]string{"mock", "-addr", "127.0.0.1:0"}, args...), stdout, stderr) }()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/loadgen/loadgen/internal/testutil"
 	"github.com/loadgen/loadgen/mockserver"
 	"github.com/loadgen/loadgen/report"
 )
@@ -67,16 +67,6 @@ func writeScenario(t *testing.T, threshold string) string {
 	return p
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // designMetrics are the metric families design.md promises.
 var designMetrics = []string{
 	"loadgen_step_duration_seconds", "loadgen_time_to_first_byte_seconds",
@@ -91,7 +81,7 @@ func TestRunEndToEnd(t *testing.T) {
 	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
 	dir := t.TempDir()
 	summaryPath := filepath.Join(dir, "summary.json")
-	metricsAddr := freeAddr(t)
+	metricsAddr := testutil.FreeAddr(t)
 
 	// Scrape /metrics while the run goes on.
 	scraped := make(chan map[string]bool, 1)
