@@ -93,6 +93,15 @@ func (s *Summary) Snapshot() *Snapshot {
 	return s.d.Clone()
 }
 
+// Peek calls f with the live summary, under the lock that Record takes: a
+// cheap look for a progress line, where Snapshot would copy every histogram.
+// f must be quick, must not change d, and must not keep it.
+func (s *Summary) Peek(f func(d *Snapshot)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s.d)
+}
+
 // Merge adds everything o has recorded into s (see Snapshot.Merge). o is
 // not changed.
 func (s *Summary) Merge(o *Summary) {

@@ -262,3 +262,14 @@ func BenchmarkSummarySnapshot(b *testing.B) {
 		_ = s.Snapshot()
 	}
 }
+
+func TestSummaryPeekSeesLiveCounts(t *testing.T) {
+	s := results.NewSummary()
+	s.SessionStarted("c")
+	s.Record(&results.Result{Step: results.StepMessage, Conversation: "c", Latency: time.Millisecond, TTFT: time.Millisecond})
+	var started, messages int64
+	s.Peek(func(d *results.Snapshot) { started, messages = d.Sessions.Started, d.Step(results.StepMessage).Count })
+	if started != 1 || messages != 1 {
+		t.Errorf("Peek saw %d sessions and %d messages, want 1 and 1", started, messages)
+	}
+}

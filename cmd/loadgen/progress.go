@@ -39,7 +39,7 @@ func showProgress(ctx context.Context, w io.Writer, log *slog.Logger, rn *runner
 			}
 			return
 		case now := <-t.C:
-			c := countProgress(sum.Snapshot())
+			c := countProgress(sum)
 			secs := now.Sub(prevAt).Seconds()
 			sessRate := float64(c.sessions-prev.sessions) / secs
 			msgRate := float64(c.messages-prev.messages) / secs
@@ -63,14 +63,17 @@ type progressCounts struct {
 	ttftP95                    time.Duration
 }
 
-func countProgress(d *results.Snapshot) progressCounts {
-	msg := d.Step(results.StepMessage)
-	return progressCounts{
-		sessions: d.Sessions.Started,
-		messages: msg.Count,
-		errors:   d.ErrorCount(),
-		ttftP95:  msg.TTFT.Quantile(0.95),
-	}
+func countProgress(sum *results.Summary) (c progressCounts) {
+	sum.Peek(func(d *results.Snapshot) {
+		msg := d.Step(results.StepMessage)
+		c = progressCounts{
+			sessions: d.Sessions.Started,
+			messages: msg.Count,
+			errors:   d.ErrorCount(),
+			ttftP95:  msg.TTFT.Quantile(0.95),
+		}
+	})
+	return c
 }
 
 func fmtDur(d time.Duration) string {
