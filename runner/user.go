@@ -228,9 +228,8 @@ func (s *sessionRun) record(res *results.Result) {
 	if end := res.Start.Add(res.Latency); end.After(s.lastEnd) {
 		s.lastEnd = end
 	}
-	if s.pending != nil && res.Step == results.StepPoll {
-		s.pending.Good = res.Good
-		s.flush()
+	if res.Step == results.StepPoll {
+		s.flush() // the message step first, as the user sent it
 	}
 	s.r.sink.Record(res)
 }
@@ -352,8 +351,12 @@ func (s *sessionRun) asyncTurn(n int, content string, e scenarios.Expect, ref *r
 		checkReference(res, ref, text)
 		if err == nil && reply.Message != nil {
 			res.Chars = len([]rune(text))
-			// The user waited from the post to the reply: that is what the SLO bounds.
-			res.Good = res.OK() && s.withinLatency(time.Since(posted))
+			// The user waited from the post to the reply: that is what the
+			// SLO bounds. Goodput counts messages, so the held message step
+			// carries the verdict; the poll step is only the wait.
+			if s.pending != nil {
+				s.pending.Good = res.OK() && s.withinLatency(time.Since(posted))
+			}
 		}
 		return err
 	})
