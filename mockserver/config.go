@@ -92,6 +92,14 @@ type Config struct {
 	// Faults injects failures.
 	Faults Faults
 
+	// Seed seeds the model's randomness: every latency, token count and
+	// share above is drawn from one source seeded with it, so two mocks
+	// with the same Seed draw the same sequence (requests take their draws
+	// in arrival order, so concurrent runs agree in distribution, not
+	// request by request). 0 draws from math/rand/v2's global source.
+	// Identifiers (slugs, trace ids) and reply text stay random.
+	Seed uint64
+
 	// MaxConversations caps stored conversations; beyond it the oldest
 	// conversation is evicted and acts as unknown from then on
 	// (0: DefaultMaxConversations).

@@ -70,7 +70,7 @@ func (s *Server) handleCreateConversation(w http.ResponseWriter, r *http.Request
 	}
 	c := &conversation{
 		slug: newSlug(), owner: v.owner, subject: subject, isPrompt: isPrompt,
-		human: chance(s.cfg.HumanShare), createdAt: s.cfg.Now(),
+		human: s.rand.chance(s.cfg.HumanShare), createdAt: s.cfg.Now(),
 	}
 	s.store.add(c)
 	s.counts.conversations.Add(1)
@@ -413,12 +413,12 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request, v vis
 // scheduleAsyncReply schedules the background reply to the newest message
 // of c, or decides that none comes (a human handoff, or AsyncNoReply).
 func (s *Server) scheduleAsyncReply(c *conversation) {
-	if c.human || chance(s.cfg.AsyncNoReply) {
+	if c.human || s.rand.chance(s.cfg.AsyncNoReply) {
 		s.counts.asyncNoReply.Add(1)
 		return
 	}
-	n := s.cfg.Tokens.Sample()
-	scheduled := s.async.after(s.cfg.AsyncDelay.Sample(), func() {
+	n := s.cfg.Tokens.sample(s.rand)
+	scheduled := s.async.after(s.cfg.AsyncDelay.sample(s.rand), func() {
 		plan := planReply(make([]textToken, 0, n), n)
 		s.storeReply(c, roleAssistant, plan.text)
 		s.counts.asyncReplied.Add(1)

@@ -3,7 +3,6 @@ package mockserver
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ const (
 	DistUniform   DistKind = "uniform"   // uniform in [Mean−Jitter, Mean+Jitter]
 	DistNormal    DistKind = "normal"    // Mean + Jitter·N(0,1), cut at 0
 	DistLognormal DistKind = "lognormal" // right-skewed, mean Mean and standard deviation Jitter
+	DistExp       DistKind = "exp"       // exponential with mean Mean (no Jitter: its standard deviation is its mean)
 )
 
 // Dist is a distribution of durations: a latency in the mock's model. The
@@ -25,11 +25,14 @@ const (
 //
 // Its text form (ParseDist, String, and the flag.Value methods) is a plain
 // duration for a fixed delay ("800ms"), or KIND:MEAN[,JITTER]
-// ("uniform:100ms,50ms", "lognormal:800ms,300ms").
+// ("uniform:100ms,50ms", "lognormal:800ms,300ms"), or exp:MEAN for the
+// exponential ("exp:250ms"; "exponential" is accepted as the kind): as a
+// capacity-limited mock's service time it makes the mock an M/M/c queue,
+// whose capacity and waiting times have closed forms.
 type Dist struct {
 	Kind   DistKind      // "" means fixed
 	Mean   time.Duration // the mean (fixed: the value)
-	Jitter time.Duration // uniform: half-width; normal and lognormal: standard deviation
+	Jitter time.Duration // uniform: half-width; normal and lognormal: standard deviation; fixed and exp: none
 }
 
 // Fixed returns a Dist that always yields d.
@@ -47,9 +50,11 @@ func ParseDist(s string) (Dist, error) {
 	}
 	k := DistKind(strings.ToLower(strings.TrimSpace(kind)))
 	switch k {
-	case DistFixed, DistUniform, DistNormal, DistLognormal:
+	case DistFixed, DistUniform, DistNormal, DistLognormal, DistExp:
+	case "exponential":
+		k = DistExp
 	default:
-		return Dist{}, fmt.Errorf("mockserver: distribution: %q: unknown kind %q (want fixed, uniform, normal or lognormal)", s, kind)
+		return Dist{}, fmt.Errorf("mockserver: distribution: %q: unknown kind %q (want fixed, uniform, normal, lognormal or exp)", s, kind)
 	}
 	meanText, jitterText, hasJitter := strings.Cut(rest, ",")
 	mean, err := parseDuration(meanText)
@@ -64,6 +69,9 @@ func ParseDist(s string) (Dist, error) {
 	}
 	if k == DistFixed && d.Jitter != 0 {
 		return Dist{}, fmt.Errorf("mockserver: distribution: %q: a fixed delay has no jitter", s)
+	}
+	if k == DistExp && hasJitter {
+		return Dist{}, fmt.Errorf("mockserver: distribution: %q: an exponential has no jitter (its standard deviation is its mean)", s)
 	}
 	return d, nil
 }
@@ -85,8 +93,11 @@ func parseDuration(s string) (time.Duration, error) {
 
 // String returns the text form of d, which ParseDist reads back.
 func (d Dist) String() string {
-	if d.Kind == "" || d.Kind == DistFixed {
+	switch d.Kind {
+	case "", DistFixed:
 		return d.Mean.String()
+	case DistExp:
+		return string(DistExp) + ":" + d.Mean.String()
 	}
 	return string(d.Kind) + ":" + d.Mean.String() + "," + d.Jitter.String()
 }
@@ -101,15 +112,21 @@ func (d *Dist) Set(s string) error {
 	return nil
 }
 
-// Sample draws one duration. It is safe for concurrent use.
-func (d Dist) Sample() time.Duration {
+// Sample draws one duration from math/rand/v2's global source. It is safe
+// for concurrent use.
+func (d Dist) Sample() time.Duration { return d.sample(nil) }
+
+// sample draws one duration from src (nil: the global source).
+func (d Dist) sample(src *randSource) time.Duration {
 	mean, jitter := float64(d.Mean), float64(d.Jitter)
 	var v float64
 	switch d.Kind {
 	case DistUniform:
-		v = mean - jitter + 2*jitter*rand.Float64()
+		v = mean - jitter + 2*jitter*src.Float64()
 	case DistNormal:
-		v = mean + jitter*rand.NormFloat64()
+		v = mean + jitter*src.NormFloat64()
+	case DistExp:
+		v = mean * src.ExpFloat64()
 	case DistLognormal:
 		if mean <= 0 {
 			return 0
@@ -117,7 +134,7 @@ func (d Dist) Sample() time.Duration {
 		// σ² = ln(1 + (J/M)²) and μ = ln M − σ²/2 give mean M and
 		// standard deviation J.
 		s2 := math.Log1p((jitter / mean) * (jitter / mean))
-		v = mean * math.Exp(math.Sqrt(s2)*rand.NormFloat64()-s2/2)
+		v = mean * math.Exp(math.Sqrt(s2)*src.NormFloat64()-s2/2)
 	default:
 		return d.Mean
 	}
@@ -132,12 +149,15 @@ func (d Dist) Sample() time.Duration {
 
 func (d Dist) validate(name string) error {
 	switch d.Kind {
-	case "", DistFixed, DistUniform, DistNormal, DistLognormal:
+	case "", DistFixed, DistUniform, DistNormal, DistLognormal, DistExp:
 	default:
 		return fmt.Errorf("mockserver: config: %s: unknown distribution kind %q", name, d.Kind)
 	}
 	if d.Mean < 0 || d.Jitter < 0 {
 		return fmt.Errorf("mockserver: config: %s: negative duration in %s", name, d)
+	}
+	if d.Kind == DistExp && d.Jitter != 0 {
+		return fmt.Errorf("mockserver: config: %s: an exponential has no jitter", name)
 	}
 	return nil
 }
@@ -193,10 +213,14 @@ func (r *Range) Set(s string) error {
 	return nil
 }
 
-// Sample draws a count uniformly from [Min, Max]. It is safe for concurrent use.
-func (r Range) Sample() int {
+// Sample draws a count uniformly from [Min, Max] from math/rand/v2's global
+// source. It is safe for concurrent use.
+func (r Range) Sample() int { return r.sample(nil) }
+
+// sample draws a count uniformly from [Min, Max] from src (nil: the global source).
+func (r Range) sample(src *randSource) int {
 	if r.Max <= r.Min {
 		return r.Min
 	}
-	return r.Min + rand.IntN(r.Max-r.Min+1)
+	return r.Min + src.IntN(r.Max-r.Min+1)
 }

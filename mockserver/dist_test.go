@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,9 @@ func TestParseDist(t *testing.T) {
 		{"normal:1s,200ms", Dist{DistNormal, time.Second, 200 * ms}, false},
 		{"LogNormal:800ms,300ms", Dist{DistLognormal, 800 * ms, 300 * ms}, false},
 		{"lognormal:800ms", Dist{DistLognormal, 800 * ms, 0}, false},
+		{"exp:250ms", Dist{DistExp, 250 * ms, 0}, false},
+		{"Exponential:1s", Dist{DistExp, time.Second, 0}, false},
+		{"exp:250ms,10ms", Dist{}, true},
 		{"", Dist{}, true},
 		{"fast", Dist{}, true},
 		{"-5ms", Dist{}, true},
@@ -41,7 +45,7 @@ func TestParseDist(t *testing.T) {
 }
 
 func FuzzParseDist(f *testing.F) {
-	for _, s := range []string{"800ms", "uniform:100ms,50ms", "lognormal:1s,300ms", "normal:0,0", "fixed:1h", "x:y,z", ":,"} {
+	for _, s := range []string{"800ms", "exp:250ms", "uniform:100ms,50ms", "lognormal:1s,300ms", "normal:0,0", "fixed:1h", "x:y,z", ":,"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -77,6 +81,7 @@ func TestDistSample(t *testing.T) {
 		{"uniform clipped at 0", Dist{DistUniform, 10 * ms, 50 * ms}, 0, 60 * ms, -1},
 		{"normal", Dist{DistNormal, 100 * ms, 10 * ms}, 0, time.Hour, 0.02},
 		{"lognormal", Dist{DistLognormal, 100 * ms, 50 * ms}, 1, time.Hour, 0.05},
+		{"exp", Dist{DistExp, 100 * ms, 0}, 0, time.Hour, 0.03},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,5 +193,61 @@ func TestConfigValidation(t *testing.T) {
 				t.Errorf("New(%s) error = %v, want %q", tt.name, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestExpIsExponential compares seeded exp:MEAN samples with the exponential
+// law by a Kolmogorov–Smirnov test: with 5 000 samples the statistic
+// exceeds 1.63/√n with probability 1 % under the law, and the seed makes
+// the outcome fixed.
+func TestExpIsExponential(t *testing.T) {
+	d := Dist{Kind: DistExp, Mean: 200 * time.Millisecond}
+	src := newRandSource(42)
+	const n = 5000
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = float64(d.sample(src)) / float64(d.Mean)
+	}
+	slices.Sort(xs)
+	var ks float64
+	for i, x := range xs {
+		f := 1 - math.Exp(-x)
+		ks = max(ks, math.Abs(f-float64(i)/n), math.Abs(float64(i+1)/n-f))
+	}
+	if limit := 1.63 / math.Sqrt(n); ks > limit {
+		t.Errorf("KS distance of %d samples of %v from the exponential = %.4f, want ≤ %.4f", n, d, ks, limit)
+	}
+}
+
+func TestSeededDrawsRepeat(t *testing.T) {
+	draw := func(src *randSource) []time.Duration {
+		var out []time.Duration
+		for range 50 {
+			out = append(out, Dist{Kind: DistExp, Mean: time.Second}.sample(src),
+				Dist{Kind: DistLognormal, Mean: time.Second, Jitter: time.Second}.sample(src),
+				time.Duration(Range{1, 100}.sample(src)))
+			if src.chance(0.5) {
+				out = append(out, -1)
+			}
+		}
+		return out
+	}
+	a, b, c := draw(newRandSource(7)), draw(newRandSource(7)), draw(newRandSource(8))
+	if !slices.Equal(a, b) {
+		t.Errorf("two sources seeded 7 drew different sequences:\n%v\n%v", a, b)
+	}
+	if slices.Equal(a, c) {
+		t.Errorf("sources seeded 7 and 8 drew the same sequence")
+	}
+	if newRandSource(0) != nil {
+		t.Errorf("newRandSource(0) is seeded; want nil (the global source)")
+	}
+	srv, err := New(Config{Secret: "s", Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if got := draw(srv.rand); !slices.Equal(got, a) {
+		t.Errorf("a server with Config.Seed 7 drew %v, want %v", got, a)
 	}
 }

@@ -1,17 +1,11 @@
 package mockserver
 
 import (
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
 	"time"
 )
-
-// chance reports true with probability p; it draws nothing when p is 0.
-func chance(p float64) bool {
-	return p > 0 && (p >= 1 || rand.Float64() < p)
-}
 
 // api wraps an /api handler with the pre-app faults: what a proxy in front
 // of Helper does before the request reaches it.
@@ -19,7 +13,7 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 	f := s.cfg.Faults
 	retryAfter := strconv.Itoa(max(1, int((f.RetryAfter+time.Second-1)/time.Second)))
 	return func(w http.ResponseWriter, r *http.Request) {
-		if chance(f.SlowHeaders) {
+		if s.rand.chance(f.SlowHeaders) {
 			s.fault(&s.counts.fSlowHeaders, "slow_headers")
 			t := time.NewTimer(f.SlowHeadersDelay)
 			err := s.pause(r.Context(), t, f.SlowHeadersDelay)
@@ -28,13 +22,13 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 		}
-		if chance(f.RateLimited) {
+		if s.rand.chance(f.RateLimited) {
 			s.fault(&s.counts.f429, "rate_limited")
 			w.Header().Set("Retry-After", retryAfter)
 			http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
 			return
 		}
-		if chance(f.Error5xx) {
+		if s.rand.chance(f.Error5xx) {
 			s.fault(&s.counts.f5xx, "error_5xx")
 			http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 			return
@@ -58,16 +52,16 @@ const (
 func (s *Server) drawStreamFault() streamFault {
 	f := &s.cfg.Faults
 	switch {
-	case chance(f.Reset):
+	case s.rand.chance(f.Reset):
 		s.fault(&s.counts.fReset, "reset")
 		return faultReset
-	case chance(f.Truncate):
+	case s.rand.chance(f.Truncate):
 		s.fault(&s.counts.fTruncate, "truncate")
 		return faultTruncate
-	case chance(f.ErrorPart):
+	case s.rand.chance(f.ErrorPart):
 		s.fault(&s.counts.fErrPart, "error_part")
 		return faultErrorPart
-	case chance(f.Stall):
+	case s.rand.chance(f.Stall):
 		s.fault(&s.counts.fStall, "stall")
 		return faultStall
 	}

@@ -44,6 +44,7 @@ type Server struct {
 	bufs     sync.Pool // *bytes.Buffer for request bodies
 	streams  sync.Pool // *streamWriter scratch
 	fine     *precise.Pool
+	rand     *randSource // the model's draws (Config.Seed); nil: the global source
 
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
@@ -68,6 +69,7 @@ func New(cfg Config) (*Server, error) {
 		capacity: newCapacity(cfg.Capacity, cfg.QueueLimit),
 		async:    newScheduler(),
 		fine:     precise.NewPool(maxIdleTimers),
+		rand:     newRandSource(cfg.Seed),
 		done:     make(chan struct{}),
 	}
 	s.metrics = newMetrics(s)

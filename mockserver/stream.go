@@ -75,7 +75,7 @@ func (sw *streamWriter) write(p []byte) {
 	if sw.err != nil {
 		return
 	}
-	if len(p) > 1 && chance(sw.s.cfg.SplitParts) {
+	if len(p) > 1 && sw.s.rand.chance(sw.s.cfg.SplitParts) {
 		half := len(p) / 2
 		_, sw.err = sw.w.Write(p[:half])
 		sw.flush()
@@ -181,7 +181,7 @@ func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conve
 	defer s.freeStreamWriter(sw)
 	setStreamHeaders(w)
 	w.WriteHeader(http.StatusOK)
-	if chance(s.cfg.DataPart) {
+	if s.rand.chance(s.cfg.DataPart) {
 		sw.write(dataPartLine)
 	}
 	sw.flush()
@@ -204,17 +204,17 @@ func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conve
 
 	cfg := &s.cfg
 	fault := s.drawStreamFault()
-	n := cfg.Tokens.Sample()
+	n := cfg.Tokens.sample(s.rand)
 	plan := planReply(sw.tokens, n)
 	sw.tokens = plan.tokens
-	faultAfter := 1 + rand.IntN(n) // the fault strikes after this many text parts
+	faultAfter := 1 + s.rand.IntN(n) // the fault strikes after this many text parts
 	// Usage: each e: carries its step's, d: the sum over the steps (the AI
 	// SDK's combined usage). The text step's prompt holds the tool call.
 	prompt := 180 + len(content)/4
 	totalPrompt, totalCompletion := prompt, n
 
-	if chance(cfg.ToolStep) {
-		if sw.pause(ctx, cfg.TTFT.Sample()) != nil {
+	if s.rand.chance(cfg.ToolStep) {
+		if sw.pause(ctx, cfg.TTFT.sample(s.rand)) != nil {
 			return
 		}
 		toolPrompt := prompt
@@ -224,12 +224,12 @@ func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conve
 		prompt += toolStepTokens
 		totalPrompt, totalCompletion = toolPrompt+prompt, n+toolStepTokens
 	}
-	if sw.pause(ctx, cfg.TTFT.Sample()) != nil {
+	if sw.pause(ctx, cfg.TTFT.sample(s.rand)) != nil {
 		return
 	}
 	sw.part(appendStart)
 	for i, t := range plan.tokens {
-		if i > 0 && sw.pause(ctx, cfg.TokenInterval.Sample()) != nil {
+		if i > 0 && sw.pause(ctx, cfg.TokenInterval.sample(s.rand)) != nil {
 			return
 		}
 		sw.write(t.line)

@@ -26,7 +26,7 @@ func mockFlags(fs *flag.FlagSet, cfg *mockserver.Config, o *mockOptions) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free one)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 
-	const dist = "a duration (800ms) or KIND:MEAN[,JITTER] with KIND fixed, uniform, normal or lognormal"
+	const dist = "a duration (800ms), KIND:MEAN[,JITTER] with KIND fixed, uniform, normal or lognormal, or exp:MEAN (exponential)"
 	fs.Var(&cfg.TTFT, "ttft", "time to first token after any wait for capacity: `DIST`, "+dist)
 	fs.Var(&cfg.TokenInterval, "token-interval", "time between text parts: `DIST`, "+dist)
 	fs.BoolVar(&cfg.PreciseDelays, "precise-delays", cfg.PreciseDelays, "end each delay on a precise timer (Go timers fire up to ~1 ms late; costs ~25 µs CPU per delay)")
@@ -56,6 +56,8 @@ func mockFlags(fs *flag.FlagSet, cfg *mockserver.Config, o *mockOptions) {
 	share(&f.ErrorPart, "fail-error-part", "model streams that send a 3: error part and end")
 	share(&f.Stall, "stall", "model streams that stop sending for -stall-for, then finish")
 	fs.DurationVar(&f.StallFor, "stall-for", mockserver.DefaultStallFor, "how long a stalled stream pauses, a `DURATION`")
+
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed the latency model and the shares with `N` (0: random); with -capacity C -ttft 0 -tokens 2 -token-interval exp:MEAN -human 0 the mock is an M/M/c queue (TTFT = the wait for a slot)")
 
 	fs.IntVar(&cfg.MaxConversations, "max-conversations", mockserver.DefaultMaxConversations, "conversations kept in memory, `N`; the oldest are evicted beyond it")
 	fs.IntVar(&cfg.MaxMessages, "max-messages", mockserver.DefaultMaxMessages, "messages kept per conversation, `N`; the oldest are dropped beyond it")
@@ -107,7 +109,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "loadgen mock: listening on http://%s\n", ln.Addr())
 	logger.Info("mock started", "addr", ln.Addr().String(), "ttft", cfg.TTFT.String(),
 		"token_interval", cfg.TokenInterval.String(), "tokens", cfg.Tokens.String(),
-		"capacity", cfg.Capacity, "queue", cfg.QueueLimit, "secret_from_env", cfg.Secret != mockserver.DevSecret,
+		"capacity", cfg.Capacity, "queue", cfg.QueueLimit, "seed", cfg.Seed, "secret_from_env", cfg.Secret != mockserver.DevSecret,
 		"faults", faultSummary(cfg.Faults))
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
