@@ -12,6 +12,9 @@ const (
 	ShapeEmpty      Shape = "empty"       // a complete reply with no text (e.g. 8: then 0:"")
 )
 
+// Shapes lists every Shape, in a fixed order.
+func Shapes() []Shape { return []Shape{ShapeModel, ShapeSingleShot, ShapeEmpty} }
+
 // Timing holds the measurements of one HTTP exchange. Durations count from Start.
 type Timing struct {
 	Start    time.Time     // when the request was sent

@@ -60,8 +60,8 @@
 // Label values come only from bounded sets: the scenario's conversation names
 // (at most DefaultMaxConversations, or exactly the WithConversations list;
 // anything else is counted as OtherConversation), the four steps, HTTP status
-// codes, the error kinds of helperapi and results, the reply shapes and the
-// session outcomes; a value outside its set becomes "other". User ids, emails,
+// codes, the error kinds, reply shapes and session outcomes of
+// results (results.Kinds, Shapes and Ends); a value outside its set becomes "other". User ids, emails,
 // slugs, URLs and error texts never become labels. The run id is a label only
 // on loadgen_run_info (join on scenario to filter by run).
 //

@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
-	"github.com/loadgen/loadgen/helperapi"
 	"github.com/loadgen/loadgen/results"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -52,8 +51,8 @@ func New(scenario string, opts ...Option) *Metrics {
 // result, so quantiles of steps a scenario never takes are not NaN.
 func (m *Metrics) zeroErrors(c *convSeries) {
 	for _, step := range results.Steps() {
-		for kind := range knownKinds {
-			m.c.errors.WithLabelValues(c.name, string(step), kind)
+		for _, kind := range results.Kinds() {
+			m.c.errors.WithLabelValues(c.name, string(step), string(kind))
 		}
 	}
 }
@@ -124,7 +123,7 @@ func (m *Metrics) Record(r *results.Result) {
 // An outcome outside results' three is counted as "other".
 func (m *Metrics) SessionEnded(conversation string, end results.End) {
 	c := m.conv(conversation)
-	if o := outcomeIndex(end); o >= 0 {
+	if o := end.Index(); o >= 0 {
 		c.ended[o].Inc()
 	} else {
 		m.c.sessionsCompleted.WithLabelValues(c.name, otherLabel).Inc()
@@ -149,28 +148,16 @@ func (m *Metrics) conv(name string) *convSeries {
 	})
 }
 
-// outcomes are the session outcomes, in the order of convSeries.ended.
-var outcomes = [...]results.End{results.EndCompleted, results.EndFailed, results.EndCanceled}
-
-func outcomeIndex(e results.End) int {
-	for i, o := range outcomes {
-		if e == o {
-			return i
-		}
-	}
-	return -1
-}
-
 // convSeries holds the series of one conversation label value.
 type convSeries struct {
 	name    string
 	started prometheus.Counter
 	active  prometheus.Gauge
-	ended   [len(outcomes)]prometheus.Counter
+	ended   [results.NumEnds]prometheus.Counter // indexed like results.Ends()
 	tokens  prometheus.Counter
 	good    prometheus.Counter
-	replies cowMap[string, prometheus.Counter] // by shape
-	steps   cowMap[results.Step, *stepSeries]  // by step label
+	replies cowMap[results.Shape, prometheus.Counter] // by shape
+	steps   cowMap[results.Step, *stepSeries]         // by step label
 }
 
 func newConvSeries(c *vecs, name string) *convSeries {
@@ -181,7 +168,7 @@ func newConvSeries(c *vecs, name string) *convSeries {
 		tokens:  c.tokens.WithLabelValues(name),
 		good:    c.good.WithLabelValues(name),
 	}
-	for i, o := range outcomes {
+	for i, o := range results.Ends() {
 		s.ended[i] = c.sessionsCompleted.WithLabelValues(name, string(o))
 	}
 	return s
@@ -191,23 +178,20 @@ func newConvSeries(c *vecs, name string) *convSeries {
 // fixed set.
 const otherLabel = "other"
 
-func (c *convSeries) reply(cs *vecs, shape string) prometheus.Counter {
+func (c *convSeries) reply(cs *vecs, shape results.Shape) prometheus.Counter {
 	if r, ok := c.replies.load(shape); ok {
 		return r
 	}
 	return c.replies.loadOrCreate(shape, func(int) (prometheus.Counter, bool) {
-		switch helperapi.Shape(shape) {
-		case helperapi.ShapeModel, helperapi.ShapeSingleShot, helperapi.ShapeEmpty:
-			return cs.replies.WithLabelValues(c.name, shape), true
+		if shape.Known() {
+			return cs.replies.WithLabelValues(c.name, string(shape)), true
 		}
 		return cs.replies.WithLabelValues(c.name, otherLabel), false
 	})
 }
 
 func (c *convSeries) step(cs *vecs, step results.Step) *stepSeries {
-	switch step {
-	case results.StepSession, results.StepConversation, results.StepMessage, results.StepPoll:
-	default:
+	if !step.Known() {
 		step = otherLabel
 	}
 	if s, ok := c.steps.load(step); ok {
@@ -234,7 +218,7 @@ type stepSeries struct {
 	// quantile series.
 	ttfb, ttft, gap atomic.Pointer[prometheus.Observer]
 	codes           cowMap[int, prometheus.Counter]
-	kinds           cowMap[string, prometheus.Counter]
+	kinds           cowMap[results.Kind, prometheus.Counter]
 }
 
 // lazy returns the observer in p, creating it from v on first use.
@@ -263,22 +247,15 @@ func (s *stepSeries) requests(cs *vecs, code int) prometheus.Counter {
 	})
 }
 
-// knownKinds are the error kinds counted under their own label value.
-var knownKinds = func() map[string]bool {
-	k := map[string]bool{results.ErrExpectation: true, results.ErrTemplate: true}
-	for _, x := range helperapi.Kinds() {
-		k[string(x)] = true
-	}
-	return k
-}()
-
-func (s *stepSeries) errors(cs *vecs, kind string) prometheus.Counter {
+// errors returns the counter of kind; a kind outside results.Kinds() is
+// counted as "other".
+func (s *stepSeries) errors(cs *vecs, kind results.Kind) prometheus.Counter {
 	if c, ok := s.kinds.load(kind); ok {
 		return c
 	}
 	return s.kinds.loadOrCreate(kind, func(int) (prometheus.Counter, bool) {
-		if knownKinds[kind] {
-			return cs.errors.WithLabelValues(s.conversation, s.step, kind), true
+		if kind.Known() {
+			return cs.errors.WithLabelValues(s.conversation, s.step, string(kind)), true
 		}
 		return cs.errors.WithLabelValues(s.conversation, s.step, otherLabel), false
 	})

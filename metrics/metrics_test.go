@@ -323,7 +323,7 @@ func TestLabelsBounded(t *testing.T) {
 			record: func(m *Metrics) {
 				m.Record(&results.Result{Conversation: "a", Step: results.StepMessage, Error: "timeout"})
 				m.Record(&results.Result{Conversation: "a", Step: results.StepMessage, Error: "dial tcp 10.0.0.1:80: refused"})
-				m.Record(&results.Result{Conversation: "a", Step: results.StepMessage, Error: results.ErrTemplate})
+				m.Record(&results.Result{Conversation: "a", Step: results.StepMessage, Error: results.KindTemplate})
 			},
 			label: "kind",
 			want:  []string{"timeout", "template", "other"},

@@ -119,13 +119,13 @@ func newHTMLData(s *Summary) *htmlData {
 		for _, n := range m.Shapes {
 			total += n
 		}
-		for _, k := range []string{"model", "single_shot", "empty"} {
-			d.Shapes = append(d.Shapes, shareRow{Name: shapeNames[k], Count: m.Shapes[k], Share: ratio(m.Shapes[k], total)})
+		for _, k := range results.Shapes() {
+			d.Shapes = append(d.Shapes, shareRow{Name: k.Description(), Count: m.Shapes[k], Share: ratio(m.Shapes[k], total)})
 		}
 		d.TTFTChart = template.HTML(barChart("Time to first token: messages per bucket", s.TTFTBars, fmtSec))
 	}
 	for _, k := range sortedByCount(s.Errors) {
-		row := errorRow{Kind: k, Total: s.Errors[k], Share: ratio(s.Errors[k], errs)}
+		row := errorRow{Kind: string(k), Total: s.Errors[k], Share: ratio(s.Errors[k], errs)}
 		for _, st := range s.steps() {
 			row.PerStep = append(row.PerStep, st.Kinds[k])
 		}

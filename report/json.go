@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/loadgen/loadgen/results"
 )
 
 // WriteJSON writes s as indented JSON (design.md "Summary JSON"), with
@@ -84,7 +86,7 @@ func ParseJSON(b []byte) (*Summary, error) {
 		ss.Message.Message = &Message{}
 	}
 	if s.Errors == nil {
-		s.Errors = map[string]int64{}
+		s.Errors = map[results.Kind]int64{}
 	}
 	if s.Thresholds == nil {
 		s.Thresholds = []Outcome{}

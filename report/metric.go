@@ -128,7 +128,7 @@ func (m *metric) step(segs []string, offs []int) *metricError {
 			return perSecondF(st(s).Count, s.DurationS), st(s).Count
 		})
 	case name == "errors":
-		return m.errors(segs[2:], offs[2:], func(s *Summary) (map[string]int64, int64, int64) {
+		return m.errors(segs[2:], offs[2:], func(s *Summary) (map[results.Kind]int64, int64, int64) {
 			return st(s).Kinds, st(s).Errors, st(s).Count
 		})
 	case slices.Contains(timingsAll, name) || (isMsg && slices.Contains(timingsMsg, name)):
@@ -145,7 +145,7 @@ func (m *metric) step(segs []string, offs []int) *metricError {
 	case isMsg && name == "goodput" && len(segs) == 3 && segs[2] == "per_second":
 		m.set(UnitPerSecond, false, func(s *Summary) (float64, int64) { return s.Goodput.PerSecond, s.Goodput.Messages })
 	case isMsg && name == "shapes" && (len(segs) == 3 || len(segs) == 4 && segs[3] == "rate"):
-		shape := segs[2]
+		shape := results.Shape(segs[2])
 		if len(segs) == 3 {
 			m.set(UnitCount, true, func(s *Summary) (float64, int64) { return float64(st(s).Shapes[shape]), st(s).Count })
 			return nil
@@ -174,17 +174,17 @@ func timingsOf(isMsg bool) []string {
 }
 
 // errors resolves ERRORS[.rate|.KIND|.KIND.rate] after an "errors" segment.
-func (m *metric) errors(rest []string, offs []int, get func(*Summary) (kinds map[string]int64, errs, total int64)) *metricError {
+func (m *metric) errors(rest []string, offs []int, get func(*Summary) (kinds map[results.Kind]int64, errs, total int64)) *metricError {
 	switch {
 	case len(rest) == 0:
 		m.set(UnitCount, true, func(s *Summary) (float64, int64) { _, e, n := get(s); return float64(e), n })
 	case len(rest) == 1 && rest[0] == "rate":
 		m.set(UnitRatio, false, func(s *Summary) (float64, int64) { _, e, n := get(s); return ratio(e, n), n })
 	case len(rest) == 1:
-		kind := rest[0]
+		kind := results.Kind(rest[0])
 		m.set(UnitCount, true, func(s *Summary) (float64, int64) { k, _, n := get(s); return float64(k[kind]), n })
 	case len(rest) == 2 && rest[1] == "rate":
-		kind := rest[0]
+		kind := results.Kind(rest[0])
 		m.set(UnitRatio, false, func(s *Summary) (float64, int64) { k, _, n := get(s); return ratio(k[kind], n), n })
 	default:
 		return &metricError{offs[len(offs)-1], "after errors, want rate, a kind (e.g. timeout) or KIND.rate"}
@@ -215,7 +215,7 @@ func (m *metric) global(segs []string, offs []int) *metricError {
 		}
 		return nil
 	}
-	return m.errors(segs[1:], offs[1:], func(s *Summary) (map[string]int64, int64, int64) {
+	return m.errors(segs[1:], offs[1:], func(s *Summary) (map[results.Kind]int64, int64, int64) {
 		n, e := totals(s)
 		return s.Errors, e, n
 	})
@@ -223,10 +223,10 @@ func (m *metric) global(segs []string, offs []int) *metricError {
 
 func (m *metric) sessions(segs []string, offs []int) *metricError {
 	get := map[string]func(Sessions) int64{
-		"started":   func(x Sessions) int64 { return x.Started },
-		"completed": func(x Sessions) int64 { return x.Completed },
-		"failed":    func(x Sessions) int64 { return x.Failed },
-		"canceled":  func(x Sessions) int64 { return x.Canceled },
+		"started":                    func(x Sessions) int64 { return x.Started },
+		string(results.EndCompleted): func(x Sessions) int64 { return x.Completed },
+		string(results.EndFailed):    func(x Sessions) int64 { return x.Failed },
+		string(results.EndCanceled):  func(x Sessions) int64 { return x.Canceled },
 	}
 	if len(segs) < 2 || get[segs[1]] == nil || len(segs) > 3 || len(segs) == 3 && (segs[2] != "rate" || segs[1] == "started") {
 		return &metricError{offs[min(1, len(offs)-1)], "want sessions.started, completed, failed or canceled, or completed.rate, failed.rate, canceled.rate"}

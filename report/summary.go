@@ -27,23 +27,23 @@ type Run struct {
 // the text and HTML reports render. Build makes one from a
 // results.Snapshot; ReadJSON reads one back.
 type Summary struct {
-	RunID        string           `json:"run_id"`
-	Scenario     string           `json:"scenario"`
-	ScenarioHash string           `json:"scenario_hash,omitempty"`
-	Version      string           `json:"loadgen_version,omitempty"`
-	Target       string           `json:"target,omitempty"`
-	StartedAt    time.Time        `json:"started_at"`
-	DurationS    float64          `json:"duration_s"`
-	Files        int              `json:"files,omitempty"`
-	Sessions     Sessions         `json:"sessions"`
-	Steps        Steps            `json:"steps"`
-	Errors       map[string]int64 `json:"errors"`
-	Goodput      Goodput          `json:"goodput"`
-	Thresholds   []Outcome        `json:"thresholds"`
-	Schedule     Schedule         `json:"schedule"`
-	TTFTBars     []Bar            `json:"ttft_histogram,omitempty"`
-	Series       *Series          `json:"series,omitempty"`
-	Replay       *Replay          `json:"replay,omitempty"` // only when turns were replayed from transcripts
+	RunID        string                 `json:"run_id"`
+	Scenario     string                 `json:"scenario"`
+	ScenarioHash string                 `json:"scenario_hash,omitempty"`
+	Version      string                 `json:"loadgen_version,omitempty"`
+	Target       string                 `json:"target,omitempty"`
+	StartedAt    time.Time              `json:"started_at"`
+	DurationS    float64                `json:"duration_s"`
+	Files        int                    `json:"files,omitempty"`
+	Sessions     Sessions               `json:"sessions"`
+	Steps        Steps                  `json:"steps"`
+	Errors       map[results.Kind]int64 `json:"errors"`
+	Goodput      Goodput                `json:"goodput"`
+	Thresholds   []Outcome              `json:"thresholds"`
+	Schedule     Schedule               `json:"schedule"`
+	TTFTBars     []Bar                  `json:"ttft_histogram,omitempty"`
+	Series       *Series                `json:"series,omitempty"`
+	Replay       *Replay                `json:"replay,omitempty"` // only when turns were replayed from transcripts
 }
 
 // Replay compares the replies to replayed turns with the recorded replies.
@@ -87,31 +87,31 @@ func (ss *Steps) Get(s results.Step) *Step {
 
 // Step is one step's stats.
 type Step struct {
-	Count        int64            `json:"count"`
-	Errors       int64            `json:"errors"`
-	ErrorRate    float64          `json:"error_rate"`
-	Kinds        map[string]int64 `json:"errors_by_kind"`
-	Codes        map[string]int64 `json:"codes"`
-	Latency      Dist             `json:"latency"`
-	FromIntended Dist             `json:"latency_from_intended"`
-	Lag          Dist             `json:"lag"`
-	BytesIn      int64            `json:"bytes_in"`
-	BytesOut     int64            `json:"bytes_out"`
-	Polls        int64            `json:"polls,omitempty"`
-	*Message                      // message steps only
+	Count        int64                  `json:"count"`
+	Errors       int64                  `json:"errors"`
+	ErrorRate    float64                `json:"error_rate"`
+	Kinds        map[results.Kind]int64 `json:"errors_by_kind"`
+	Codes        map[string]int64       `json:"codes"`
+	Latency      Dist                   `json:"latency"`
+	FromIntended Dist                   `json:"latency_from_intended"`
+	Lag          Dist                   `json:"lag"`
+	BytesIn      int64                  `json:"bytes_in"`
+	BytesOut     int64                  `json:"bytes_out"`
+	Polls        int64                  `json:"polls,omitempty"`
+	*Message                            // message steps only
 }
 
 // Message holds the stats only message steps have.
 type Message struct {
-	TTFB       Dist             `json:"ttfb"`
-	TTFT       Dist             `json:"ttft"`
-	InterToken Dist             `json:"inter_token"`
-	TPOT       Dist             `json:"tpot"`
-	Tokens     int64            `json:"tokens"`
-	Parts      int64            `json:"parts"`
-	Chars      int64            `json:"chars"`
-	Shapes     map[string]int64 `json:"shapes"`
-	Good       int64            `json:"good"`
+	TTFB       Dist                    `json:"ttfb"`
+	TTFT       Dist                    `json:"ttft"`
+	InterToken Dist                    `json:"inter_token"`
+	TPOT       Dist                    `json:"tpot"`
+	Tokens     int64                   `json:"tokens"`
+	Parts      int64                   `json:"parts"`
+	Chars      int64                   `json:"chars"`
+	Shapes     map[results.Shape]int64 `json:"shapes"`
+	Good       int64                   `json:"good"`
 }
 
 // Dist is a distribution of durations, in seconds.

@@ -161,14 +161,7 @@ func textReplay(b *strings.Builder, s *Summary) {
 		r.Replies, r.Chars, r.RefChars, r.LengthRatio)
 }
 
-// shapeNames says what each reply shape means.
-var shapeNames = map[string]string{
-	"model":       "model (generated)",
-	"single_shot": "single-shot (cached or canned)",
-	"empty":       "empty",
-}
-
-func shapesLine(shapes map[string]int64) string {
+func shapesLine(shapes map[results.Shape]int64) string {
 	var total int64
 	for _, n := range shapes {
 		total += n
@@ -176,7 +169,7 @@ func shapesLine(shapes map[string]int64) string {
 	if total == 0 {
 		return "none complete"
 	}
-	order := []string{"model", "single_shot", "empty"}
+	order := results.Shapes()
 	for _, k := range slices.Sorted(maps.Keys(shapes)) {
 		if !slices.Contains(order, k) {
 			order = append(order, k)
@@ -185,10 +178,10 @@ func shapesLine(shapes map[string]int64) string {
 	var parts []string
 	for _, k := range order {
 		n := shapes[k]
-		if n == 0 && shapeNames[k] == "" {
+		if n == 0 && !k.Known() {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s %d (%s)", cmp.Or(shapeNames[k], k), n, fmtPct(ratio(n, total))))
+		parts = append(parts, fmt.Sprintf("%s %d (%s)", cmp.Or(k.Description(), string(k)), n, fmtPct(ratio(n, total))))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -199,9 +192,12 @@ func textErrors(b *strings.Builder, s *Summary) {
 		return
 	}
 	b.WriteString("\nErrors by kind\n")
-	t := table{header: []string{"kind", "total", "session", "conversation", "message", "poll"}}
+	t := table{header: []string{"kind", "total"}}
+	for _, st := range results.Steps() {
+		t.header = append(t.header, string(st))
+	}
 	for _, k := range sortedByCount(s.Errors) {
-		row := []string{k, strconv.FormatInt(s.Errors[k], 10)}
+		row := []string{string(k), strconv.FormatInt(s.Errors[k], 10)}
 		for _, st := range s.steps() {
 			row = append(row, strconv.FormatInt(st.Kinds[k], 10))
 		}

@@ -111,7 +111,7 @@ func appendResult(b []byte, r *Result) []byte {
 	b = appendTime(b, "start", r.Start)
 	b = appendInt(b, "wait", int64(r.Wait))
 	b = appendInt(b, "code", int64(r.Code))
-	b = appendStr(b, "error", r.Error)
+	b = appendStr(b, "error", string(r.Error))
 	b = appendStr(b, "detail", r.Detail)
 	b = appendInt(b, "bytes_in", r.BytesIn)
 	b = appendInt(b, "bytes_out", r.BytesOut)
@@ -132,7 +132,7 @@ func appendResult(b []byte, r *Result) []byte {
 	b = appendInt(b, "parts", int64(r.Parts))
 	b = appendInt(b, "chars", int64(r.Chars))
 	b = appendInt(b, "ref_chars", int64(r.RefChars))
-	b = appendStr(b, "shape", r.Shape)
+	b = appendStr(b, "shape", string(r.Shape))
 	b = appendInt(b, "polls", int64(r.Polls))
 	if r.Good {
 		b = append(b, `,"good":true`...)

@@ -69,7 +69,7 @@ type line struct {
 	Start    int64           `json:"start"`
 	Wait     time.Duration   `json:"wait"`
 	Code     int             `json:"code"`
-	Error    string          `json:"error"`
+	Error    Kind            `json:"error"`
 	Detail   string          `json:"detail"`
 	BytesIn  int64           `json:"bytes_in"`
 	BytesOut int64           `json:"bytes_out"`
@@ -81,7 +81,7 @@ type line struct {
 	Parts    int             `json:"parts"`
 	Chars    int             `json:"chars"`
 	RefChars int             `json:"ref_chars"`
-	Shape    string          `json:"shape"`
+	Shape    Shape           `json:"shape"`
 	Polls    int             `json:"polls"`
 	Good     bool            `json:"good"`
 }

@@ -10,7 +10,7 @@ func TestSummaryCountsRecordedReplies(t *testing.T) {
 	parts := []*results.Summary{results.NewSummary(), results.NewSummary()}
 	for i, r := range []*results.Result{
 		{Step: results.StepMessage, Chars: 30, RefChars: 60},
-		{Step: results.StepMessage, Chars: 10, RefChars: 20, Error: results.ErrExpectation},
+		{Step: results.StepMessage, Chars: 10, RefChars: 20, Error: results.KindExpectation},
 		{Step: results.StepMessage, Chars: 0, RefChars: 50, Error: "timeout"}, // no reply: not compared
 		{Step: results.StepMessage, Chars: 99},                                // no recorded reply
 		{Step: results.StepPoll, Chars: 5, RefChars: 10},                      // async: the poll carries the reply

@@ -1,42 +1,10 @@
-// Package results defines the record of one measured step of a load test, the
-// Sink that receives records as a run produces them, and (in later files) the
-// results file format, mergeable histograms and the run summary.
+// Package results defines the record of one measured step of a load test
+// (Result), the Sink that receives records as a run produces them, and the
+// vocabulary they are written in (vocab.go): steps, error kinds, reply shapes
+// and session outcomes.
 package results
 
 import "time"
-
-// Step names the kind of request a Result measures.
-type Step string
-
-// The steps of a virtual user's session, in order.
-const (
-	StepSession      Step = "session"      // POST /api/widget/session
-	StepConversation Step = "conversation" // POST /api/chat/conversation
-	StepMessage      Step = "message"      // POST /api/chat (streamed) or the async POST
-	StepPoll         Step = "poll"         // async mode: waiting for the background reply
-)
-
-// Steps lists the steps in order.
-func Steps() []Step { return []Step{StepSession, StepConversation, StepMessage, StepPoll} }
-
-// End says how a session ended (Sink.SessionEnded).
-type End string
-
-// Session outcomes.
-const (
-	EndCompleted End = "completed" // every step succeeded
-	EndFailed    End = "failed"    // a step failed (the session stopped there, or an expectation failed)
-	EndCanceled  End = "canceled"  // the run stopped while the session was in flight
-)
-
-// ErrExpectation is the error kind of a step whose response arrived but failed
-// a scenario expectation (status, contains, max TTFT). It joins the kinds of
-// helperapi.Kind in counts.
-const ErrExpectation = "expectation"
-
-// ErrTemplate is the error kind of a step that was never sent because its
-// template failed to render (e.g. a missing feeder column).
-const ErrTemplate = "template"
 
 // Result is the record of one step. It is a plain value, safe to copy; the
 // Gaps slice is owned by the Result once recorded.
@@ -52,7 +20,7 @@ type Result struct {
 	Wait         time.Duration // time spent waiting for the global rate limiter
 
 	Code     int             // HTTP status; 0 when no response arrived
-	Error    string          // error kind (a helperapi.Kind or ErrExpectation); "" on success
+	Error    Kind            // why the step failed; "" on success
 	Detail   string          // short redacted error text; never a secret or token
 	BytesIn  int64           // response bytes
 	BytesOut int64           // request bytes
@@ -64,7 +32,7 @@ type Result struct {
 	Parts    int             // text parts
 	Chars    int             // reply characters
 	RefChars int             // characters of the recorded reply a replayed turn is compared with (0: none)
-	Shape    string          // reply shape (helperapi.Shape) of a successful message step
+	Shape    Shape           // reply shape of a successful message step
 	Polls    int             // GETs made by a poll step
 	Good     bool            // the step met the scenario's SLO (message steps)
 }

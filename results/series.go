@@ -22,12 +22,12 @@ type Series struct {
 
 // Interval is one interval of a Series.
 type Interval struct {
-	Steps       [4]IntervalStep // indexed like Steps()
-	TTFT        SparseHistogram // time to first token of messages that started here
-	Good        int64           // messages that started here and met the SLO
-	Arrivals    int64           // session steps the schedule wanted to start here (target rate)
-	Started     int64           // session steps that did start here (achieved rate)
-	ActiveNanos int64           // sessions in flight integrated over the interval, in session·ns
+	Steps       [NumSteps]IntervalStep // indexed like Steps()
+	TTFT        SparseHistogram        // time to first token of messages that started here
+	Good        int64                  // messages that started here and met the SLO
+	Arrivals    int64                  // session steps the schedule wanted to start here (target rate)
+	Started     int64                  // session steps that did start here (achieved rate)
+	ActiveNanos int64                  // sessions in flight integrated over the interval, in session·ns
 }
 
 // IntervalStep holds one step's results that started in an interval.
@@ -57,7 +57,7 @@ func (iv *Interval) Errors() int64 {
 
 // Step returns the interval's stats of step s, nil for an unknown step.
 func (iv *Interval) Step(s Step) *IntervalStep {
-	if i := stepIndex(s); i >= 0 {
+	if i := s.Index(); i >= 0 {
 		return &iv.Steps[i]
 	}
 	return nil

@@ -5,12 +5,6 @@ import (
 	"time"
 )
 
-// kindCanceled is helperapi.KindCanceled: the run stopped the step. Its
-// latency is cut short by us, not by the system under test, so it is counted
-// but kept out of the latency histograms. results is a leaf package and does
-// not import helperapi; the two strings must stay equal.
-const kindCanceled = "canceled"
-
 // Snapshot is the state of a Summary at one moment: plain data that is safe
 // to read without locks. Summary.Snapshot returns an independent copy, so
 // callers may keep or merge it.
@@ -25,15 +19,15 @@ const kindCanceled = "canceled"
 //     message with at least two tokens (the span after the first token
 //     divided by tokens − 1).
 type Snapshot struct {
-	Steps    []*StepStats     // one per Steps(), in that order
-	Errors   map[string]int64 // error kind → count, all steps
-	Sessions Sessions         //
-	Lag      Histogram        // schedule lag (Result.Lag) of every step
-	Wait     Histogram        // global rate-limiter wait of every step
-	First    time.Time        // earliest intended or actual start or session event; zero when empty
-	Last     time.Time        // latest step end or session event
-	Series   Series           // per-interval time series
-	Unknown  int64            // results whose Step is not one of Steps() (not counted elsewhere)
+	Steps    []*StepStats   // one per Steps(), in that order
+	Errors   map[Kind]int64 // error kind → count, all steps
+	Sessions Sessions       //
+	Lag      Histogram      // schedule lag (Result.Lag) of every step
+	Wait     Histogram      // global rate-limiter wait of every step
+	First    time.Time      // earliest intended or actual start or session event; zero when empty
+	Last     time.Time      // latest step end or session event
+	Series   Series         // per-interval time series
+	Unknown  int64          // results whose Step is not one of Steps() (not counted elsewhere)
 }
 
 // Sessions counts virtual-user sessions.
@@ -50,26 +44,26 @@ func (s Sessions) Active() int64 { return s.Started - s.Completed - s.Failed - s
 // StepStats aggregates the results of one step.
 type StepStats struct {
 	Step         Step
-	Count        int64            // results
-	Errors       int64            // results with an error
-	Kinds        map[string]int64 // error kind → count
-	Codes        map[int]int64    // HTTP status → count; 0 means no response arrived
-	Latency      Histogram        // from the actual start
-	FromIntended Histogram        // from the intended start
-	Lag          Histogram        // schedule lag
-	BytesIn      int64            //
-	BytesOut     int64            //
+	Count        int64          // results
+	Errors       int64          // results with an error
+	Kinds        map[Kind]int64 // error kind → count
+	Codes        map[int]int64  // HTTP status → count; 0 means no response arrived
+	Latency      Histogram      // from the actual start
+	FromIntended Histogram      // from the intended start
+	Lag          Histogram      // schedule lag
+	BytesIn      int64          //
+	BytesOut     int64          //
 
 	// Message steps.
-	TTFB   Histogram        // time to first byte
-	TTFT   Histogram        // time to first token
-	Gap    Histogram        // inter-token gaps
-	TPOT   Histogram        // time per output token after the first
-	Tokens int64            //
-	Parts  int64            // text parts
-	Chars  int64            // reply characters
-	Shapes map[string]int64 // reply shape → count (successful replies)
-	Good   int64            // results with Good set (met the SLO)
+	TTFB   Histogram       // time to first byte
+	TTFT   Histogram       // time to first token
+	Gap    Histogram       // inter-token gaps
+	TPOT   Histogram       // time per output token after the first
+	Tokens int64           //
+	Parts  int64           // text parts
+	Chars  int64           // reply characters
+	Shapes map[Shape]int64 // reply shape → count (successful replies)
+	Good   int64           // results with Good set (met the SLO)
 
 	// Poll steps.
 	Polls int64 // GET requests made
@@ -90,11 +84,11 @@ func (st *StepStats) ErrorRate() float64 {
 }
 
 func newStepStats(s Step) *StepStats {
-	return &StepStats{Step: s, Kinds: map[string]int64{}, Codes: map[int]int64{}, Shapes: map[string]int64{}}
+	return &StepStats{Step: s, Kinds: map[Kind]int64{}, Codes: map[int]int64{}, Shapes: map[Shape]int64{}}
 }
 
 func newSnapshot(maxIntervals int) *Snapshot {
-	d := &Snapshot{Errors: map[string]int64{}, Series: newSeries(maxIntervals)}
+	d := &Snapshot{Errors: map[Kind]int64{}, Series: newSeries(maxIntervals)}
 	for _, s := range Steps() {
 		d.Steps = append(d.Steps, newStepStats(s))
 	}
@@ -103,7 +97,7 @@ func newSnapshot(maxIntervals int) *Snapshot {
 
 // Step returns the stats of step s, nil for an unknown step.
 func (d *Snapshot) Step(s Step) *StepStats {
-	if i := stepIndex(s); i >= 0 {
+	if i := s.Index(); i >= 0 {
 		return d.Steps[i]
 	}
 	return nil
@@ -133,20 +127,6 @@ func (d *Snapshot) Elapsed() time.Duration {
 		return 0
 	}
 	return d.Last.Sub(d.First)
-}
-
-func stepIndex(s Step) int {
-	switch s {
-	case StepSession:
-		return 0
-	case StepConversation:
-		return 1
-	case StepMessage:
-		return 2
-	case StepPoll:
-		return 3
-	}
-	return -1
 }
 
 // tpot is the time per output token after the first (helperapi.Reply.TPOT).
@@ -195,7 +175,7 @@ func (d *Snapshot) sessionEnded(end End, t time.Time) {
 }
 
 func (d *Snapshot) record(r *Result) {
-	i := stepIndex(r.Step)
+	i := r.Step.Index()
 	if i < 0 {
 		d.Unknown++
 		return
@@ -214,7 +194,7 @@ func (d *Snapshot) record(r *Result) {
 	st.Lag.Record(lag)
 	d.Lag.Record(lag)
 	d.Wait.Record(r.Wait)
-	timed := r.Error != kindCanceled
+	timed := r.Error.Timed()
 	if timed {
 		st.Latency.Record(r.Latency)
 		st.FromIntended.Record(r.LatencyFromIntended())
@@ -225,7 +205,7 @@ func (d *Snapshot) record(r *Result) {
 	case StepPoll:
 		st.Polls += int64(r.Polls)
 	}
-	if r.RefChars > 0 && (r.Error == "" || r.Error == ErrExpectation) {
+	if r.RefChars > 0 && (r.Error == "" || r.Error == KindExpectation) {
 		st.Referenced++
 		st.RefReplyChars += int64(r.Chars)
 		st.RefChars += int64(r.RefChars)

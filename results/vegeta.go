@@ -10,17 +10,6 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// stepRequests is the HTTP request each step makes (helper-api.md), for
-// the Method and URL of vegeta results. Message steps are shown as the
-// streaming POST /api/chat; async conversations post to
-// /api/chat/conversation/{slug}/message instead.
-var stepRequests = map[Step][2]string{
-	StepSession:      {"POST", "/api/widget/session"},
-	StepConversation: {"POST", "/api/chat/conversation"},
-	StepMessage:      {"POST", "/api/chat"},
-	StepPoll:         {"GET", "/api/chat/conversation/{slug}"},
-}
-
 // ToVegeta converts r to a vegeta result: attack is the attack name (the
 // scenario), seq its sequence number, target the redacted base URL the URL is
 // made from. A failed step's Error is "kind: detail"; the status code stays
@@ -28,7 +17,7 @@ var stepRequests = map[Step][2]string{
 // codes only) misses failures with status 200, such as a truncated stream,
 // while its error set lists them.
 func ToVegeta(r *Result, attack string, seq uint64, target string) vegeta.Result {
-	req := stepRequests[r.Step]
+	method, path := r.Step.Request()
 	v := vegeta.Result{
 		Attack:    attack,
 		Seq:       seq,
@@ -37,11 +26,11 @@ func ToVegeta(r *Result, attack string, seq uint64, target string) vegeta.Result
 		Latency:   r.Latency,
 		BytesOut:  uint64(max(0, r.BytesOut)),
 		BytesIn:   uint64(max(0, r.BytesIn)),
-		Method:    req[0],
-		URL:       strings.TrimSuffix(target, "/") + req[1],
+		Method:    method,
+		URL:       strings.TrimSuffix(target, "/") + path,
 	}
 	if r.Error != "" {
-		v.Error = r.Error
+		v.Error = string(r.Error)
 		if r.Detail != "" {
 			v.Error += ": " + r.Detail
 		}

@@ -27,5 +27,6 @@
 // sessions or turns start, users in think time end their sessions as
 // canceled, and requests in flight get a grace period before they are
 // canceled too. The runner never imports metrics or report; it writes to a
-// results.Sink.
+// results.Sink. The client's failure classes and reply shapes become
+// results' words in one place, kinds.go.
 package runner

@@ -23,7 +23,7 @@ func fill(res *results.Result, t helperapi.Timing, err error) {
 	res.BytesIn = t.BytesIn
 	res.BytesOut = t.BytesOut
 	if err != nil {
-		res.Error = string(helperapi.KindOf(err))
+		res.Error = kindOf(err)
 		res.Detail = truncate(err.Error(), maxDetail)
 		if res.Latency == 0 {
 			res.Latency = time.Since(res.Start)
@@ -44,7 +44,7 @@ func fillReply(res *results.Result, reply *helperapi.Reply, err error) {
 	res.Parts = reply.TextParts
 	res.Chars = reply.Chars
 	if err == nil {
-		res.Shape = string(reply.Shape)
+		res.Shape = shapeOf(reply.Shape)
 	}
 }
 

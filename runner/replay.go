@@ -243,6 +243,6 @@ func checkReference(res *results.Result, ref *reference, text string) {
 		return
 	}
 	if sim := transcripts.Similarity(text, ref.text); sim < ref.minSimilarity {
-		res.Error, res.Detail = results.ErrExpectation, fmt.Sprintf("reply similarity %.2f to the recorded reply, want at least %.2f", sim, ref.minSimilarity)
+		res.Error, res.Detail = results.KindExpectation, fmt.Sprintf("reply similarity %.2f to the recorded reply, want at least %.2f", sim, ref.minSimilarity)
 	}
 }

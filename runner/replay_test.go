@@ -278,7 +278,7 @@ func TestReplaySimilarityCheck(t *testing.T) {
 			continue
 		}
 		switch {
-		case r.RefChars > 0 && (r.Error != results.ErrExpectation || !strings.HasPrefix(r.Detail, "reply similarity ")):
+		case r.RefChars > 0 && (r.Error != results.KindExpectation || !strings.HasPrefix(r.Detail, "reply similarity ")):
 			t.Errorf("turn with a recorded reply: error %q %q, want an expectation error on similarity (the mock's replies are unrelated text)", r.Error, r.Detail)
 		case r.RefChars > 0:
 			failed++

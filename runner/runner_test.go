@@ -54,10 +54,10 @@ func (r *recorder) SessionEnded(_ string, e results.End) {
 	r.active--
 }
 
-func (r *recorder) count(step results.Step) (n, errs int, kinds map[string]int) {
+func (r *recorder) count(step results.Step) (n, errs int, kinds map[results.Kind]int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	kinds = map[string]int{}
+	kinds = map[results.Kind]int{}
 	for _, res := range r.results {
 		if res.Step == step {
 			n++

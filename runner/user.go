@@ -194,7 +194,7 @@ func (s *sessionRun) stepHold(step results.Step, turn int, intended time.Time, c
 		if err == nil && res.Error == "" {
 			return true
 		}
-		if res.Error == results.ErrExpectation {
+		if res.Error == results.KindExpectation {
 			s.failed = true
 			return true
 		}
@@ -366,13 +366,13 @@ func (s *sessionRun) asyncTurn(n int, content string, e scenarios.Expect, ref *r
 func (s *sessionRun) check(res *results.Result, e scenarios.Expect, text string) {
 	switch {
 	case e.Status != 0 && res.Code != e.Status:
-		res.Error, res.Detail = results.ErrExpectation, "status "+strconv.Itoa(res.Code)+", want "+strconv.Itoa(e.Status)
+		res.Error, res.Detail = results.KindExpectation, "status "+strconv.Itoa(res.Code)+", want "+strconv.Itoa(e.Status)
 	case e.MaxTTFT > 0 && res.Step == results.StepMessage && (res.TTFT == 0 || res.TTFT > e.MaxTTFT):
-		res.Error, res.Detail = results.ErrExpectation, "ttft "+res.TTFT.String()+" over max_ttft "+e.MaxTTFT.String()
+		res.Error, res.Detail = results.KindExpectation, "ttft "+res.TTFT.String()+" over max_ttft "+e.MaxTTFT.String()
 	default:
 		for _, want := range e.Contains {
 			if !strings.Contains(text, want) {
-				res.Error, res.Detail = results.ErrExpectation, "reply does not contain "+strconv.Quote(want)
+				res.Error, res.Detail = results.KindExpectation, "reply does not contain "+strconv.Quote(want)
 				return
 			}
 		}
@@ -404,6 +404,6 @@ func (s *sessionRun) withinLatency(d time.Duration) bool {
 
 func (s *sessionRun) templateError(res *results.Result, err error) error {
 	s.r.log.Warn("template failed", "conversation", s.conv.Name, "err", err)
-	res.Error, res.Detail = results.ErrTemplate, err.Error()
+	res.Error, res.Detail = results.KindTemplate, err.Error()
 	return err
 }

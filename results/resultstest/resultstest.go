@@ -97,11 +97,11 @@ func Generate(cfg Config) []Event {
 		for turn := 1; turn <= cfg.Turns; turn++ {
 			r := message(rng, t.Add(ms(200+rng.Float64()*100)), turn, cfg.TTFT)
 			if r.Error == "" && i == cfg.Sessions-1 && turn == cfg.Turns {
-				r.Error, r.Detail, r.Shape, r.Good = "canceled", "run stopped", "", false
+				r.Error, r.Detail, r.Shape, r.Good = results.KindCanceled, "run stopped", "", false
 			}
 			if r.Error != "" {
 				end = results.EndFailed
-				if r.Error == "canceled" {
+				if r.Error == results.KindCanceled {
 					end = results.EndCanceled
 				}
 			}
@@ -132,15 +132,15 @@ func message(rng *rand.Rand, intended time.Time, turn int, ttft time.Duration) *
 	}
 	r.Latency += ms(1)
 	r.BytesIn, r.BytesOut = int64(r.Chars*3), 90
-	r.Shape = "model"
+	r.Shape = results.ShapeModel
 	switch rng.IntN(40) {
 	case 0:
-		r.Error, r.Detail, r.Shape = "stream_truncated", "began with f: and ended without d:", ""
+		r.Error, r.Detail, r.Shape = results.KindStreamTruncated, "began with f: and ended without d:", ""
 	case 1:
-		r.Code, r.Error, r.Detail, r.Shape = 500, "http_5xx", "internal error", ""
+		r.Code, r.Error, r.Detail, r.Shape = 500, results.KindHTTP5xx, "internal error", ""
 		r.Gaps, r.TTFT, r.Tokens, r.Parts, r.Chars, r.Latency = nil, 0, 0, 0, 0, r.TTFB
 	case 2, 3:
-		r.Shape, r.Gaps, r.Tokens, r.Parts, r.Latency = "single_shot", nil, 1, 1, r.TTFT+ms(1)
+		r.Shape, r.Gaps, r.Tokens, r.Parts, r.Latency = results.ShapeSingleShot, nil, 1, 1, r.TTFT+ms(1)
 	}
 	r.Good = r.Error == "" && r.TTFT < 2*ttft
 	return r

@@ -1,0 +1,183 @@
+package results
+
+import "slices"
+
+// This file is the vocabulary of a run: the steps a virtual user takes
+// (Step), how a step fails (Kind), the shape of a streamed reply (Shape) and
+// how a session ends (End). Their string values are public: they appear in
+// results files, the summary JSON, metric labels, threshold expressions and
+// dashboards.
+//
+// To add a word, add its constant and its row in the table next to it. The
+// rest of loadgen ranges over these tables (Steps, Kinds, Shapes, Ends):
+// stats counts every step and kind, metrics makes their label values, report
+// prints them, and tests fail when a word is listed anywhere else by hand.
+// A client failure class also needs its line in the runner's mapping
+// (runner/kinds.go), which a test checks is exhaustive.
+
+// Step names the kind of request a Result measures.
+type Step string
+
+// The steps of a virtual user's session, in order.
+const (
+	StepSession      Step = "session"      // POST /api/widget/session
+	StepConversation Step = "conversation" // POST /api/chat/conversation
+	StepMessage      Step = "message"      // POST /api/chat (streamed) or the async POST
+	StepPoll         Step = "poll"         // async mode: waiting for the background reply
+)
+
+// stepTable lists every Step in order with the HTTP request it makes
+// (helper-api.md), which the vegeta encoding shows as the result's method
+// and URL. Message steps show the streaming POST /api/chat; async
+// conversations post to /api/chat/conversation/{slug}/message instead.
+var stepTable = [...]struct {
+	step         Step
+	method, path string
+}{
+	{StepSession, "POST", "/api/widget/session"},
+	{StepConversation, "POST", "/api/chat/conversation"},
+	{StepMessage, "POST", "/api/chat"},
+	{StepPoll, "GET", "/api/chat/conversation/{slug}"},
+}
+
+// NumSteps is the number of steps, len(Steps()), for arrays indexed by
+// Step.Index.
+const NumSteps = len(stepTable)
+
+// Steps lists the steps in order. The slice is the caller's.
+func Steps() []Step {
+	s := make([]Step, len(stepTable))
+	for i, e := range stepTable {
+		s[i] = e.step
+	}
+	return s
+}
+
+// Index returns the position of s in Steps(), -1 when s is not a step.
+func (s Step) Index() int {
+	for i, e := range stepTable {
+		if e.step == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Known reports whether s is one of Steps().
+func (s Step) Known() bool { return s.Index() >= 0 }
+
+// Request returns the HTTP method and path of the request s makes; "" for
+// an unknown step.
+func (s Step) Request() (method, path string) {
+	if i := s.Index(); i >= 0 {
+		return stepTable[i].method, stepTable[i].path
+	}
+	return "", ""
+}
+
+// Kind is the class of a failed step, from a small fixed set, so that
+// failures are counted by kind. The zero value means "no error".
+type Kind string
+
+// The kinds of failure. The first twelve are the client's (helperapi.Kind,
+// mapped one to one by the runner); the last two are the runner's own.
+const (
+	KindConnect         Kind = "connect"          // dial, DNS or TLS handshake failed
+	KindTimeout         Kind = "timeout"          // a deadline passed (request timeout, not the run's stop)
+	KindCanceled        Kind = "canceled"         // the run stopped the step; its latency is ours, not the target's
+	KindNetwork         Kind = "network"          // the connection broke after it was made (reset, EOF mid-body)
+	KindRateLimited     Kind = "rate_limited"     // 429, usually from a proxy in front of Helper
+	KindAuth            Kind = "auth"             // 401 or 403
+	KindHTTP4xx         Kind = "http_4xx"         // any other 4xx
+	KindHTTP5xx         Kind = "http_5xx"         // any 5xx
+	KindStreamTruncated Kind = "stream_truncated" // began with f: and ended without d:, or ended before any text
+	KindStreamError     Kind = "stream_error"     // a 3: error part, even with status 200
+	KindProtocol        Kind = "protocol"         // a body that cannot be parsed
+	KindNoReply         Kind = "no_reply"         // async mode: no assistant reply appeared in time
+	KindExpectation     Kind = "expectation"      // the reply arrived but failed a scenario expectation (status, contains, max_ttft, similarity)
+	KindTemplate        Kind = "template"         // never sent: its template failed to render (e.g. a missing feeder column)
+)
+
+var kindTable = [...]Kind{
+	KindConnect, KindTimeout, KindCanceled, KindNetwork, KindRateLimited, KindAuth,
+	KindHTTP4xx, KindHTTP5xx, KindStreamTruncated, KindStreamError, KindProtocol, KindNoReply,
+	KindExpectation, KindTemplate,
+}
+
+// Kinds lists every Kind, in a fixed order. The slice is the caller's.
+func Kinds() []Kind { return slices.Clone(kindTable[:]) }
+
+// Known reports whether k is one of Kinds().
+func (k Kind) Known() bool { return slices.Contains(kindTable[:], k) }
+
+// Timed reports whether a step that failed with k measured the target: every
+// kind but KindCanceled, whose latency the run cut short. Latency
+// histograms leave untimed steps out (a timeout or a failed step still took
+// that long).
+func (k Kind) Timed() bool { return k != KindCanceled }
+
+// Shape is the form of a successful streamed reply. A broken reply has no
+// Shape; its step has a Kind.
+type Shape string
+
+// The reply shapes.
+const (
+	ShapeModel      Shape = "model"       // f: … d: — a model generation
+	ShapeSingleShot Shape = "single_shot" // 8: then one 0: with text, no f:/d: — cached or canned
+	ShapeEmpty      Shape = "empty"       // a complete reply with no text (e.g. 8: then 0:"")
+)
+
+// shapeTable lists every Shape in order with what reports call it.
+var shapeTable = [...]struct {
+	shape Shape
+	desc  string
+}{
+	{ShapeModel, "model (generated)"},
+	{ShapeSingleShot, "single-shot (cached or canned)"},
+	{ShapeEmpty, "empty"},
+}
+
+// Shapes lists every Shape, in a fixed order. The slice is the caller's.
+func Shapes() []Shape {
+	s := make([]Shape, len(shapeTable))
+	for i, e := range shapeTable {
+		s[i] = e.shape
+	}
+	return s
+}
+
+// Known reports whether s is one of Shapes().
+func (s Shape) Known() bool { return s.Description() != "" }
+
+// Description says what the shape means, for people: "model (generated)";
+// "" for an unknown shape.
+func (s Shape) Description() string {
+	for _, e := range shapeTable {
+		if e.shape == s {
+			return e.desc
+		}
+	}
+	return ""
+}
+
+// End says how a session ended (Sink.SessionEnded); metrics call it the
+// session's outcome.
+type End string
+
+// Session outcomes.
+const (
+	EndCompleted End = "completed" // every step succeeded
+	EndFailed    End = "failed"    // a step failed (the session stopped there, or an expectation failed)
+	EndCanceled  End = "canceled"  // the run stopped while the session was in flight
+)
+
+var endTable = [...]End{EndCompleted, EndFailed, EndCanceled}
+
+// NumEnds is the number of session outcomes, len(Ends()).
+const NumEnds = len(endTable)
+
+// Ends lists every End, in a fixed order. The slice is the caller's.
+func Ends() []End { return slices.Clone(endTable[:]) }
+
+// Index returns the position of e in Ends(), -1 when e is not an End.
+func (e End) Index() int { return slices.Index(endTable[:], e) }
