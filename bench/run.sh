@@ -61,7 +61,7 @@ fi
 echo "== micro benchmarks"
 bt=${BENCH_TIME:-300ms}
 {
-	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkDataStream|BenchmarkSendMessage|BenchmarkCreateSession' ./helperapi
+	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkDataStream|BenchmarkSendMessage|BenchmarkCreateSession' ./helperapi ./helperapi/stream
 	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkSummaryRecord|BenchmarkWriterRecord' ./results
 	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkRecord' ./metrics
 	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkCreateOnlySession|BenchmarkWorkersRun' ./runner

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/loadgen/loadgen/helperapi/internal/streamtest"
 )
 
 // cannedTransport answers every request with the same streamed reply, with
@@ -33,7 +35,7 @@ func (t cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // Reply, without a network or a server.
 func BenchmarkSendMessage(b *testing.B) {
 	const tokens = 40
-	c, err := New("http://helper.invalid", WithHTTPClient(&http.Client{Transport: cannedTransport{benchReply(tokens)}}))
+	c, err := New("http://helper.invalid", WithHTTPClient(&http.Client{Transport: cannedTransport{streamtest.BenchReply(tokens)}}))
 	if err != nil {
 		b.Fatal(err)
 	}

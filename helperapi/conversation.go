@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/loadgen/loadgen/helperapi/internal/jsonscan"
 )
 
 // CreateConversation calls POST /api/chat/conversation and returns the slug.
@@ -31,7 +33,7 @@ func (s *Session) CreateConversation(ctx context.Context, subject string, isProm
 		Slug string `json:"conversationSlug"`
 	}
 	var ok bool
-	if resp.Slug, ok = plainStringMember(*bp, "conversationSlug"); !ok {
+	if resp.Slug, ok = jsonscan.StringMember(*bp, "conversationSlug"); !ok {
 		derr = ex.unmarshal(*bp, &resp)
 	}
 	putBody(bp)

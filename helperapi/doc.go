@@ -12,24 +12,12 @@
 //
 // SendMessage reads the body of POST /api/chat as it arrives and never holds
 // the whole reply (only the current partial line, and the text when
-// MessageOptions.KeepText asks for it). The parser is chosen by the response
-// headers:
-//
-//   - X-Vercel-AI-Data-Stream set, or Content-Type text/plain (or none) whose
-//     first line is a known part: the Vercel AI SDK v4 data stream, one
-//     TYPE:JSON part per line, as Helper sends it. Every part type of the
-//     contract is understood; unknown types are skipped.
-//   - text/event-stream: server-sent events as Helper's public docs show them
-//     (data: {"type":"text","text":"..."}) and as AI SDK 5 UI message streams
-//     send them ({"type":"text-delta","delta":"..."}, "start", "start-step",
-//     "finish", "error", "data-*", "tool-*"), ending with data: [DONE]. A text
-//     event is a text part; "start-step" is a step (like f:); "finish" or
-//     [DONE] ends the message (like d:); "error" is an error part.
-//   - application/json: one JSON object whose "text", "reply" or "content"
-//     field (or "message" as a string or an object with "content") holds the
-//     whole reply. It counts as one text part that arrives when the body
-//     ends, so its Shape is ShapeSingleShot (or ShapeEmpty without text); an
-//     "error" field is an error part.
+// MessageOptions.KeepText asks for it). Package helperapi/stream does the
+// parsing: it chooses the parser from the response headers (the Vercel AI
+// SDK v4 data stream as Helper sends it, server-sent events as Helper's docs
+// and AI SDK 5 show them, or one JSON object; its doc has the rules), and its
+// Recorder turns the parts into the Reply's embedded stream.Parts. The JSON
+// fast paths of both packages share helperapi/internal/jsonscan.
 //
 // # Timing
 //
@@ -48,15 +36,12 @@
 //
 // # Outcomes
 //
-// A streamed reply is complete when its finish part (d:) was seen, or when no
-// step start (f:) was seen and the body ended cleanly after a text part (an
-// empty one counts: Helper's empty reply is 8: then 0:""). Its
-// Shape is then ShapeModel (a finish part and text), ShapeSingleShot (text
-// without a finish part: Helper's cached and handed-to-a-human replies) or
-// ShapeEmpty (no text). A broken reply has no Shape and an *Error whose Kind
-// is, in this order: KindStreamError (an error part, even at status 200), the
-// read failure (KindNetwork, KindTimeout, KindCanceled), KindStreamTruncated
-// (a step started but no finish part, the body ended before any text or
-// finish part, or the body ended inside a part) or
+// A streamed reply is complete or broken as package stream's doc says. A
+// complete reply has a Shape (ShapeModel, ShapeSingleShot, ShapeEmpty); a
+// broken one has no Shape and an *Error whose Kind is, in this order:
+// KindStreamError (an error part, even at status 200; its text is the Msg),
+// the read failure (KindNetwork, KindTimeout, KindCanceled),
+// KindStreamTruncated (a step started but no finish part, the body ended
+// before any text or finish part, or the body ended inside a part) or
 // KindProtocol (a body that cannot be parsed, or one with no parts at all).
 package helperapi

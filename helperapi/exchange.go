@@ -270,6 +270,12 @@ func serverMessage(b []byte) string {
 	if json.Unmarshal(body.Error, &msg) != nil {
 		return ""
 	}
+	return shorten(msg)
+}
+
+// shorten cuts a server's error text to maxErrorMsg bytes (and an ellipsis),
+// without splitting a character.
+func shorten(msg string) string {
 	if len(msg) > maxErrorMsg {
 		msg = truncateUTF8(msg, maxErrorMsg) + "…"
 	}

@@ -3,12 +3,11 @@ package helperapi
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"strings"
 	"sync"
+
+	"github.com/loadgen/loadgen/helperapi/stream"
 )
 
 // MessageOptions tune one streamed exchange.
@@ -52,8 +51,8 @@ func (s *Session) SendMessage(ctx context.Context, slug, content string, opts Me
 		reply.Timing = ex.t
 		return reply, xerr
 	}
-	rec := newRecorder(reply, opts.KeepText)
-	p, perr := newParser(ex.resp.Header, rec)
+	rec := stream.NewRecorder(&reply.Parts, opts.KeepText)
+	p, perr := stream.NewParser(ex.resp.Header, rec)
 	if perr != nil {
 		ex.finish()
 		reply.Timing = ex.t
@@ -62,53 +61,44 @@ func (s *Session) SendMessage(ctx context.Context, slug, content string, opts Me
 	readErr, parseErr := pump(ex, p)
 	ex.finish()
 	reply.Timing = ex.t
-	if e := rec.outcome(readErr, parseErr, ex.newError); e != nil {
-		return reply, e
+	if f := rec.Close(readErr != nil, parseErr); f != nil {
+		return reply, ex.newError(faultKind(f.Fault), shorten(f.Msg), f.Err)
+	}
+	if readErr != nil {
+		return reply, readErr
 	}
 	return reply, nil
 }
 
+// faultKind is the Kind of a broken reply's fault.
+func faultKind(f stream.Fault) Kind {
+	switch f {
+	case stream.ErrorPart:
+		return KindStreamError
+	case stream.Truncated:
+		return KindStreamTruncated
+	}
+	return KindProtocol
+}
+
 // pump feeds the body to p as it arrives, until EOF, a read failure or a
 // parse failure.
-func pump(ex *exchange, p parser) (readErr *Error, parseErr error) {
+func pump(ex *exchange, p stream.Parser) (readErr *Error, parseErr error) {
 	bp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bp)
 	buf := *bp
 	for {
 		n, at, err := ex.read(buf)
 		if n > 0 {
-			if perr := p.feed(buf[:n], at); perr != nil {
+			if perr := p.Feed(buf[:n], at); perr != nil {
 				return nil, perr
 			}
 		}
 		if err == io.EOF {
-			return nil, p.end(at)
+			return nil, p.End(at)
 		}
 		if err != nil {
 			return ex.failure(err, false), nil
 		}
 	}
-}
-
-// newParser chooses the reply parser from the response headers.
-func newParser(h http.Header, rec *recorder) (parser, error) {
-	ct := h.Get("Content-Type")
-	mt := ""
-	if ct != "" {
-		var err error
-		if mt, _, err = mime.ParseMediaType(ct); err != nil {
-			return nil, fmt.Errorf("reply: content type %q: %w", ct, err)
-		}
-	}
-	switch {
-	case h.Get("X-Vercel-AI-Data-Stream") != "":
-		return newDataStream(rec, false), nil
-	case mt == "text/event-stream":
-		return newSSE(rec), nil
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		return newJSONReply(rec), nil
-	case mt == "text/plain" || mt == "":
-		return newDataStream(rec, true), nil
-	}
-	return nil, fmt.Errorf("reply: unexpected content type %q", ct)
 }

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgen/loadgen/helperapi/internal/streamtest"
+	"github.com/loadgen/loadgen/helperapi/stream"
 )
 
 func TestSendMessage(t *testing.T) {
@@ -21,75 +24,88 @@ func TestSendMessage(t *testing.T) {
 		name   string
 		header http.Header
 		chunks []string
-		want   parseResult
+		kind   Kind   // of the error, "" for none
+		msg    string // the error's Msg
+		want   stream.Parts
 	}{
 		{
 			name:   "model reply, lines split across writes",
 			header: dataStreamHeader,
 			chunks: []string{"f:{\"messageId\":\"m\"}\n0:\"Hel", "lo\"\n0", ":\" there\"\nd:{\"finishReason\":\"st", "op\"}\n"},
-			want:   parseResult{Shape: ShapeModel, TextParts: 2, Chars: 11, Steps: 1, FinishReason: "stop", Text: "Hello there"},
+			want:   stream.Parts{Shape: ShapeModel, TextParts: 2, Chars: 11, Steps: 1, FinishReason: "stop", Text: "Hello there"},
 		},
 		{
 			name:   "many parts in one write, parts after d",
 			header: dataStreamHeader,
-			chunks: []string{modelReply},
-			want: parseResult{Shape: ShapeModel, TextParts: 3, Chars: 25, Steps: 1, Usage: Usage{10, 3}, HasUsage: true,
+			chunks: []string{streamtest.ModelReply},
+			want: stream.Parts{Shape: ShapeModel, TextParts: 3, Chars: 25, Steps: 1, Usage: Usage{PromptTokens: 10, CompletionTokens: 3}, HasUsage: true,
 				FinishReason: "stop", MessageID: "43", Text: "Sure, your order shipped."},
 		},
 		{
 			name:   "data part first",
 			header: dataStreamHeader,
 			chunks: []string{"2:[{\"status\":\"searching\"}]\n", "f:{}\n", "0:\"ok\"\n", "e:{}\n", "d:{}\n"},
-			want:   parseResult{Shape: ShapeModel, TextParts: 1, Chars: 2, DataParts: 1, Steps: 1, Text: "ok"},
+			want:   stream.Parts{Shape: ShapeModel, TextParts: 1, Chars: 2, DataParts: 1, Steps: 1, Text: "ok"},
 		},
 		{
 			name:   "single shot",
 			header: dataStreamHeader,
 			chunks: []string{"8:[{\"id\":\"77\"}]\n", "0:\"Our team will get back to you.\"\n"},
-			want:   parseResult{Shape: ShapeSingleShot, TextParts: 1, Chars: 30, MessageID: "77", Text: "Our team will get back to you."},
+			want:   stream.Parts{Shape: ShapeSingleShot, TextParts: 1, Chars: 30, MessageID: "77", Text: "Our team will get back to you."},
 		},
 		{
 			name:   "empty",
 			header: dataStreamHeader,
 			chunks: []string{"8:[{\"id\":\"78\"}]\n0:\"\"\n"},
-			want:   parseResult{Shape: ShapeEmpty, MessageID: "78"},
+			want:   stream.Parts{Shape: ShapeEmpty, MessageID: "78"},
 		},
 		{
 			name:   "truncated",
 			header: dataStreamHeader,
 			chunks: []string{"f:{}\n", "0:\"half\"\n"},
-			want: parseResult{Kind: KindStreamTruncated, Msg: "a step started but the message did not finish",
-				TextParts: 1, Chars: 4, Steps: 1, Text: "half"},
+			kind:   KindStreamTruncated,
+			msg:    "a step started but the message did not finish",
+			want:   stream.Parts{TextParts: 1, Chars: 4, Steps: 1, Text: "half"},
 		},
 		{
 			name:   "error part with status 200",
 			header: dataStreamHeader,
 			chunks: []string{"f:{}\n", "3:\"Error generating AI response\"\n"},
-			want:   parseResult{Kind: KindStreamError, Msg: "Error generating AI response", Steps: 1},
+			kind:   KindStreamError,
+			msg:    "Error generating AI response",
+			want:   stream.Parts{Steps: 1},
+		},
+		{
+			name:   "a long error part is shortened",
+			header: dataStreamHeader,
+			chunks: []string{"f:{}\n3:\"" + strings.Repeat("é", 150) + "\"\n"},
+			kind:   KindStreamError,
+			msg:    strings.Repeat("é", 100) + "…",
+			want:   stream.Parts{Steps: 1},
 		},
 		{
 			name:   "text/plain without the header is sniffed",
 			header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
 			chunks: []string{"f:{}\n0:\"sniffed\"\nd:{}\n"},
-			want:   parseResult{Shape: ShapeModel, TextParts: 1, Chars: 7, Steps: 1, Text: "sniffed"},
+			want:   stream.Parts{Shape: ShapeModel, TextParts: 1, Chars: 7, Steps: 1, Text: "sniffed"},
 		},
 		{
 			name:   "SSE",
 			header: http.Header{"Content-Type": {"text/event-stream"}},
 			chunks: []string{"data: {\"type\":\"text\",\"text\":\"Hi\"}\n\n", "data: [DONE]\n\n"},
-			want:   parseResult{Shape: ShapeModel, TextParts: 1, Chars: 2, Text: "Hi"},
+			want:   stream.Parts{Shape: ShapeModel, TextParts: 1, Chars: 2, Text: "Hi"},
 		},
 		{
 			name:   "JSON",
 			header: http.Header{"Content-Type": {"application/json"}},
 			chunks: []string{`{"text":"whole"}`},
-			want:   parseResult{Shape: ShapeSingleShot, TextParts: 1, Chars: 5, Text: "whole"},
+			want:   stream.Parts{Shape: ShapeSingleShot, TextParts: 1, Chars: 5, Text: "whole"},
 		},
 		{
 			name:   "unexpected content type",
 			header: http.Header{"Content-Type": {"text/html"}},
 			chunks: []string{"<html></html>"},
-			want:   parseResult{Kind: KindProtocol},
+			kind:   KindProtocol,
 		},
 	}
 	for _, tt := range tests {
@@ -99,26 +115,30 @@ func TestSendMessage(t *testing.T) {
 			if r == nil {
 				t.Fatalf("SendMessage() returned a nil Reply")
 			}
-			got := parseResult{Shape: r.Shape, TextParts: r.TextParts, Chars: r.Chars, DataParts: r.DataParts,
-				ToolCalls: r.ToolCalls, Steps: r.Steps, Usage: r.Usage, HasUsage: r.HasUsage,
-				FinishReason: r.FinishReason, MessageID: r.MessageID, Text: r.Text}
+			var kind Kind
+			var msg string
 			if err != nil {
 				var e *Error
 				if !errors.As(err, &e) {
 					t.Fatalf("SendMessage() error %T %v, want *Error", err, err)
 				}
-				got.Kind, got.Msg = e.Kind, e.Msg
+				kind, msg = e.Kind, e.Msg
 				if e.Op != opMessage || e.Status != http.StatusOK {
 					t.Errorf("SendMessage() error Op, Status = %q, %d; want %q, 200", e.Op, e.Status, opMessage)
 				}
 			}
+			if kind != tt.kind || msg != tt.msg {
+				t.Errorf("SendMessage() error Kind, Msg = %q, %q; want %q, %q", kind, msg, tt.kind, tt.msg)
+			}
+			got := r.Parts
+			got.TTFT, got.Gaps = 0, nil // timings depend on the reads
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("SendMessage()\n got %+v\nwant %+v", got, tt.want)
+				t.Errorf("SendMessage() Parts\n got %+v\nwant %+v", got, tt.want)
 			}
 			if r.Status != http.StatusOK || r.BytesOut == 0 || r.Total < r.Headers {
 				t.Errorf("SendMessage() Timing = %+v; want status 200, bytes sent, Total >= Headers", r.Timing)
 			}
-			if got.Kind != KindProtocol && r.BytesIn == 0 {
+			if kind != KindProtocol && r.BytesIn == 0 {
 				t.Errorf("SendMessage() BytesIn = 0, want the body's bytes")
 			}
 			if r.TextParts > 0 && !(r.Headers <= r.TTFB && r.TTFB <= r.TTFT && r.TTFT <= r.Total) {

@@ -1,15 +1,9 @@
 package helperapi
 
-import "time"
+import (
+	"time"
 
-// Shape is the form of a successful streamed reply.
-type Shape string
-
-// The reply shapes. A broken reply has no Shape; its error has a Kind.
-const (
-	ShapeModel      Shape = "model"       // f: … d: — a model generation
-	ShapeSingleShot Shape = "single_shot" // 8: then one 0: with text, no f:/d: — cached or canned
-	ShapeEmpty      Shape = "empty"       // a complete reply with no text (e.g. 8: then 0:"")
+	"github.com/loadgen/loadgen/helperapi/stream"
 )
 
 // Shapes lists every Shape, in a fixed order.
@@ -26,49 +20,24 @@ type Timing struct {
 	BytesIn  int64         // response body bytes read
 }
 
-// Usage is the token usage a finish part reports.
-type Usage struct {
-	PromptTokens     int
-	CompletionTokens int
-}
-
-// Reply is the measured result of one streamed message exchange.
+// Reply is the measured result of one streamed message exchange: the
+// exchange's Timing and what its parts said and when (stream.Parts: TTFT,
+// Gaps, Shape, counts, usage, message id, text), both embedded so that their
+// fields and the Tokens and TPOT methods read as the Reply's own.
 type Reply struct {
 	Timing
-	TTFT         time.Duration   // time to the first non-empty text part; 0 when none
-	Gaps         []time.Duration // gaps between consecutive non-empty text parts
-	Shape        Shape           // set when the reply is complete
-	TextParts    int             // non-empty 0: parts
-	Chars        int             // characters (runes) of text
-	DataParts    int             // 2: parts
-	ToolCalls    int             // 9: parts
-	Steps        int             // f: parts
-	Usage        Usage           // from the d: part, when HasUsage
-	HasUsage     bool
-	FinishReason string // from the d: part
-	MessageID    string // the stored assistant message id from the 8: annotation, when sent
-	Text         string // the reply text, only when the exchange asked to keep it
+	stream.Parts
 }
 
-// Tokens returns the number of output tokens: the finish part's completion
-// tokens when reported, else the number of text parts.
-func (r *Reply) Tokens() int {
-	if r.HasUsage && r.Usage.CompletionTokens > 0 {
-		return r.Usage.CompletionTokens
-	}
-	return r.TextParts
-}
+// Shape is the form of a successful streamed reply (stream.Shape).
+type Shape = stream.Shape
 
-// TPOT returns the time per output token after the first:
-// (last token − first token) / (tokens − 1); 0 when fewer than two tokens.
-func (r *Reply) TPOT() time.Duration {
-	n := r.Tokens()
-	if n < 2 || len(r.Gaps) == 0 {
-		return 0
-	}
-	var span time.Duration
-	for _, g := range r.Gaps {
-		span += g
-	}
-	return span / time.Duration(n-1)
-}
+// The reply shapes. A broken reply has no Shape; its error has a Kind.
+const (
+	ShapeModel      = stream.ShapeModel      // f: … d: — a model generation
+	ShapeSingleShot = stream.ShapeSingleShot // 8: then one 0: with text, no f:/d: — cached or canned
+	ShapeEmpty      = stream.ShapeEmpty      // a complete reply with no text (e.g. 8: then 0:"")
+)
+
+// Usage is the token usage a finish part reports (stream.Usage).
+type Usage = stream.Usage

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+
+	"github.com/loadgen/loadgen/helperapi/internal/jsonscan"
 )
 
 // SessionRequest says who the session is for.
@@ -116,6 +118,44 @@ type sessionReply struct {
 	Valid *bool  `json:"valid"`
 	Token string `json:"token"`
 	Error string `json:"error"`
+}
+
+// sessionKeys are the members of a session reply, in sessionReply's order.
+var sessionKeys = []string{"valid", "token", "error"}
+
+// plain decodes a session reply as encoding/json would (Valid is a pointer:
+// null resets it; the strings keep their value on null), without
+// allocating but for the strings; false when that takes encoding/json
+// (FuzzSessionFastPath holds it to encoding/json).
+func (r *sessionReply) plain(v []byte) bool {
+	if !jsonscan.Object(v) {
+		return false
+	}
+	var valid, hasValid bool
+	ok := jsonscan.Members(v, sessionKeys, func(k int, val []byte) bool {
+		switch k {
+		case 1:
+			return jsonscan.String(&r.Token, val)
+		case 2:
+			return jsonscan.String(&r.Error, val)
+		}
+		switch string(val) {
+		case "null":
+			hasValid = false
+		case "true", "false":
+			hasValid, valid = true, val[0] == 't'
+		default:
+			return false
+		}
+		return true
+	})
+	if !ok {
+		return false
+	}
+	if hasValid {
+		r.Valid = &valid
+	}
+	return true
 }
 
 // emailHash is emailHash with the client's secret, on a pooled HMAC whose

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -176,4 +177,38 @@ func TestPooledEmailHash(t *testing.T) {
 			t.Errorf("c.emailHash(%q) = %s, want %s", email, got, want)
 		}
 	}
+}
+
+var sessionSeeds = []string{
+	`{"valid":true,"token":"eyJ.a.b","supabaseUrl":"https://x","showWidget":true,"notifications":[{"id":1}]}`,
+	`{"valid":false,"error":"Invalid HMAC signature"}`, `{"valid":true,"valid":null}`, `{"VALID":false,"Token":"t"}`,
+	`{"token":"a","token":null}`, `{"valid":1}`, `{"token":7}`, `{"error":"caf\u00e9"}`, `{"error":"café"}`,
+	`{"valid":"true"}`, `{}`, `[]`, `{"valid":tru`,
+}
+
+func checkSession(t *testing.T, v []byte) {
+	t.Helper()
+	var want sessionReply
+	err := json.Unmarshal(v, &want)
+	var got sessionReply
+	if got.plain(v) && (err != nil || !reflect.DeepEqual(got, want)) {
+		t.Errorf("sessionReply.plain(%q) = %+v; encoding/json gives %+v, %v", v, got, want, err)
+	}
+}
+
+func TestSessionFastPath(t *testing.T) {
+	for _, s := range sessionSeeds {
+		checkSession(t, []byte(s))
+	}
+	var r sessionReply
+	if !r.plain([]byte(sessionSeeds[0])) || r.Token != "eyJ.a.b" || r.Valid == nil || !*r.Valid {
+		t.Errorf("plain(a usual reply) = %+v, want the token and valid=true", r)
+	}
+}
+
+func FuzzSessionFastPath(f *testing.F) {
+	for _, s := range sessionSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, v []byte) { checkSession(t, v) })
 }

@@ -1,4 +1,4 @@
-package helperapi
+package jsonscan
 
 import (
 	"encoding/json"
@@ -35,9 +35,9 @@ func TestUnquoteJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, ok := unquoteJSON([]byte(tt.in), nil)
+			got, _, ok := Unquote([]byte(tt.in), nil)
 			if ok != tt.wantOK || (ok && string(got) != tt.want) {
-				t.Errorf("unquoteJSON(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
+				t.Errorf("Unquote(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
 			}
 		})
 	}
@@ -45,25 +45,25 @@ func TestUnquoteJSON(t *testing.T) {
 
 func TestUnquoteJSONFastPathAliases(t *testing.T) {
 	in := []byte(`"no escapes here"`)
-	got, _, ok := unquoteJSON(in, nil)
+	got, _, ok := Unquote(in, nil)
 	if !ok || &got[0] != &in[1] {
-		t.Errorf("unquoteJSON(%q) copied the text; want a sub-slice of the input", in)
+		t.Errorf("Unquote(%q) copied the text; want a sub-slice of the input", in)
 	}
 }
 
-// FuzzUnquoteJSON holds unquoteJSON to encoding/json on every input.
+// FuzzUnquoteJSON holds Unquote to encoding/json on every input.
 func FuzzUnquoteJSON(f *testing.F) {
 	for _, s := range []string{`"a"`, `"\ud83d\ude00"`, `"\ud83d"`, "\"\xff\"", `"\u00e9\n\""`, `"x`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		in = trimJSONSpace(in)
-		got, _, ok := unquoteJSON(in, nil)
+		in = TrimSpace(in)
+		got, _, ok := Unquote(in, nil)
 		var want string
 		err := json.Unmarshal(in, &want)
 		wantOK := err == nil && len(in) > 0 && in[0] == '"'
 		if ok != wantOK || (ok && string(got) != want) {
-			t.Fatalf("unquoteJSON(%q) = %q, %v; encoding/json: %q, %v", in, got, ok, want, err)
+			t.Fatalf("Unquote(%q) = %q, %v; encoding/json: %q, %v", in, got, ok, want, err)
 		}
 	})
 }
@@ -79,7 +79,7 @@ func BenchmarkUnquoteJSON(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var ok bool
-				if _, buf, ok = unquoteJSON(in, buf); !ok {
+				if _, buf, ok = Unquote(in, buf); !ok {
 					b.Fatal("not ok")
 				}
 			}

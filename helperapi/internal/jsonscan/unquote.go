@@ -1,4 +1,4 @@
-package helperapi
+package jsonscan
 
 import (
 	"unicode"
@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// unquoteJSON decodes q, which must be exactly one JSON string literal (no
+// Unquote decodes q, which must be exactly one JSON string literal (no
 // surrounding space), the way encoding/json does: escapes resolved, surrogate
 // pairs joined, lone surrogates and invalid UTF-8 bytes replaced by U+FFFD.
 //
@@ -14,7 +14,7 @@ import (
 // no escapes and is valid UTF-8, which is what almost every text part looks
 // like. Otherwise the text is decoded into buf's storage; the possibly grown
 // buf is returned for reuse. ok is false when q is not a valid literal.
-func unquoteJSON(q, buf []byte) (s, grown []byte, ok bool) {
+func Unquote(q, buf []byte) (s, grown []byte, ok bool) {
 	if len(q) < 2 || q[0] != '"' {
 		return nil, buf, false
 	}
@@ -125,16 +125,3 @@ func getu4(q []byte) rune {
 	}
 	return r
 }
-
-// trimJSONSpace trims JSON whitespace (space, tab, CR, LF) from both ends.
-func trimJSONSpace(b []byte) []byte {
-	for len(b) > 0 && isJSONSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isJSONSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -1,4 +1,4 @@
-package helperapi
+package stream
 
 import (
 	"bytes"
@@ -8,19 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgen/loadgen/helperapi/internal/streamtest"
 )
 
 const (
-	modelReply = `f:{"messageId":"msg-123"}
-0:"Sure, "
-0:"your order "
-0:"shipped."
-e:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3},"isContinued":false}
-d:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3}}
-h:{"sourceType":"url","id":"s1","url":"https://example.com/faq","title":"FAQ"}
-8:[{"id":"43","traceId":"tr-1"}]
-`
-	toolReply = `f:{"messageId":"msg-1"}
+	modelReply = streamtest.ModelReply
+	toolReply  = `f:{"messageId":"msg-1"}
 9:{"toolCallId":"t1","toolName":"search","args":{"q":"order"}}
 e:{"finishReason":"tool-calls","usage":{"promptTokens":5,"completionTokens":1},"isContinued":false}
 f:{"messageId":"msg-1"}
@@ -33,7 +27,7 @@ d:{"finishReason":"stop","usage":{"promptTokens":14,"completionTokens":3}}
 func TestDataStream(t *testing.T) {
 	tests := []struct {
 		name  string
-		parse func(*recorder) parser
+		parse func(*Recorder) Parser
 		body  string
 		want  parseResult
 	}{
@@ -101,69 +95,69 @@ func TestDataStream(t *testing.T) {
 		{
 			name: "truncated after f",
 			body: "f:{}\n0:\"half a \"\n0:\"reply\"\n",
-			want: parseResult{Kind: KindStreamTruncated, Msg: "a step started but the message did not finish",
+			want: parseResult{Fault: Truncated, Msg: "a step started but the message did not finish",
 				TextParts: 2, Chars: 12, Steps: 1, Text: "half a reply"},
 		},
 		{
 			name: "cut inside a part",
 			body: "8:[{\"id\":\"1\"}]\n0:\"Our te",
-			want: parseResult{Kind: KindStreamTruncated, MessageID: "1"},
+			want: parseResult{Fault: Truncated, MessageID: "1"},
 		},
 		{
 			name: "error part",
 			body: "f:{}\n0:\"par\"\n3:\"Error generating AI response\"\n",
-			want: parseResult{Kind: KindStreamError, Msg: "Error generating AI response",
+			want: parseResult{Fault: ErrorPart, Msg: "Error generating AI response",
 				TextParts: 1, Chars: 3, Steps: 1, Text: "par"},
 		},
 		{
 			name: "error part after d",
 			body: "f:{}\n0:\"x\"\nd:{}\n3:\"late failure\"\n",
-			want: parseResult{Kind: KindStreamError, Msg: "late failure", TextParts: 1, Chars: 1, Steps: 1, Text: "x"},
+			want: parseResult{Fault: ErrorPart, Msg: "late failure", TextParts: 1, Chars: 1, Steps: 1, Text: "x"},
 		},
 		{
 			name: "text part that is not a string",
 			body: "f:{}\n0:hello\nd:{}\n",
-			want: parseResult{Kind: KindProtocol, Steps: 1},
+			want: parseResult{Fault: Malformed, Steps: 1},
 		},
 		{
 			name: "text part with a raw control character",
 			body: "f:{}\n0:\"a\tb\"\nd:{}\n",
-			want: parseResult{Kind: KindProtocol, Steps: 1},
+			want: parseResult{Fault: Malformed, Steps: 1},
 		},
 		{
 			name: "line without separator",
 			body: "f:{}\nnonsense\n",
-			want: parseResult{Kind: KindProtocol, Steps: 1},
+			want: parseResult{Fault: Malformed, Steps: 1},
 		},
 		{
 			name: "f part that is not an object",
 			body: "f:[1]\n",
-			want: parseResult{Kind: KindProtocol},
+			want: parseResult{Fault: Malformed},
 		},
 		{
 			name: "d part with invalid JSON",
 			body: "f:{}\nd:{\"finishReason\":}\n",
-			want: parseResult{Kind: KindProtocol, Steps: 1},
+			want: parseResult{Fault: Malformed, Steps: 1},
 		},
 		{
 			name: "empty body",
 			body: "",
-			want: parseResult{Kind: KindProtocol, Msg: "no parts in the reply"},
+			want: parseResult{Fault: Malformed, Msg: "no parts in the reply"},
 		},
 		{
 			name: "data part then a clean end, no text and no d",
 			body: "2:[{\"status\":\"searching\"}]\n",
-			want: parseResult{Kind: KindStreamTruncated, Msg: "the reply ended before any text or finish part", DataParts: 1},
+			want: parseResult{Fault: Truncated, Msg: "the reply ended before any text or finish part", DataParts: 1},
 		},
 		{
 			name: "annotation without its text part",
 			body: "8:[{\"id\":\"4\"}]\n",
-			want: parseResult{Kind: KindStreamTruncated, Msg: "the reply ended before any text or finish part", MessageID: "4"},
+			want: parseResult{Fault: Truncated, Msg: "the reply ended before any text or finish part", MessageID: "4"},
 		},
 		{
 			name: "only unknown parts",
 			body: "x:1\ny:2\n",
-			want: parseResult{Kind: KindProtocol, Msg: "no parts in the reply"},
+			want: parseResult{Fault: Malformed, Msg: "no parts in the reply"},
 		},
 		{
 			name:  "sniffed data stream",
@@ -175,23 +169,23 @@ func TestDataStream(t *testing.T) {
 			name:  "sniffed plain text without a final newline is not a cut part",
 			parse: sniffDataStream,
 			body:  "Service Unavailable",
-			want:  parseResult{Kind: KindProtocol},
+			want:  parseResult{Fault: Malformed},
 		},
 		{
 			name: "garbage last line without a newline is not a cut part",
 			body: "8:[{\"id\":\"1\"}]\n0:\"ok\"\nnot a part",
-			want: parseResult{Kind: KindProtocol, TextParts: 1, Chars: 2, MessageID: "1", Text: "ok"},
+			want: parseResult{Fault: Malformed, TextParts: 1, Chars: 2, MessageID: "1", Text: "ok"},
 		},
 		{
 			name: "cut right after the part type",
 			body: "f:{}\n0:\"ok\"\nd",
-			want: parseResult{Kind: KindStreamTruncated, TextParts: 1, Chars: 2, Steps: 1, Text: "ok"},
+			want: parseResult{Fault: Truncated, TextParts: 1, Chars: 2, Steps: 1, Text: "ok"},
 		},
 		{
 			name:  "sniffed plain text is not a data stream",
 			parse: sniffDataStream,
 			body:  "Hello there: how are you?\n",
-			want:  parseResult{Kind: KindProtocol},
+			want:  parseResult{Fault: Malformed},
 		},
 	}
 	for _, tt := range tests {
@@ -224,19 +218,19 @@ func TestDataStreamTiming(t *testing.T) {
 		{7 * time.Millisecond, "0:\" wor\"\n0:\"ld\"\n"},
 		{10 * time.Millisecond, "d:{\"finishReason\":\"stop\"}\n"},
 	}
-	r := &Reply{}
-	rc := newRecorder(r, false)
+	r := &Parts{}
+	rc := NewRecorder(r, false)
 	p := newDataStream(rc, false)
 	for _, c := range chunks {
-		if err := p.feed([]byte(c.data), c.at); err != nil {
-			t.Fatalf("feed(%q) = %v, want nil", c.data, err)
+		if err := p.Feed([]byte(c.data), c.at); err != nil {
+			t.Fatalf("Feed(%q) = %v, want nil", c.data, err)
 		}
 	}
-	if err := p.end(10 * time.Millisecond); err != nil {
-		t.Fatalf("end() = %v, want nil", err)
+	if err := p.End(10 * time.Millisecond); err != nil {
+		t.Fatalf("End() = %v, want nil", err)
 	}
-	if e := rc.outcome(nil, nil, nil); e != nil {
-		t.Fatalf("outcome() = %v, want nil", e)
+	if e := rc.Close(false, nil); e != nil {
+		t.Fatalf("Close() = %v, want nil", e)
 	}
 	if got, want := r.TTFT, 5*time.Millisecond; got != want {
 		t.Errorf("TTFT = %v, want %v (the data part, f: and the empty part must not count)", got, want)
@@ -256,14 +250,14 @@ func TestDataStreamLineTooLong(t *testing.T) {
 	body := append([]byte(`0:"`), bytes.Repeat([]byte("a"), maxLineBytes)...)
 	body = append(body, "\"\n"...)
 	for _, chunk := range []int{len(body), 64 << 10} {
-		r := &Reply{}
-		p := newDataStream(newRecorder(r, false), false)
+		r := &Parts{}
+		p := newDataStream(NewRecorder(r, false), false)
 		var err error
 		for off := 0; off < len(body) && err == nil; off += chunk {
-			err = p.feed(body[off:min(off+chunk, len(body))], time.Millisecond)
+			err = p.Feed(body[off:min(off+chunk, len(body))], time.Millisecond)
 		}
 		if err == nil || !strings.Contains(err.Error(), "longer than") {
-			t.Errorf("feed(%d-byte line in %d-byte chunks) = %v, want a line too long error", len(body), chunk, err)
+			t.Errorf("Feed(%d-byte line in %d-byte chunks) = %v, want a line too long error", len(body), chunk, err)
 		}
 	}
 }
@@ -310,7 +304,7 @@ func FuzzDataStream(f *testing.F) {
 		if _, got := runParser(strictDataStream, body, []int{at}, true); !reflect.DeepEqual(got, whole) {
 			t.Fatalf("cut at %d: got %+v, whole: %+v", at, got, whole)
 		}
-		if whole.Kind == "" {
+		if whole.Fault == 0 {
 			ref, ok := referenceText(body)
 			if !ok || ref != whole.Text {
 				t.Fatalf("text = %q, encoding/json reference = %q (ok %v)", whole.Text, ref, ok)
@@ -319,40 +313,23 @@ func FuzzDataStream(f *testing.F) {
 	})
 }
 
-// benchReply is a realistic model reply: n text parts, every 16th escaped.
-func benchReply(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString("2:[{\"status\":\"searching\"}]\nf:{\"messageId\":\"msg-0123456789\"}\n")
-	for i := range n {
-		if i%16 == 15 {
-			b.WriteString(`0:"line\n \"quoted\" caf\u00e9 "` + "\n")
-		} else {
-			fmt.Fprintf(&b, "0:\"token%d \"\n", i)
-		}
-	}
-	fmt.Fprintf(&b, "e:{\"finishReason\":\"stop\",\"usage\":{\"promptTokens\":812,\"completionTokens\":%d},\"isContinued\":false}\n", n)
-	fmt.Fprintf(&b, "d:{\"finishReason\":\"stop\",\"usage\":{\"promptTokens\":812,\"completionTokens\":%d}}\n", n)
-	b.WriteString("8:[{\"id\":\"4321\",\"traceId\":\"tr-abc\"}]\n")
-	return b.Bytes()
-}
-
 func BenchmarkDataStream(b *testing.B) {
 	const parts = 256
-	body := benchReply(parts)
-	for _, chunk := range []int{64, 1500, readBufSize} {
+	body := streamtest.BenchReply(parts)
+	for _, chunk := range []int{64, 1500, 8 << 10} {
 		b.Run(fmt.Sprintf("chunk=%d", chunk), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				r := &Reply{}
-				rc := newRecorder(r, false)
+				r := &Parts{}
+				rc := NewRecorder(r, false)
 				p := newDataStream(rc, false)
 				for off := 0; off < len(body); off += chunk {
-					if err := p.feed(body[off:min(off+chunk, len(body))], time.Millisecond); err != nil {
+					if err := p.Feed(body[off:min(off+chunk, len(body))], time.Millisecond); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if err := p.end(time.Millisecond); err != nil {
+				if err := p.End(time.Millisecond); err != nil {
 					b.Fatal(err)
 				}
 				if r.TextParts != parts {

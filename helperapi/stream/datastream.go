@@ -1,22 +1,18 @@
-package helperapi
+package stream
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
-)
 
-// maxLineBytes bounds one data stream line; a longer one is a protocol error
-// rather than unbounded memory.
-const maxLineBytes = 4 << 20
+	"github.com/loadgen/loadgen/helperapi/internal/jsonscan"
+)
 
 // dataStream is an incremental parser for the Vercel AI SDK v4 data stream:
 // one TYPE:JSON part per line. It keeps only the current partial line and a
 // scratch buffer for escaped text. Not safe for concurrent use.
 type dataStream struct {
-	rec     *recorder
+	rec     *Recorder
 	sniff   bool   // no data stream header: the first line must be a known part
 	partial []byte // the start of a line whose newline has not arrived
 	scratch []byte // decoded text of an escaped string part
@@ -24,12 +20,12 @@ type dataStream struct {
 	err     error  // sticky parse failure
 }
 
-func newDataStream(rec *recorder, sniff bool) *dataStream {
+func newDataStream(rec *Recorder, sniff bool) *dataStream {
 	return &dataStream{rec: rec, sniff: sniff}
 }
 
-// feed parses every line p completes; parts are stamped with at.
-func (d *dataStream) feed(p []byte, at time.Duration) error {
+// Feed parses every line p completes; parts are stamped with at.
+func (d *dataStream) Feed(p []byte, at time.Duration) error {
 	if d.err != nil {
 		return d.err
 	}
@@ -62,11 +58,11 @@ func (d *dataStream) feed(p []byte, at time.Duration) error {
 	return nil
 }
 
-// end handles a clean EOF: a last line without a newline is accepted when it
+// End handles a clean EOF: a last line without a newline is accepted when it
 // is a complete part; when it begins like a known part the stream was cut
 // inside that part, else the line is as unparseable as it would be with a
 // newline.
-func (d *dataStream) end(at time.Duration) error {
+func (d *dataStream) End(at time.Duration) error {
 	if d.err != nil || len(d.partial) == 0 {
 		return d.err
 	}
@@ -92,9 +88,7 @@ func (d *dataStream) fail(err error) error {
 	return err
 }
 
-func (d *dataStream) tooLong() error {
-	return fmt.Errorf("data stream: line %d: longer than %d bytes", d.line+1, maxLineBytes)
-}
+func (d *dataStream) tooLong() error { return tooLong("data stream", d.line+1) }
 
 // errorf makes a parse failure naming the line and part type.
 func (d *dataStream) errorf(typ byte, what string) error {
@@ -120,7 +114,7 @@ func (d *dataStream) parseLine(line []byte, at time.Duration) error {
 		}
 		return nil // unknown part types are skipped
 	}
-	return d.parsePart(line[0], trimJSONSpace(line[2:]), at)
+	return d.parsePart(line[0], jsonscan.TrimSpace(line[2:]), at)
 }
 
 // knownPart reports whether typ is a part type of the AI SDK v4 data stream.
@@ -153,7 +147,7 @@ func (d *dataStream) parsePart(typ byte, v []byte, at time.Duration) error {
 		}
 		d.rec.otherPart()
 	case '2': // data array
-		if !isJSON(v, '[') {
+		if !jsonscan.Array(v) {
 			return d.errorf(typ, "want a JSON array")
 		}
 		d.rec.dataPart()
@@ -171,7 +165,7 @@ func (d *dataStream) parsePart(typ byte, v []byte, at time.Duration) error {
 		}
 		d.rec.finish(reason, usage)
 	default: // f, 9 and the other object parts
-		if !isJSON(v, '{') {
+		if !jsonscan.Object(v) {
 			return d.errorf(typ, "want a JSON object")
 		}
 		switch typ {
@@ -188,92 +182,7 @@ func (d *dataStream) parsePart(typ byte, v []byte, at time.Duration) error {
 
 // str decodes a JSON string value, reusing the scratch buffer.
 func (d *dataStream) str(v []byte) ([]byte, bool) {
-	s, scratch, ok := unquoteJSON(v, d.scratch)
+	s, scratch, ok := jsonscan.Unquote(v, d.scratch)
 	d.scratch = scratch
 	return s, ok
-}
-
-// isJSON reports whether v is valid JSON opening with open ('{' or '[').
-func isJSON(v []byte, open byte) bool {
-	return len(v) > 0 && v[0] == open && json.Valid(v)
-}
-
-// finishPart is the JSON of a d: part. Usage numbers are null when the
-// provider did not report them.
-type finishPart struct {
-	FinishReason string `json:"finishReason"`
-	Usage        *struct {
-		PromptTokens     *float64 `json:"promptTokens"`
-		CompletionTokens *float64 `json:"completionTokens"`
-	} `json:"usage"`
-}
-
-// parseFinishJSON decodes a d: part with encoding/json; usage is nil when no
-// count was reported. parseFinish is its fast path.
-func parseFinishJSON(v []byte) (reason string, usage *Usage, ok bool) {
-	if len(v) == 0 || v[0] != '{' {
-		return "", nil, false
-	}
-	var f finishPart
-	if json.Unmarshal(v, &f) != nil {
-		return "", nil, false
-	}
-	if u := f.Usage; u != nil && (u.PromptTokens != nil || u.CompletionTokens != nil) {
-		usage = &Usage{PromptTokens: count(u.PromptTokens), CompletionTokens: count(u.CompletionTokens)}
-	}
-	return f.FinishReason, usage, true
-}
-
-// count converts a reported token count; nil or negative is 0.
-func count(f *float64) int {
-	if f == nil || *f < 0 || *f > 1<<31 {
-		return 0
-	}
-	return int(*f)
-}
-
-// annotationIDJSON validates an 8: part (a JSON array) and returns the last
-// "id" of its object elements: Helper's stored assistant message id. A
-// numeric id is returned in decimal. It uses encoding/json; annotationID is
-// its fast path.
-func annotationIDJSON(v []byte) (string, bool) {
-	if len(v) == 0 || v[0] != '[' {
-		return "", false
-	}
-	var items []json.RawMessage
-	if json.Unmarshal(v, &items) != nil {
-		return "", false
-	}
-	var id string
-	for _, it := range items {
-		if len(it) == 0 || it[0] != '{' {
-			continue
-		}
-		var a struct {
-			ID json.RawMessage `json:"id"`
-		}
-		if json.Unmarshal(it, &a) != nil || len(a.ID) == 0 {
-			continue
-		}
-		if s := jsonID(a.ID); s != "" {
-			id = s
-		}
-	}
-	return id, true
-}
-
-// jsonID renders a JSON string or number id as text; "" for other values.
-func jsonID(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		if i, err := n.Int64(); err == nil {
-			return strconv.FormatInt(i, 10)
-		}
-		return n.String()
-	}
-	return ""
 }

@@ -1,4 +1,4 @@
-package helperapi
+package stream
 
 import (
 	"reflect"
@@ -38,6 +38,11 @@ func TestSSE(t *testing.T) {
 			want: parseResult{Shape: ShapeModel, TextParts: 2, Chars: 2, Text: "ab"},
 		},
 		{
+			name: "finish with v4 usage names",
+			body: "data: {\"type\":\"text\",\"text\":\"a\"}\n\ndata: {\"type\":\"finish\",\"usage\":{\"promptTokens\":7,\"completionTokens\":1,\"outputTokens\":9}}\n\n",
+			want: parseResult{Shape: ShapeModel, TextParts: 1, Chars: 1, Text: "a", Usage: Usage{7, 1}, HasUsage: true},
+		},
+		{
 			name: "single event without DONE",
 			body: "data: {\"type\":\"text\",\"text\":\"whole reply\"}\n\n",
 			want: parseResult{Shape: ShapeSingleShot, TextParts: 1, Chars: 11, Text: "whole reply"},
@@ -45,7 +50,7 @@ func TestSSE(t *testing.T) {
 		{
 			name: "started but not finished",
 			body: "data: {\"type\":\"start\"}\n\ndata: {\"type\":\"text-delta\",\"delta\":\"a\"}\n\n",
-			want: parseResult{Kind: KindStreamTruncated, Msg: "a step started but the message did not finish",
+			want: parseResult{Fault: Truncated, Msg: "a step started but the message did not finish",
 				TextParts: 1, Chars: 1, Text: "a"},
 		},
 		{
@@ -56,22 +61,22 @@ func TestSSE(t *testing.T) {
 		{
 			name: "error event",
 			body: "data: {\"type\":\"text\",\"text\":\"a\"}\n\ndata: {\"type\":\"error\",\"errorText\":\"model overloaded\"}\n\n",
-			want: parseResult{Kind: KindStreamError, Msg: "model overloaded", TextParts: 1, Chars: 1, Text: "a"},
+			want: parseResult{Fault: ErrorPart, Msg: "model overloaded", TextParts: 1, Chars: 1, Text: "a"},
 		},
 		{
 			name: "error event type with plain data",
 			body: "event: error\ndata: upstream failed\n\n",
-			want: parseResult{Kind: KindStreamError, Msg: "upstream failed"},
+			want: parseResult{Fault: ErrorPart, Msg: "upstream failed"},
 		},
 		{
 			name: "data that is not JSON",
 			body: "data: hello\n\n",
-			want: parseResult{Kind: KindProtocol},
+			want: parseResult{Fault: Malformed},
 		},
 		{
 			name: "only comments",
 			body: ": keep-alive\n\n",
-			want: parseResult{Kind: KindProtocol, Msg: "no parts in the reply"},
+			want: parseResult{Fault: Malformed, Msg: "no parts in the reply"},
 		},
 	}
 	for _, tt := range tests {
@@ -134,17 +139,17 @@ func TestJSONReply(t *testing.T) {
 		{
 			name: "error field",
 			body: `{"error":"Error generating AI response"}`,
-			want: parseResult{Kind: KindStreamError, Msg: "Error generating AI response"},
+			want: parseResult{Fault: ErrorPart, Msg: "Error generating AI response"},
 		},
 		{
 			name: "no text field",
 			body: `{"foo":"bar"}`,
-			want: parseResult{Kind: KindProtocol},
+			want: parseResult{Fault: Malformed},
 		},
 		{
 			name: "not JSON",
 			body: `Hello`,
-			want: parseResult{Kind: KindProtocol},
+			want: parseResult{Fault: Malformed},
 		},
 	}
 	for _, tt := range tests {

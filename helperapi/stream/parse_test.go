@@ -1,4 +1,4 @@
-package helperapi
+package stream
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 // parseResult is what a parser run produced, minus the timings (which depend
 // on how the body was cut into reads).
 type parseResult struct {
-	Kind         Kind
+	Fault        Fault
 	Msg          string
 	Shape        Shape
 	TextParts    int
@@ -27,9 +27,9 @@ type parseResult struct {
 // runParser feeds body to a fresh parser in chunks cut at the offsets in cuts
 // (ascending), each chunk one millisecond after the previous one, then
 // classifies the outcome the way SendMessage does.
-func runParser(newP func(*recorder) parser, body []byte, cuts []int, keep bool) (*Reply, parseResult) {
-	r := &Reply{}
-	rc := newRecorder(r, keep)
+func runParser(newP func(*Recorder) Parser, body []byte, cuts []int, keep bool) (*Parts, parseResult) {
+	r := &Parts{}
+	rc := NewRecorder(r, keep)
 	p := newP(rc)
 	var perr error
 	prev := 0
@@ -39,36 +39,35 @@ func runParser(newP func(*recorder) parser, body []byte, cuts []int, keep bool) 
 			continue
 		}
 		at += time.Millisecond
-		if perr = p.feed(body[prev:c], at); perr != nil {
+		if perr = p.Feed(body[prev:c], at); perr != nil {
 			break
 		}
 		prev = c
 	}
 	if perr == nil {
-		perr = p.end(at)
+		perr = p.End(at)
 	}
-	mk := func(k Kind, msg string, err error) *Error { return &Error{Op: opMessage, Kind: k, Msg: msg, Err: err} }
-	e := rc.outcome(nil, perr, mk)
+	f := rc.Close(false, perr)
 	res := parseResult{
 		Shape: r.Shape, TextParts: r.TextParts, Chars: r.Chars, DataParts: r.DataParts,
 		ToolCalls: r.ToolCalls, Steps: r.Steps, Usage: r.Usage, HasUsage: r.HasUsage,
 		FinishReason: r.FinishReason, MessageID: r.MessageID, Text: r.Text,
 	}
-	if e != nil {
-		res.Kind, res.Msg = e.Kind, e.Msg
+	if f != nil {
+		res.Fault, res.Msg = f.Fault, f.Msg
 	}
 	return r, res
 }
 
-func strictDataStream(rc *recorder) parser { return newDataStream(rc, false) }
-func sniffDataStream(rc *recorder) parser  { return newDataStream(rc, true) }
-func sseParser(rc *recorder) parser        { return newSSE(rc) }
-func jsonParser(rc *recorder) parser       { return newJSONReply(rc) }
+func strictDataStream(rc *Recorder) Parser { return newDataStream(rc, false) }
+func sniffDataStream(rc *Recorder) Parser  { return newDataStream(rc, true) }
+func sseParser(rc *Recorder) Parser        { return newSSE(rc) }
+func jsonParser(rc *Recorder) Parser       { return newJSONReply(rc) }
 
 // splitInvariant runs body whole, byte by byte and cut at every single offset,
 // and returns a description of the first result that differs from the whole
 // run ("" when all agree).
-func splitInvariant(newP func(*recorder) parser, body []byte) string {
+func splitInvariant(newP func(*Recorder) Parser, body []byte) string {
 	_, whole := runParser(newP, body, nil, true)
 	bytewise := make([]int, len(body))
 	for i := range bytewise {

@@ -1,4 +1,4 @@
-package helperapi
+package stream
 
 import (
 	"encoding/json"
@@ -8,21 +8,21 @@ import (
 )
 
 // jsonReply parses a reply sent as one JSON object. It has to hold the body
-// (bounded by maxJSONBody) until the object is complete.
+// (bounded by maxJSONReply) until the object is complete.
 type jsonReply struct {
-	rec  *recorder
+	rec  *Recorder
 	body []byte
 	err  error
 }
 
-func newJSONReply(rec *recorder) *jsonReply { return &jsonReply{rec: rec} }
+func newJSONReply(rec *Recorder) *jsonReply { return &jsonReply{rec: rec} }
 
-func (j *jsonReply) feed(p []byte, _ time.Duration) error {
+func (j *jsonReply) Feed(p []byte, _ time.Duration) error {
 	if j.err != nil {
 		return j.err
 	}
-	if len(j.body)+len(p) > maxJSONBody {
-		j.err = fmt.Errorf("JSON reply: larger than %d bytes", maxJSONBody)
+	if len(j.body)+len(p) > maxJSONReply {
+		j.err = fmt.Errorf("JSON reply: larger than %d bytes", maxJSONReply)
 		return j.err
 	}
 	j.body = append(j.body, p...)
@@ -38,14 +38,11 @@ type jsonReplyBody struct {
 	Error        json.RawMessage `json:"error"`
 	FinishReason string          `json:"finishReason"`
 	MessageID    json.RawMessage `json:"messageId"`
-	Usage        *struct {
-		PromptTokens     *float64 `json:"promptTokens"`
-		CompletionTokens *float64 `json:"completionTokens"`
-	} `json:"usage"`
+	Usage        *usageJSON      `json:"usage"`
 }
 
-// end parses the complete body: the whole text is one part arriving at at.
-func (j *jsonReply) end(at time.Duration) error {
+// End parses the complete body: the whole text is one part arriving at at.
+func (j *jsonReply) End(at time.Duration) error {
 	if j.err != nil {
 		return j.err
 	}
@@ -68,10 +65,9 @@ func (j *jsonReply) end(at time.Duration) error {
 	}
 	rc.textPart([]byte(text), at)
 	rc.messageID(jsonID(b.MessageID))
-	rc.r.FinishReason = b.FinishReason
-	if u := b.Usage; u != nil && (u.PromptTokens != nil || u.CompletionTokens != nil) {
-		rc.r.Usage = Usage{PromptTokens: count(u.PromptTokens), CompletionTokens: count(u.CompletionTokens)}
-		rc.r.HasUsage = true
+	rc.p.FinishReason = b.FinishReason
+	if u := b.Usage.usage(); u != nil {
+		rc.p.Usage, rc.p.HasUsage = *u, true
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package helperapi
+package stream
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/loadgen/loadgen/helperapi/internal/jsonscan"
 )
 
 // sse is an incremental parser for a reply sent as server-sent events. Events
@@ -13,7 +15,7 @@ import (
 // with that read's time); an event cut off by EOF is discarded, as the SSE
 // specification says. Not safe for concurrent use.
 type sse struct {
-	rec     *recorder
+	rec     *Recorder
 	partial []byte // the start of a line whose end has not arrived
 	skipLF  bool   // the last chunk ended in '\r': a leading '\n' belongs to it
 	data    []byte // the pending event's data lines, joined by '\n'
@@ -23,10 +25,10 @@ type sse struct {
 	err     error
 }
 
-func newSSE(rec *recorder) *sse { return &sse{rec: rec} }
+func newSSE(rec *Recorder) *sse { return &sse{rec: rec} }
 
-// feed parses every line p completes. Lines end in LF, CRLF or CR.
-func (s *sse) feed(p []byte, at time.Duration) error {
+// Feed parses every line p completes. Lines end in LF, CRLF or CR.
+func (s *sse) Feed(p []byte, at time.Duration) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -40,7 +42,7 @@ func (s *sse) feed(p []byte, at time.Duration) error {
 		i := bytes.IndexAny(p, "\r\n")
 		if i < 0 {
 			if len(s.partial)+len(p) > maxLineBytes {
-				return s.fail(fmt.Errorf("event stream: line %d: longer than %d bytes", s.line+1, maxLineBytes))
+				return s.fail(tooLong("event stream", s.line+1))
 			}
 			s.partial = append(s.partial, p...)
 			return nil
@@ -58,7 +60,7 @@ func (s *sse) feed(p []byte, at time.Duration) error {
 		}
 		if len(s.partial) > 0 {
 			if len(s.partial)+len(line) > maxLineBytes {
-				return s.fail(fmt.Errorf("event stream: line %d: longer than %d bytes", s.line+1, maxLineBytes))
+				return s.fail(tooLong("event stream", s.line+1))
 			}
 			s.partial = append(s.partial, line...)
 			line = s.partial
@@ -72,8 +74,8 @@ func (s *sse) feed(p []byte, at time.Duration) error {
 	return nil
 }
 
-// end handles a clean EOF: a pending, unterminated event is discarded.
-func (s *sse) end(time.Duration) error { return s.err }
+// End handles a clean EOF: a pending, unterminated event is discarded.
+func (s *sse) End(time.Duration) error { return s.err }
 
 func (s *sse) fail(err error) error {
 	s.err = err
@@ -117,7 +119,7 @@ func (s *sse) dispatch(at time.Duration) error {
 	if !s.hasData {
 		return nil
 	}
-	data := trimJSONSpace(s.data)
+	data := jsonscan.TrimSpace(s.data)
 	if string(data) == "[DONE]" {
 		s.rec.finish("", nil)
 		return nil
@@ -148,10 +150,9 @@ type sseEvent struct {
 	MessageID    json.RawMessage `json:"messageId"`
 	FinishReason json.RawMessage `json:"finishReason"`
 	Usage        *struct {
-		PromptTokens     *float64 `json:"promptTokens"`
-		CompletionTokens *float64 `json:"completionTokens"`
-		InputTokens      *float64 `json:"inputTokens"`
-		OutputTokens     *float64 `json:"outputTokens"`
+		usageJSON
+		InputTokens  *float64 `json:"inputTokens"` // AI SDK 5's names
+		OutputTokens *float64 `json:"outputTokens"`
 	} `json:"usage"`
 }
 
@@ -186,17 +187,14 @@ func (ev *sseEvent) usage() *Usage {
 	if u == nil {
 		return nil
 	}
-	in, out := u.PromptTokens, u.CompletionTokens
-	if in == nil {
-		in = u.InputTokens
+	in := u.usageJSON
+	if in.PromptTokens == nil {
+		in.PromptTokens = u.InputTokens
 	}
-	if out == nil {
-		out = u.OutputTokens
+	if in.CompletionTokens == nil {
+		in.CompletionTokens = u.OutputTokens
 	}
-	if in == nil && out == nil {
-		return nil
-	}
-	return &Usage{PromptTokens: count(in), CompletionTokens: count(out)}
+	return in.usage()
 }
 
 // firstString returns the first of raws that is a JSON string.
