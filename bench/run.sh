@@ -62,7 +62,8 @@ echo "== micro benchmarks"
 bt=${BENCH_TIME:-300ms}
 {
 	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkDataStream|BenchmarkSendMessage|BenchmarkCreateSession' ./helperapi ./helperapi/stream
-	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkSummaryRecord|BenchmarkWriterRecord' ./results
+	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkAggregateRecord' ./stats
+	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkWriterRecord' ./resultfile
 	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkRecord' ./metrics
 	go test -run '^$' -benchmem -benchtime "$bt" -bench 'BenchmarkCreateOnlySession|BenchmarkWorkersRun' ./runner
 } | tee "$tmp/micro.txt"

@@ -13,7 +13,7 @@
 //		metrics.WithConversations(names...))
 //	if err := m.Register(reg); err != nil { ... }
 //	srv, err := metrics.Serve(ctx, "127.0.0.1:9464", reg) // srv.Addr() has the bound port
-//	sink := results.Tee(m, file, summary)
+//	sink := results.Tee(m, file, live) // live: a stats.Aggregate
 //	... run, drain ...
 //	srv.AwaitScrape(lingerCtx) // optional: let Prometheus collect the final values
 //

@@ -153,7 +153,7 @@ type convSeries struct {
 	name    string
 	started prometheus.Counter
 	active  prometheus.Gauge
-	ended   [results.NumEnds]prometheus.Counter // indexed like results.Ends()
+	ended   []prometheus.Counter // indexed like results.Ends()
 	tokens  prometheus.Counter
 	good    prometheus.Counter
 	replies cowMap[results.Shape, prometheus.Counter] // by shape
@@ -168,8 +168,8 @@ func newConvSeries(c *vecs, name string) *convSeries {
 		tokens:  c.tokens.WithLabelValues(name),
 		good:    c.good.WithLabelValues(name),
 	}
-	for i, o := range results.Ends() {
-		s.ended[i] = c.sessionsCompleted.WithLabelValues(name, string(o))
+	for _, o := range results.Ends() {
+		s.ended = append(s.ended, c.sessionsCompleted.WithLabelValues(name, string(o)))
 	}
 	return s
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
 )
@@ -20,7 +21,7 @@ import (
 // (60 one-second intervals) with the given typical TTFT.
 func runSummary(seed uint64, ttft time.Duration) *report.Summary {
 	snap := testSnapshot(resultstest.Config{Seed: seed, Sessions: 1200, Rate: 20, TTFT: ttft})
-	return report.Build(report.Run{ID: fmt.Sprintf("run-%d", seed), Scenario: "demo"}, snap)
+	return report.Build(results.Run{ID: fmt.Sprintf("run-%d", seed), Scenario: "demo"}, snap)
 }
 
 func mustRule(t *testing.T, expr string) *report.Rule {
@@ -218,7 +219,7 @@ func TestLoad(t *testing.T) {
 	var paths []string
 	for i, sh := range resultstest.Split(evs, 2) {
 		p := filepath.Join(dir, fmt.Sprintf("shard-%d.jsonl", i))
-		w, err := results.Create(p, results.Header{RunID: "r1", Scenario: "demo", Shard: i, Shards: 2,
+		w, err := resultfile.Create(p, results.Run{ID: "r1", Scenario: "demo", Shard: i, Shards: 2,
 			Start: resultstest.T0, TargetRate: 10, Target: "http://127.0.0.1:1"})
 		if err != nil {
 			t.Fatal(err)

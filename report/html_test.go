@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/results"
 )
 
 func TestWriteHTMLGolden(t *testing.T) {
@@ -66,7 +67,7 @@ func TestHTMLEscapesNames(t *testing.T) {
 }
 
 func TestHTMLOfAnEmptyRun(t *testing.T) {
-	s := report.Build(report.Run{Scenario: "empty"}, testSnapshot(resultsConfigEmpty))
+	s := report.Build(results.Run{Scenario: "empty"}, testSnapshot(resultsConfigEmpty))
 	var b bytes.Buffer
 	if err := report.WriteHTML(&b, s); err != nil {
 		t.Fatal(err)

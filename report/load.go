@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // Load reads a run's summary from paths: either results files (the shards of
@@ -43,8 +45,8 @@ func Load(paths ...string) (*Summary, []string, error) {
 		}
 		files = append(files, p)
 	}
-	sum := results.NewSummary()
-	infos, err := results.ReadFiles(sum, files...)
+	sum := stats.New()
+	infos, err := resultfile.ReadFiles(sum, files...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,7 +55,9 @@ func Load(paths ...string) (*Summary, []string, error) {
 		warnings = append(warnings, in.Warnings...)
 	}
 	snap := sum.Snapshot()
-	return Build(RunFromFiles(infos, snap), snap), warnings, nil
+	s := Build(RunFromFiles(infos, snap), snap)
+	s.Files = len(infos)
+	return s, warnings, nil
 }
 
 // isSummaryJSON reports whether the file at p holds a JSON object that is
@@ -76,25 +80,25 @@ func isSummaryJSON(p string) (bool, error) {
 // RunFromFiles makes the run facts of results files read into snap: shards
 // of one run share its id, scenario and target, and their target rates add
 // up; several runs are named together and have no target rate.
-func RunFromFiles(infos []results.FileInfo, snap *results.Snapshot) Run {
-	run := Run{Files: len(infos)}
+func RunFromFiles(infos []resultfile.FileInfo, snap *stats.Snapshot) results.Run {
+	var run results.Run
 	var ids, scenarios, hashes, targets, versions []string
 	sameRun := true
 	var end time.Time
 	var planned time.Duration // the longest planned run length, when every file has one
 	for i, in := range infos {
-		h := in.Header
+		h := in.Run
 		if i == 0 || (planned > 0 && h.Duration > 0) {
 			planned = max(planned, h.Duration)
 		} else {
 			planned = 0
 		}
-		ids = appendNew(ids, h.RunID)
+		ids = appendNew(ids, h.ID)
 		scenarios = appendNew(scenarios, h.Scenario)
 		hashes = appendNew(hashes, h.ScenarioHash)
 		targets = appendNew(targets, h.Target)
 		versions = appendNew(versions, h.Version)
-		if i > 0 && h.RunID != infos[0].Header.RunID {
+		if i > 0 && h.ID != infos[0].Run.ID {
 			sameRun = false
 		}
 		if !h.Start.IsZero() && (run.Start.IsZero() || h.Start.Before(run.Start)) {

@@ -9,10 +9,11 @@ import (
 	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
+	"github.com/loadgen/loadgen/stats"
 )
 
 func TestReplayComparesWithRecordedReplies(t *testing.T) {
-	s := results.NewSummary()
+	s := stats.New()
 	s.SessionStarted("replay")
 	for _, r := range []*results.Result{
 		{Step: results.StepMessage, Start: resultstest.T0, Code: 200, Chars: 30, RefChars: 60},

@@ -7,25 +7,13 @@ import (
 	"time"
 
 	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
 )
-
-// Run holds the facts of a run that the results themselves do not carry.
-type Run struct {
-	ID           string        // run id
-	Scenario     string        // scenario name
-	ScenarioHash string        // hash of the scenario file, when known
-	Version      string        // loadgen version that made the run
-	Target       string        // target base URL; user info, query and fragment are removed
-	Start        time.Time     // run start; zero means the first thing recorded
-	Duration     time.Duration // run length; 0 means first to last thing recorded
-	TargetRate   float64       // planned session arrivals per second; 0 when none (closed model)
-	Files        int           // results files merged into this summary (0 for a live run)
-}
 
 // Summary is the end-of-run summary document: what the JSON report holds
 // field for field (design.md "Summary JSON", durations in seconds) and what
 // the text and HTML reports render. Build makes one from a
-// results.Snapshot; ReadJSON reads one back.
+// stats.Snapshot; ReadJSON reads one back.
 type Summary struct {
 	RunID        string                 `json:"run_id"`
 	Scenario     string                 `json:"scenario"`
@@ -198,8 +186,10 @@ type PointStep struct {
 	LatencyP99 float64 `json:"latency_p99"`
 }
 
-// Build makes the summary document of a run from its results.
-func Build(run Run, d *results.Snapshot) *Summary {
+// Build makes the summary document of a run from its facts and the
+// snapshot of its aggregate. A zero run.Start means the first thing
+// recorded; a zero run.Duration, first to last.
+func Build(run results.Run, d *stats.Snapshot) *Summary {
 	start := run.Start
 	if start.IsZero() {
 		start = d.First
@@ -216,7 +206,6 @@ func Build(run Run, d *results.Snapshot) *Summary {
 		Target:       results.RedactURL(run.Target),
 		StartedAt:    start.UTC(),
 		DurationS:    dur.Seconds(),
-		Files:        run.Files,
 		Sessions: Sessions{Started: d.Sessions.Started, Completed: d.Sessions.Completed,
 			Failed: d.Sessions.Failed, Canceled: d.Sessions.Canceled},
 		Errors:     d.Errors,
@@ -253,7 +242,7 @@ func Build(run Run, d *results.Snapshot) *Summary {
 }
 
 // buildReplay sums the recorded-reply counts of every step; nil without any.
-func buildReplay(d *results.Snapshot) *Replay {
+func buildReplay(d *stats.Snapshot) *Replay {
 	var r Replay
 	for _, st := range d.Steps {
 		r.Replies += st.Referenced
@@ -267,7 +256,7 @@ func buildReplay(d *results.Snapshot) *Replay {
 	return &r
 }
 
-func buildStep(st *results.StepStats) *Step {
+func buildStep(st *stats.StepStats) *Step {
 	codes := make(map[string]int64, len(st.Codes))
 	for c, n := range st.Codes {
 		codes[strconv.Itoa(c)] = n
@@ -279,14 +268,14 @@ func buildStep(st *results.StepStats) *Step {
 	}
 }
 
-func buildMessage(st *results.StepStats) *Message {
+func buildMessage(st *stats.StepStats) *Message {
 	return &Message{
 		TTFB: dist(&st.TTFB), TTFT: dist(&st.TTFT), InterToken: dist(&st.Gap), TPOT: dist(&st.TPOT),
 		Tokens: st.Tokens, Parts: st.Parts, Chars: st.Chars, Shapes: st.Shapes, Good: st.Good,
 	}
 }
 
-func dist(h *results.Histogram) Dist {
+func dist(h *stats.Histogram) Dist {
 	return Dist{
 		Count: h.Count(),
 		P50:   h.Quantile(0.50).Seconds(),
@@ -299,7 +288,7 @@ func dist(h *results.Histogram) Dist {
 	}
 }
 
-func buildSeries(s *results.Series) *Series {
+func buildSeries(s *stats.Series) *Series {
 	if len(s.Intervals) == 0 {
 		return nil
 	}
@@ -343,7 +332,7 @@ func buildSeries(s *results.Series) *Series {
 
 // bars cuts a histogram into about 30 bars of a round width from its
 // minimum to its 99.9th percentile; the last bar also holds the rest.
-func bars(h *results.Histogram) []Bar {
+func bars(h *stats.Histogram) []Bar {
 	if h.Count() == 0 {
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
+	"github.com/loadgen/loadgen/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -36,7 +37,7 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 // testRun is the run the golden files show.
-var testRun = report.Run{
+var testRun = results.Run{
 	ID:         "run-20260301-120000",
 	Scenario:   "demo",
 	Version:    "v0.1.0",
@@ -51,8 +52,8 @@ var (
 	resultsConfigEmpty = resultstest.Config{Seed: 1, Sessions: 0, Rate: 1}
 )
 
-func testSnapshot(cfg resultstest.Config) *results.Snapshot {
-	s := results.NewSummary()
+func testSnapshot(cfg resultstest.Config) *stats.Snapshot {
+	s := stats.New()
 	resultstest.Replay(s, resultstest.Generate(cfg))
 	return s.Snapshot()
 }
@@ -185,13 +186,13 @@ func FuzzParseJSON(f *testing.F) {
 }
 
 func ExampleBuild() {
-	sum := results.NewSummary()
+	sum := stats.New()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	sum.SessionStartedAt("faq", t0)
 	sum.Record(&results.Result{Step: results.StepSession, Intended: t0, Start: t0, Code: 200, Latency: 12 * time.Millisecond})
 	sum.SessionEndedAt("faq", results.EndCompleted, t0.Add(time.Second))
 
-	s := report.Build(report.Run{ID: "r1", Scenario: "demo", Duration: time.Second}, sum.Snapshot())
+	s := report.Build(results.Run{ID: "r1", Scenario: "demo", Duration: time.Second}, sum.Snapshot())
 	fmt.Println(s.Steps.Session.Count, s.Steps.Session.Latency.P50, s.Sessions.Completed)
 	// Output: 1 0.012 1
 }

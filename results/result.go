@@ -1,7 +1,8 @@
-// Package results defines the record of one measured step of a load test
-// (Result), the Sink that receives records as a run produces them, and the
-// vocabulary they are written in (vocab.go): steps, error kinds, reply shapes
-// and session outcomes.
+// Package results is what a run produces: one Result per step, the Sink
+// that receives them, the run's facts (Run), and the vocabulary they are
+// written in (vocab.go: steps, error kinds, reply shapes, session outcomes).
+// Add a step, kind or shape there: stats, resultfile, metrics and report
+// range over it.
 package results
 
 import "time"
@@ -70,6 +71,16 @@ type Sink interface {
 	// Record, with how it ended. A session stopped by the end of the run
 	// while its user was thinking ends as EndCanceled with no further Record.
 	SessionEnded(conversation string, end End)
+}
+
+// TimedSink is a Sink that also takes the time of session events, so that a
+// recorded run can be replayed with its own timestamps (the Sink's session
+// calls carry none). stats.Aggregate and the results file's writers are
+// TimedSinks; resultfile.Reader.Replay feeds one.
+type TimedSink interface {
+	Sink
+	SessionStartedAt(conversation string, t time.Time)
+	SessionEndedAt(conversation string, end End, t time.Time)
 }
 
 // Tee returns a Sink that forwards to every sink in order.

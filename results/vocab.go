@@ -173,9 +173,6 @@ const (
 
 var endTable = [...]End{EndCompleted, EndFailed, EndCanceled}
 
-// NumEnds is the number of session outcomes, len(Ends()).
-const NumEnds = len(endTable)
-
 // Ends lists every End, in a fixed order. The slice is the caller's.
 func Ends() []End { return slices.Clone(endTable[:]) }
 

@@ -77,9 +77,6 @@ func TestVocabulary(t *testing.T) {
 			t.Errorf("End(%q).Index() = %d, want %d", e, e.Index(), i)
 		}
 	}
-	if len(ends) != results.NumEnds {
-		t.Errorf("NumEnds = %d, Ends() has %d", results.NumEnds, len(ends))
-	}
 	check("step", steps)
 	check("kind", kinds)
 	check("shape", shapes)
@@ -127,10 +124,17 @@ func TestNoHandCopiedWords(t *testing.T) {
 		}
 		fset := token.NewFileSet()
 		f, _ = parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		var stack []ast.Node
 		ast.Inspect(f, func(n ast.Node) bool {
-			if isLogCall(n) {
-				return false // slog keys such as "conversation" are not steps
+			if n == nil {
+				stack = stack[:len(stack)-1]
+				return true
 			}
+			parent := ast.Node(nil)
+			if len(stack) > 0 {
+				parent = stack[len(stack)-1]
+			}
+			stack = append(stack, n)
 			lit, ok := n.(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
 				return true
@@ -139,9 +143,11 @@ func TestNoHandCopiedWords(t *testing.T) {
 			if err != nil {
 				return true
 			}
-			if what, ok := w[s]; ok {
-				t.Errorf("%s: %s literal %q: use the results constant", fset.Position(lit.Pos()), what, s)
+			what, ok := w[s]
+			if !ok || (what == "step" && !usedAsValue(parent, lit)) {
+				return true
 			}
+			t.Errorf("%s: %s literal %q: use the results constant", fset.Position(lit.Pos()), what, s)
 			return true
 		})
 		return nil
@@ -176,13 +182,20 @@ func TestREADMEKinds(t *testing.T) {
 	}
 }
 
-// isLogCall reports whether n calls a log/slog method (Debug, Info, Warn,
-// Error, With), whose string arguments are attribute keys.
-func isLogCall(n ast.Node) bool {
-	call, ok := n.(*ast.CallExpr)
-	if !ok {
-		return false
+// usedAsValue reports whether lit, a child of parent, is used as a value
+// that a step could be: compared, a case, an element of a list or a map
+// value. Step words are common ("session", "message"), so a step word as a
+// map key or a call's argument (a JSON or log key) is not flagged.
+func usedAsValue(parent ast.Node, lit *ast.BasicLit) bool {
+	switch p := parent.(type) {
+	case *ast.BinaryExpr:
+		return p.Op == token.EQL || p.Op == token.NEQ
+	case *ast.CaseClause:
+		return true
+	case *ast.CompositeLit:
+		return true // a bare element: []string{"session", …}
+	case *ast.KeyValueExpr:
+		return p.Value == lit
 	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	return ok && slices.Contains([]string{"Debug", "Info", "Warn", "Error", "With"}, sel.Sel.Name)
+	return false
 }

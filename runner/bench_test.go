@@ -11,6 +11,7 @@ import (
 	"github.com/loadgen/loadgen/helperapi"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/scenarios"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // cannedTransport answers every request with body, with no network.
@@ -55,7 +56,7 @@ conversations:
 	if err != nil {
 		b.Fatal(err)
 	}
-	r.sink = results.NewSummary()
+	r.sink = stats.New()
 	r.workers = newWorkers()
 	defer r.workers.stop()
 	ctx := context.Background()
@@ -66,7 +67,7 @@ conversations:
 	for b.Loop() {
 		r.runSession(c, u, time.Now())
 	}
-	if got := r.sink.(*results.Summary).Snapshot().Step(results.StepConversation); got.Count == 0 || got.Errors != 0 {
+	if got := r.sink.(*stats.Aggregate).Snapshot().Step(results.StepConversation); got.Count == 0 || got.Errors != 0 {
 		b.Fatalf("conversation steps: %d, %d errors", got.Count, got.Errors)
 	}
 }

@@ -11,8 +11,8 @@ import (
 
 	"github.com/loadgen/loadgen/metrics"
 	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
-	"github.com/loadgen/loadgen/runner"
 	"github.com/loadgen/loadgen/scenarios"
 )
 
@@ -21,8 +21,8 @@ import (
 type outputs struct {
 	sinks []results.Sink
 
-	file       *results.Writer
-	vegeta     *results.VegetaWriter
+	file       *resultfile.Writer
+	vegeta     *resultfile.VegetaWriter
 	vegetaFile *os.File
 
 	server     *metrics.Server
@@ -34,7 +34,7 @@ type outputs struct {
 }
 
 // openOutputs opens what the flags ask for. On error, what was opened is closed.
-func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, rn *runner.Runner, runID string, shard, shards int, log *slog.Logger) (_ *outputs, err error) {
+func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, run results.Run, log *slog.Logger) (_ *outputs, err error) {
 	x := &outputs{linger: o.linger}
 	defer func() {
 		if err != nil {
@@ -42,11 +42,7 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, rn
 		}
 	}()
 	if o.out != "" {
-		x.file, err = results.Create(o.out, results.Header{
-			Version: Version(), RunID: runID, Scenario: sc.Name, ScenarioHash: o.scenarioHash,
-			Start: time.Now(), Shard: shard, Shards: shards, Target: sc.Target.BaseURL,
-			TargetRate: rn.TargetRate(), Duration: rn.Duration(),
-		})
+		x.file, err = resultfile.Create(o.out, run)
 		if err != nil {
 			return nil, usageError(fmt.Errorf("--out: %w", err))
 		}
@@ -56,13 +52,13 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, rn
 		if x.vegetaFile, err = os.Create(o.outVegeta); err != nil {
 			return nil, usageError(fmt.Errorf("--out-vegeta: %w", err))
 		}
-		x.vegeta = results.NewVegetaWriter(x.vegetaFile, sc.Name, sc.Target.BaseURL)
+		x.vegeta = resultfile.NewVegetaWriter(x.vegetaFile, sc.Name, sc.Target.BaseURL)
 		x.sinks = append(x.sinks, x.vegeta)
 	}
 	if o.metricsAddr == "" && o.pushgateway == "" {
 		return x, nil
 	}
-	m := metrics.New(sc.Name, metrics.WithRunID(runID), metrics.WithVersion(Version()), metrics.WithConversations(conversationNames(sc)...))
+	m := metrics.New(sc.Name, metrics.WithRunID(run.ID), metrics.WithVersion(Version()), metrics.WithConversations(conversationNames(sc)...))
 	x.sinks = append(x.sinks, m)
 	// Both outlive a Ctrl-C: the final values must still go out.
 	bg := context.WithoutCancel(ctx)
@@ -80,10 +76,10 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, rn
 	}
 	if o.pushgateway != "" {
 		instance := ""
-		if shards > 1 {
-			instance = fmt.Sprintf("shard-%d", shard)
+		if run.Shards > 1 {
+			instance = fmt.Sprintf("shard-%d", run.Shard)
 		}
-		p, err := metrics.NewPusher(m, metrics.PushOptions{URL: o.pushgateway, RunID: runID, Instance: instance,
+		p, err := metrics.NewPusher(m, metrics.PushOptions{URL: o.pushgateway, RunID: run.ID, Instance: instance,
 			Interval: o.pushEvery, Delete: o.pushDelete, Logger: log})
 		if err != nil {
 			return nil, usageError(fmt.Errorf("--pushgateway: %w", err))

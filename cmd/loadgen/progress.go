@@ -10,6 +10,7 @@ import (
 
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/runner"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // Progress cadence: a live line on a terminal, a log line otherwise.
@@ -20,7 +21,7 @@ const (
 
 // showProgress reports the run's progress until ctx ends: a line rewritten in
 // place when w is a terminal, else a periodic log line.
-func showProgress(ctx context.Context, w io.Writer, log *slog.Logger, rn *runner.Runner, sum *results.Summary) {
+func showProgress(ctx context.Context, w io.Writer, log *slog.Logger, rn *runner.Runner, sum *stats.Aggregate) {
 	tty := isTerminal(w)
 	every := progressLogEvery
 	if tty {
@@ -63,8 +64,8 @@ type progressCounts struct {
 	ttftP95                    time.Duration
 }
 
-func countProgress(sum *results.Summary) (c progressCounts) {
-	sum.Peek(func(d *results.Snapshot) {
+func countProgress(sum *stats.Aggregate) (c progressCounts) {
+	sum.Peek(func(d *stats.Snapshot) {
 		msg := d.Step(results.StepMessage)
 		c = progressCounts{
 			sessions: d.Sessions.Started,

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
 )
 
@@ -81,7 +82,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // inputError makes unreadable input a usage error (exit 2), and anything
 // else a run error.
 func inputError(err error) error {
-	if errors.Is(err, results.ErrFormat) || errors.Is(err, report.ErrNotSummary) || errors.Is(err, os.ErrNotExist) {
+	if errors.Is(err, resultfile.ErrFormat) || errors.Is(err, report.ErrNotSummary) || errors.Is(err, os.ErrNotExist) {
 		return usageError(err)
 	}
 	return err
@@ -117,19 +118,19 @@ func parseSteps(list string) ([]results.Step, error) {
 // writeVegeta streams the results of the files to w in vegeta's encoding,
 // one file after the other.
 func writeVegeta(w, stderr io.Writer, steps []results.Step, paths []string) error {
-	var vw *results.VegetaWriter
+	var vw *resultfile.VegetaWriter
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			return usageError(err)
 		}
-		r, err := results.NewReader(f, p)
+		r, err := resultfile.NewReader(f, p)
 		if err != nil {
 			f.Close()
 			return inputError(err)
 		}
 		if vw == nil {
-			vw = results.NewVegetaWriter(w, r.Header().Scenario, r.Header().Target, steps...)
+			vw = resultfile.NewVegetaWriter(w, r.Run().Scenario, r.Run().Target, steps...)
 		}
 		err = r.Replay(vw)
 		f.Close()

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	vegeta "github.com/tsenart/vegeta/v12/lib"
-
 	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // writeShards writes a synthetic run as n results files and returns their
@@ -28,9 +28,9 @@ func writeShards(t *testing.T, cfg resultstest.Config, n int) []string {
 	var paths []string
 	for i, sh := range resultstest.Split(evs, n) {
 		p := filepath.Join(dir, fmt.Sprintf("shard-%d.jsonl", i))
-		w, err := results.Create(p, results.Header{RunID: fmt.Sprintf("run-%d", cfg.Seed), Scenario: "demo",
+		w, err := resultfile.Create(p, results.Run{ID: fmt.Sprintf("run-%d", cfg.Seed), Scenario: "demo",
 			Start: resultstest.T0, Shard: i, Shards: n, Target: "http://user:" + secretMarker + "@127.0.0.1:9/", TargetRate: cfg.Rate / float64(n)},
-			results.WithWriterClock(func() time.Time { return end }))
+			resultfile.WithWriterClock(func() time.Time { return end }))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/runner"
 	"github.com/loadgen/loadgen/scenarios"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // runOptions are the flags of `loadgen run` (and the knobs `demo` sets).
@@ -150,31 +151,36 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	if err != nil {
 		return usageError(err)
 	}
-	runID := newRunID()
-	summary := results.NewSummary()
-	outs, err := o.openOutputs(ctx, sc, rn, runID, shard, shards, log)
+	// The run's facts, made once: the results file's header holds them as
+	// planned, the reports as they happened.
+	run := results.Run{ID: newRunID(), Scenario: sc.Name, ScenarioHash: o.scenarioHash, Version: Version(),
+		Target: sc.Target.BaseURL, Start: time.Now(), Duration: rn.Duration(), TargetRate: rn.TargetRate(),
+		Shard: shard, Shards: shards}
+	live := stats.New()
+	outs, err := o.openOutputs(ctx, sc, run, log)
 	if err != nil {
 		return err
 	}
 	defer outs.close()
-	log.Info("run starting", "run_id", runID, "scenario", sc.Name, "target", results.RedactURL(sc.Target.BaseURL),
+	log.Info("run starting", "run_id", run.ID, "scenario", sc.Name, "target", results.RedactURL(sc.Target.BaseURL),
 		"load", describeLoad(sc, rn), "duration", rn.Duration())
 
-	facts := func(out runner.Outcome) report.Run {
-		return report.Run{ID: runID, Scenario: sc.Name, ScenarioHash: o.scenarioHash, Version: Version(),
-			Target: sc.Target.BaseURL, Start: out.Start, Duration: out.Duration, TargetRate: rn.TargetRate()}
+	ran := func(out runner.Outcome) results.Run {
+		r := run
+		r.Start, r.Duration = out.Start, out.Duration
+		return r
 	}
 	runCtx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
 	bg := newBackground(runCtx)
 	if !o.quiet {
 		progressOut := cmp.Or[io.Writer](o.progressOut, stderr)
-		bg.start(func(ctx context.Context) { showProgress(ctx, progressOut, log, rn, summary) })
+		bg.start(func(ctx context.Context) { showProgress(ctx, progressOut, log, rn, live) })
 	}
 	if o.abortOnFail && len(ths) > 0 {
 		bg.start(func(ctx context.Context) {
 			watchThresholds(ctx, ths, func() *report.Summary {
-				return report.Build(facts(runner.Outcome{Start: time.Now()}), summary.Snapshot())
+				return report.Build(ran(runner.Outcome{Start: time.Now()}), live.Snapshot())
 			}, func(err error) { log.Warn("aborting the run", "reason", err); abort(err) })
 		})
 	}
@@ -185,7 +191,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	if err != nil {
 		return usageError(err)
 	}
-	out, runErr := rn.Run(runCtx, results.Tee(append(outs.sinks, summary)...))
+	out, runErr := rn.Run(runCtx, results.Tee(append(outs.sinks, live)...))
 	prof.stop()
 	bg.stop()
 	// Whatever stopped the run, what it measured is still reported.
@@ -193,7 +199,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		return errors.Join(runErr, err)
 	}
 
-	sum := report.Build(facts(out), summary.Snapshot())
+	sum := report.Build(ran(out), live.Snapshot())
 	pass := report.Evaluate(ths, sum)
 	if err := report.WriteText(stdout, sum); err != nil {
 		return err

@@ -1,6 +1,6 @@
 // Package resultstest makes deterministic synthetic runs for tests of the
 // packages that consume results: a stream of Sink calls with timestamps, and
-// a comparison of two snapshots.
+// a comparison of two stats snapshots.
 package resultstest
 
 import (
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // Event is one Sink call of a synthetic run, at time At: exactly one of
@@ -149,7 +150,7 @@ func message(rng *rand.Rand, intended time.Time, turn int, ttft time.Duration) *
 // Diff describes the first difference between two snapshots, "" when they
 // are equal: counts, every histogram bucket, sessions, and each interval of
 // the time series.
-func Diff(a, b *results.Snapshot) string {
+func Diff(a, b *stats.Snapshot) string {
 	for i := range a.Steps {
 		if d := stepDiff(a.Steps[i], b.Steps[i]); d != "" {
 			return string(a.Steps[i].Step) + ": " + d
@@ -167,7 +168,7 @@ func Diff(a, b *results.Snapshot) string {
 	return seriesDiff(&a.Series, &b.Series)
 }
 
-func stepDiff(sa, sb *results.StepStats) string {
+func stepDiff(sa, sb *stats.StepStats) string {
 	if sa.Count != sb.Count || sa.Errors != sb.Errors || sa.BytesIn != sb.BytesIn || sa.BytesOut != sb.BytesOut ||
 		sa.Tokens != sb.Tokens || sa.Parts != sb.Parts || sa.Chars != sb.Chars || sa.Good != sb.Good || sa.Polls != sb.Polls {
 		return fmt.Sprintf("counts differ: %d/%d/%d vs %d/%d/%d", sa.Count, sa.Errors, sa.Tokens, sb.Count, sb.Errors, sb.Tokens)
@@ -177,7 +178,7 @@ func stepDiff(sa, sb *results.StepStats) string {
 	}
 	for _, h := range []struct {
 		n    string
-		x, y *results.Histogram
+		x, y *stats.Histogram
 	}{
 		{"latency", &sa.Latency, &sb.Latency}, {"from_intended", &sa.FromIntended, &sb.FromIntended},
 		{"lag", &sa.Lag, &sb.Lag}, {"ttfb", &sa.TTFB, &sb.TTFB}, {"ttft", &sa.TTFT, &sb.TTFT},
@@ -190,7 +191,7 @@ func stepDiff(sa, sb *results.StepStats) string {
 	return ""
 }
 
-func seriesDiff(sa, sb *results.Series) string {
+func seriesDiff(sa, sb *stats.Series) string {
 	if sa.Width != sb.Width || !sa.Start().Equal(sb.Start()) || len(sa.Intervals) != len(sb.Intervals) {
 		return fmt.Sprintf("series shape differs: %v %v %d vs %v %v %d",
 			sa.Width, sa.Start(), len(sa.Intervals), sb.Width, sb.Start(), len(sb.Intervals))

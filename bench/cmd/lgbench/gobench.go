@@ -13,9 +13,9 @@ var microAbout = map[string]string{
 	"BenchmarkDataStream":        "stream parser, a 256-part reply fed in chunks of the size named",
 	"BenchmarkSendMessage":       "client side of one streamed 40-token exchange (no network)",
 	"BenchmarkCreateSession":     "client side of one sign-in: HMAC, request, reply (no network)",
-	"BenchmarkCreateOnlySession": "the harness's own cost of one create.yaml iteration: runner, client, Summary (no network)",
+	"BenchmarkCreateOnlySession": "the harness's own cost of one create.yaml iteration: runner, client, stats.Aggregate (no network)",
 	"BenchmarkWorkersRun":        "hand-off of one request to a runner worker goroutine",
-	"BenchmarkSummaryRecord":     "results.Summary.Record, parallel",
+	"BenchmarkAggregateRecord":   "stats.Aggregate.Record, parallel",
 	"BenchmarkWriterRecord":      "results file: one record encoded and written",
 	"BenchmarkRecord":            "metrics.Record: one message result observed, parallel",
 }

@@ -1,11 +1,11 @@
-package results
+package resultfile
 
 import (
-	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/loadgen/loadgen/internal/jsontext"
+	"github.com/loadgen/loadgen/results"
 )
 
 // FormatVersion is the version of the results file format that Writer
@@ -28,42 +28,12 @@ import (
 // Reader reads everything before it.
 const FormatVersion = 1
 
-// Header describes the run a results file holds.
-type Header struct {
-	Format       int           // FormatVersion (set by Writer)
-	Version      string        // loadgen version
-	RunID        string        // run id, shared by the shards of one run
-	Scenario     string        // scenario name
-	ScenarioHash string        // hash of the scenario file, e.g. "sha256:…"
-	Start        time.Time     // run start
-	Shard        int           // this file's shard
-	Shards       int           // shards in the run (0 or 1: not distributed)
-	Target       string        // target base URL; Writer removes user info, query and fragment
-	TargetRate   float64       // planned session arrivals per second for this shard (0: closed model)
-	Duration     time.Duration // planned run length
-}
-
-// RedactURL returns u without user info, query or fragment, which may hold
-// credentials. A string that does not parse as a URL is replaced by
-// "(unparsable URL)" so that nothing of it leaks.
-func RedactURL(u string) string {
-	if u == "" {
-		return ""
-	}
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	p.User, p.RawQuery, p.ForceQuery, p.Fragment, p.RawFragment = nil, "", false, "", ""
-	return p.String()
-}
-
-// appendHeader appends h as a header line.
-func appendHeader(b []byte, h *Header) []byte {
+// appendHeader appends the header line of run h.
+func appendHeader(b []byte, h *results.Run) []byte {
 	b = append(b, `{"k":"header","format":`...)
-	b = strconv.AppendInt(b, int64(h.Format), 10)
+	b = strconv.AppendInt(b, FormatVersion, 10)
 	b = appendStr(b, "version", h.Version)
-	b = appendStr(b, "run_id", h.RunID)
+	b = appendStr(b, "run_id", h.ID)
 	b = appendStr(b, "scenario", h.Scenario)
 	b = appendStr(b, "scenario_hash", h.ScenarioHash)
 	if !h.Start.IsZero() {
@@ -81,7 +51,7 @@ func appendHeader(b []byte, h *Header) []byte {
 }
 
 // appendSession appends a session start ("start") or end ("end") line.
-func appendSession(b []byte, kind, conv string, end End, at time.Time) []byte {
+func appendSession(b []byte, kind, conv string, end results.End, at time.Time) []byte {
 	b = append(b, `{"k":"`...)
 	b = append(b, kind...)
 	b = append(b, '"')
@@ -99,7 +69,7 @@ func appendClose(b []byte, at time.Time) []byte {
 }
 
 // appendResult appends r as a result line.
-func appendResult(b []byte, r *Result) []byte {
+func appendResult(b []byte, r *results.Result) []byte {
 	b = append(b, `{"k":"result"`...)
 	b = appendInt(b, "shard", int64(r.Shard))
 	b = appendInt(b, "user", int64(r.User))

@@ -1,13 +1,14 @@
-package results_test
+package stats_test
 
 import (
 	"testing"
 
 	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
 )
 
 func TestSummaryCountsRecordedReplies(t *testing.T) {
-	parts := []*results.Summary{results.NewSummary(), results.NewSummary()}
+	parts := []*stats.Aggregate{stats.New(), stats.New()}
 	for i, r := range []*results.Result{
 		{Step: results.StepMessage, Chars: 30, RefChars: 60},
 		{Step: results.StepMessage, Chars: 10, RefChars: 20, Error: results.KindExpectation},

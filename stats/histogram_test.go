@@ -1,15 +1,15 @@
-package results_test
+package stats_test
 
 import (
 	"math/rand/v2"
 	"testing"
 	"time"
 
-	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
 )
 
 func TestHistogramQuantiles(t *testing.T) {
-	var h results.Histogram
+	var h stats.Histogram
 	for i := 1; i <= 1000; i++ { // 1 ms … 1000 ms
 		h.Record(time.Duration(i) * time.Millisecond)
 	}
@@ -51,12 +51,12 @@ func TestHistogramEdges(t *testing.T) {
 		{"empty", nil, 0.5, 0, 0},
 		{"negative is zero", []time.Duration{-time.Second}, 0.5, 0, 0},
 		{"sub-microsecond", []time.Duration{300 * time.Nanosecond}, 0.5, 300 * time.Nanosecond, 300 * time.Nanosecond},
-		{"beyond range is clamped", []time.Duration{48 * time.Hour}, 0.5, results.HistogramMax, results.HistogramMax},
+		{"beyond range is clamped", []time.Duration{48 * time.Hour}, 0.5, stats.HistogramMax, stats.HistogramMax},
 		{"single", []time.Duration{1500 * time.Microsecond}, 0.99, 1500 * time.Microsecond, 1500 * time.Microsecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var h results.Histogram
+			var h stats.Histogram
 			for _, v := range tt.values {
 				h.Record(v)
 			}
@@ -72,7 +72,7 @@ func TestHistogramEdges(t *testing.T) {
 
 func TestHistogramMergeIsExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	var all, a, b results.Histogram
+	var all, a, b stats.Histogram
 	for range 5000 {
 		v := time.Duration(rng.ExpFloat64() * float64(200*time.Millisecond))
 		all.Record(v)
@@ -82,7 +82,7 @@ func TestHistogramMergeIsExact(t *testing.T) {
 			b.Record(v)
 		}
 	}
-	var m results.Histogram
+	var m stats.Histogram
 	m.Merge(&a)
 	m.Merge(&b)
 	if !m.Equal(&all) {
@@ -101,7 +101,7 @@ func TestHistogramMergeIsExact(t *testing.T) {
 }
 
 func TestHistogramBuckets(t *testing.T) {
-	var h results.Histogram
+	var h stats.Histogram
 	for _, v := range []time.Duration{5 * time.Millisecond, 50 * time.Millisecond, 60 * time.Millisecond, 2 * time.Second, time.Minute} {
 		h.Record(v)
 	}
@@ -119,7 +119,7 @@ func TestHistogramBuckets(t *testing.T) {
 }
 
 func TestSparseHistogram(t *testing.T) {
-	var s, o results.SparseHistogram
+	var s, o stats.SparseHistogram
 	for i := 1; i <= 100; i++ {
 		s.Record(time.Duration(i) * time.Millisecond)
 		o.Record(time.Duration(i+100) * time.Millisecond)
@@ -132,7 +132,7 @@ func TestSparseHistogram(t *testing.T) {
 	if got, want := s.Quantile(0.5), 100*time.Millisecond; got < want*99/100 || got > want*101/100 {
 		t.Errorf("Quantile(0.5) = %v, want %v ± 1%%", got, want)
 	}
-	var empty results.SparseHistogram
+	var empty stats.SparseHistogram
 	if got := empty.Quantile(0.5); got != 0 {
 		t.Errorf("empty Quantile(0.5) = %v, want 0", got)
 	}

@@ -1,4 +1,4 @@
-package results
+package resultfile
 
 import (
 	"bufio"
@@ -9,15 +9,18 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // Event is one record of a results file after the header.
 type Event struct {
-	Kind         string    // "start" or "end" (session events) or "result"
-	At           time.Time // time of a session event
-	Conversation string    // conversation of a session event
-	End          End       // how the session ended ("end" events)
-	Result       *Result   // the step ("result" events); a new value for each event
+	Kind         string          // "start" or "end" (session events) or "result"
+	At           time.Time       // time of a session event
+	Conversation string          // conversation of a session event
+	End          results.End     // how the session ended ("end" events)
+	Result       *results.Result // the step ("result" events); a new value for each event
 }
 
 // ErrFormat means the input is not a results file this version can read.
@@ -30,7 +33,7 @@ var ErrFormat = errors.New("not a loadgen results file")
 type Reader struct {
 	br       *bufio.Reader
 	name     string
-	header   Header
+	run      results.Run
 	line     int
 	records  int64
 	closedAt time.Time
@@ -69,7 +72,7 @@ type line struct {
 	Start    int64           `json:"start"`
 	Wait     time.Duration   `json:"wait"`
 	Code     int             `json:"code"`
-	Error    Kind            `json:"error"`
+	Error    results.Kind    `json:"error"`
 	Detail   string          `json:"detail"`
 	BytesIn  int64           `json:"bytes_in"`
 	BytesOut int64           `json:"bytes_out"`
@@ -81,7 +84,7 @@ type line struct {
 	Parts    int             `json:"parts"`
 	Chars    int             `json:"chars"`
 	RefChars int             `json:"ref_chars"`
-	Shape    Shape           `json:"shape"`
+	Shape    results.Shape   `json:"shape"`
 	Polls    int             `json:"polls"`
 	Good     bool            `json:"good"`
 }
@@ -104,7 +107,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	if l.Format != FormatVersion {
 		return nil, fmt.Errorf("results: %s: %w: format version %d (this loadgen reads %d)", name, ErrFormat, l.Format, FormatVersion)
 	}
-	rd.header = Header{Format: l.Format, Version: l.Version, RunID: l.RunID, Scenario: l.Scenario,
+	rd.run = results.Run{Version: l.Version, ID: l.RunID, Scenario: l.Scenario,
 		ScenarioHash: l.ScenarioHash, Shard: l.Shard, Shards: l.Shards, Target: l.Target,
 		TargetRate: l.TargetRate, Duration: time.Duration(l.Duration)}
 	if l.StartedAt != "" {
@@ -112,7 +115,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 		if err != nil {
 			return nil, fmt.Errorf("results: %s:1: started_at: %w", name, err)
 		}
-		rd.header.Start = t
+		rd.run.Start = t
 	}
 	return rd, nil
 }
@@ -136,8 +139,8 @@ func (r *Reader) readLine() ([]byte, bool, error) {
 	return b[:len(b)-1], true, nil
 }
 
-// Header returns the file's header.
-func (r *Reader) Header() Header { return r.header }
+// Run returns the run facts of the file's header.
+func (r *Reader) Run() results.Run { return r.run }
 
 // Next returns the next record, or io.EOF after the last one.
 func (r *Reader) Next() (Event, error) {
@@ -179,13 +182,13 @@ func (r *Reader) parse(b []byte) (Event, error) {
 	}
 	switch l.K {
 	case "start", "end":
-		return Event{Kind: l.K, At: unixTime(l.At), Conversation: l.Conv, End: End(l.End)}, nil
+		return Event{Kind: l.K, At: unixTime(l.At), Conversation: l.Conv, End: results.End(l.End)}, nil
 	case "close":
 		r.closedAt = unixTime(l.At)
 		return Event{Kind: l.K, At: r.closedAt}, nil
 	case "result":
-		return Event{Kind: l.K, Result: &Result{
-			Shard: l.Shard, User: l.User, Session: l.Session, Conversation: l.Conv, Turn: l.Turn, Step: Step(l.Step),
+		return Event{Kind: l.K, Result: &results.Result{
+			Shard: l.Shard, User: l.User, Session: l.Session, Conversation: l.Conv, Turn: l.Turn, Step: results.Step(l.Step),
 			Intended: unixTime(l.Intended), Start: unixTime(l.Start), Wait: l.Wait, Code: l.Code, Error: l.Error,
 			Detail: l.Detail, BytesIn: l.BytesIn, BytesOut: l.BytesOut, Latency: l.Latency, TTFB: l.TTFB,
 			TTFT: l.TTFT, Gaps: l.Gaps, Tokens: l.Tokens, Parts: l.Parts, Chars: l.Chars, RefChars: l.RefChars, Shape: l.Shape,
@@ -222,7 +225,7 @@ func (r *Reader) Records() int64 { return r.records }
 func (r *Reader) ClosedAt() time.Time { return r.closedAt }
 
 // Replay reads every remaining record into s.
-func (r *Reader) Replay(s TimedSink) error {
+func (r *Reader) Replay(s results.TimedSink) error {
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
@@ -245,31 +248,31 @@ func (r *Reader) Replay(s TimedSink) error {
 // FileInfo describes a results file that has been read.
 type FileInfo struct {
 	Path     string
-	Header   Header
-	ClosedAt time.Time // zero when the file has no closing record
+	Run      results.Run // the facts of its header
+	ClosedAt time.Time   // zero when the file has no closing record
 	Records  int64
 	Warnings []string
 }
 
-// ReadFiles reads the results files at paths into s: each file into a
-// Summary of its own (its session events are in time order only within the
-// file), then merged into s, so that the shards of a run, or several runs,
-// merge exactly. It returns what it learned of each file.
-func ReadFiles(s *Summary, paths ...string) ([]FileInfo, error) {
+// ReadFiles reads the results files at paths into agg: each file into an
+// Aggregate of its own (its session events are in time order only within
+// the file), then merged into agg, so that the shards of a run, or several
+// runs, merge exactly. It returns what it learned of each file.
+func ReadFiles(agg *stats.Aggregate, paths ...string) ([]FileInfo, error) {
 	var infos []FileInfo
 	for _, p := range paths {
-		one := NewSummary(s.options...)
+		one := agg.Empty()
 		info, err := readFile(one, p)
 		if err != nil {
 			return infos, err
 		}
-		s.Merge(one)
+		agg.Merge(one)
 		infos = append(infos, info)
 	}
 	return infos, nil
 }
 
-func readFile(s TimedSink, path string) (FileInfo, error) {
+func readFile(s results.TimedSink, path string) (FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return FileInfo{}, fmt.Errorf("results: %w", err)
@@ -282,5 +285,5 @@ func readFile(s TimedSink, path string) (FileInfo, error) {
 	if err := r.Replay(s); err != nil {
 		return FileInfo{}, err
 	}
-	return FileInfo{Path: path, Header: r.Header(), ClosedAt: r.ClosedAt(), Records: r.Records(), Warnings: r.Warnings()}, nil
+	return FileInfo{Path: path, Run: r.Run(), ClosedAt: r.ClosedAt(), Records: r.Records(), Warnings: r.Warnings()}, nil
 }

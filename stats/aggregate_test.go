@@ -1,4 +1,4 @@
-package results_test
+package stats_test
 
 import (
 	"fmt"
@@ -8,12 +8,13 @@ import (
 
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
+	"github.com/loadgen/loadgen/stats"
 )
 
-func TestSummaryRecord(t *testing.T) {
+func TestAggregateRecord(t *testing.T) {
 	t0 := resultstest.T0
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	s := results.NewSummary()
+	s := stats.New()
 	s.SessionStartedAt("faq", t0)
 	s.Record(&results.Result{Step: results.StepSession, Intended: t0, Start: t0.Add(ms(10)), Latency: ms(20), Code: 200, BytesIn: 100, BytesOut: 10})
 	s.Record(&results.Result{Step: results.StepConversation, Start: t0.Add(ms(30)), Latency: ms(5), Code: 200, Wait: ms(2)})
@@ -54,7 +55,7 @@ func TestSummaryRecord(t *testing.T) {
 		{"shapes", fmt.Sprint(msg.Shapes), "map[model:1 single_shot:1]"},
 		{"good", msg.Good, int64(1)},
 		{"errors overall", fmt.Sprint(d.Errors), "map[canceled:1 timeout:1]"},
-		{"sessions", d.Sessions, results.Sessions{Started: 1, Canceled: 1}},
+		{"sessions", d.Sessions, stats.Sessions{Started: 1, Canceled: 1}},
 		{"unknown step", d.Unknown, int64(1)},
 		{"requests", d.Requests(), int64(6)},
 		{"wait total", d.Wait.Sum(), ms(2)},
@@ -80,8 +81,8 @@ func TestSummaryRecord(t *testing.T) {
 	}
 }
 
-func TestSummaryUsersActive(t *testing.T) {
-	s := results.NewSummary()
+func TestAggregateUsersActive(t *testing.T) {
+	s := stats.New()
 	t0 := resultstest.T0
 	// Two sessions: one in flight over [0.5 s, 2.5 s), one over [1 s, 1.5 s).
 	s.SessionStartedAt("a", t0.Add(500*time.Millisecond))
@@ -98,19 +99,19 @@ func TestSummaryUsersActive(t *testing.T) {
 			t.Errorf("UsersActive(%d) = %v, want %v", i, got, w)
 		}
 	}
-	if got := d.Sessions; got != (results.Sessions{Started: 2, Completed: 1, Failed: 1}) || got.Active() != 0 {
+	if got := d.Sessions; got != (stats.Sessions{Started: 2, Completed: 1, Failed: 1}) || got.Active() != 0 {
 		t.Errorf("Sessions = %+v (active %d), want 2 started, 1 completed, 1 failed", got, got.Active())
 	}
 }
 
-func TestSummaryMergeOfShardsEqualsWhole(t *testing.T) {
+func TestAggregateMergeOfShardsEqualsWhole(t *testing.T) {
 	evs := resultstest.Generate(resultstest.Config{Seed: 7, Sessions: 300, Rate: 50})
-	whole := results.NewSummary()
+	whole := stats.New()
 	resultstest.Replay(whole, evs)
 	shards := resultstest.Split(evs, 3)
-	merged := results.NewSummary()
+	merged := stats.New()
 	for _, sh := range shards {
-		s := results.NewSummary()
+		s := stats.New()
 		resultstest.Replay(s, sh)
 		merged.Merge(s)
 	}
@@ -119,8 +120,8 @@ func TestSummaryMergeOfShardsEqualsWhole(t *testing.T) {
 	}
 }
 
-func TestSummaryCoarsensLongRuns(t *testing.T) {
-	s := results.NewSummary(results.WithMaxIntervals(10))
+func TestAggregateCoarsensLongRuns(t *testing.T) {
+	s := stats.New(stats.WithMaxIntervals(10))
 	for i := range 25 {
 		at := resultstest.T0.Add(time.Duration(i) * time.Second)
 		s.Record(&results.Result{Step: results.StepSession, Intended: at, Start: at, Latency: time.Millisecond, Code: 200})
@@ -142,8 +143,8 @@ func TestSummaryCoarsensLongRuns(t *testing.T) {
 	}
 }
 
-func TestSummaryMergeDifferentWidths(t *testing.T) {
-	fine, coarse := results.NewSummary(), results.NewSummary(results.WithMaxIntervals(4))
+func TestAggregateMergeDifferentWidths(t *testing.T) {
+	fine, coarse := stats.New(), stats.New(stats.WithMaxIntervals(4))
 	for i := range 12 {
 		at := resultstest.T0.Add(time.Duration(i) * time.Second)
 		r := &results.Result{Step: results.StepSession, Intended: at, Start: at, Latency: time.Millisecond, Code: 200}
@@ -167,8 +168,8 @@ func TestSummaryMergeDifferentWidths(t *testing.T) {
 	}
 }
 
-func TestSummaryConcurrent(t *testing.T) {
-	s := results.NewSummary()
+func TestAggregateConcurrent(t *testing.T) {
+	s := stats.New()
 	evs := resultstest.Generate(resultstest.Config{Seed: 3, Sessions: 200, Rate: 100})
 	var wg sync.WaitGroup
 	for w := range 4 {
@@ -192,7 +193,7 @@ func TestSummaryConcurrent(t *testing.T) {
 		}
 	})
 	wg.Wait()
-	want := results.NewSummary()
+	want := stats.New()
 	resultstest.Replay(want, evs)
 	got, w := s.Snapshot(), want.Snapshot()
 	if got.Requests() != w.Requests() || got.Sessions != w.Sessions {
@@ -204,7 +205,7 @@ func TestSummaryConcurrent(t *testing.T) {
 }
 
 func TestSnapshotIsIndependent(t *testing.T) {
-	s := results.NewSummary()
+	s := stats.New()
 	resultstest.Replay(s, resultstest.Generate(resultstest.Config{Seed: 1, Sessions: 10, Rate: 10}))
 	a := s.Snapshot()
 	before := a.Step(results.StepMessage).Latency.Count()
@@ -214,8 +215,8 @@ func TestSnapshotIsIndependent(t *testing.T) {
 	}
 }
 
-func ExampleSummary() {
-	s := results.NewSummary()
+func ExampleAggregate() {
+	s := stats.New()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 100 {
 		start := t0.Add(time.Duration(i) * 10 * time.Millisecond)
@@ -232,7 +233,7 @@ func ExampleSummary() {
 	// ttft p50: 149ms p99: 198ms
 }
 
-func BenchmarkSummaryRecord(b *testing.B) {
+func BenchmarkAggregateRecord(b *testing.B) {
 	evs := resultstest.Generate(resultstest.Config{Seed: 5, Sessions: 500, Rate: 100})
 	var rs []*results.Result
 	for _, e := range evs {
@@ -240,7 +241,7 @@ func BenchmarkSummaryRecord(b *testing.B) {
 			rs = append(rs, e.Result)
 		}
 	}
-	s := results.NewSummary()
+	s := stats.New()
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -254,8 +255,8 @@ func BenchmarkSummaryRecord(b *testing.B) {
 
 // BenchmarkSummarySnapshot measures the copy that a progress line or an
 // --abort-on-fail check takes every second.
-func BenchmarkSummarySnapshot(b *testing.B) {
-	s := results.NewSummary()
+func BenchmarkAggregateSnapshot(b *testing.B) {
+	s := stats.New()
 	resultstest.Replay(s, resultstest.Generate(resultstest.Config{Seed: 5, Sessions: 2000, Rate: 20}))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -263,12 +264,12 @@ func BenchmarkSummarySnapshot(b *testing.B) {
 	}
 }
 
-func TestSummaryPeekSeesLiveCounts(t *testing.T) {
-	s := results.NewSummary()
+func TestAggregatePeekSeesLiveCounts(t *testing.T) {
+	s := stats.New()
 	s.SessionStarted("c")
 	s.Record(&results.Result{Step: results.StepMessage, Conversation: "c", Latency: time.Millisecond, TTFT: time.Millisecond})
 	var started, messages int64
-	s.Peek(func(d *results.Snapshot) { started, messages = d.Sessions.Started, d.Step(results.StepMessage).Count })
+	s.Peek(func(d *stats.Snapshot) { started, messages = d.Sessions.Started, d.Step(results.StepMessage).Count })
 	if started != 1 || messages != 1 {
 		t.Errorf("Peek saw %d sessions and %d messages, want 1 and 1", started, messages)
 	}

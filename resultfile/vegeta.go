@@ -1,4 +1,4 @@
-package results
+package resultfile
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadgen/loadgen/results"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -16,7 +17,7 @@ import (
 // what the server sent, so vegeta's success ratio (which counts status
 // codes only) misses failures with status 200, such as a truncated stream,
 // while its error set lists them.
-func ToVegeta(r *Result, attack string, seq uint64, target string) vegeta.Result {
+func ToVegeta(r *results.Result, attack string, seq uint64, target string) vegeta.Result {
 	method, path := r.Step.Request()
 	v := vegeta.Result{
 		Attack:    attack,
@@ -39,14 +40,14 @@ func ToVegeta(r *Result, attack string, seq uint64, target string) vegeta.Result
 }
 
 // VegetaWriter writes results in vegeta's binary (gob) encoding, which
-// `vegeta report`, `vegeta plot` and `vegeta encode` read. It is a TimedSink,
+// `vegeta report`, `vegeta plot` and `vegeta encode` read. It is a results.TimedSink,
 // safe for concurrent use; session events are not part of vegeta's model
 // and are ignored. Steps, when set, keeps only those steps (vegeta reports
 // one distribution, so mixing quick session steps with long streamed
 // messages blurs it).
 type VegetaWriter struct {
 	attack, target string
-	steps          map[Step]bool
+	steps          map[results.Step]bool
 
 	mu  sync.Mutex // guards enc, seq and err
 	enc vegeta.Encoder
@@ -57,10 +58,10 @@ type VegetaWriter struct {
 // NewVegetaWriter returns a VegetaWriter on w. attack names the attack (the
 // scenario); target is the base URL (redacted here); steps, if any, are the
 // only steps written.
-func NewVegetaWriter(w io.Writer, attack, target string, steps ...Step) *VegetaWriter {
-	v := &VegetaWriter{attack: attack, target: RedactURL(target), enc: vegeta.NewEncoder(w)}
+func NewVegetaWriter(w io.Writer, attack, target string, steps ...results.Step) *VegetaWriter {
+	v := &VegetaWriter{attack: attack, target: results.RedactURL(target), enc: vegeta.NewEncoder(w)}
 	if len(steps) > 0 {
-		v.steps = map[Step]bool{}
+		v.steps = map[results.Step]bool{}
 		for _, s := range steps {
 			v.steps[s] = true
 		}
@@ -72,17 +73,17 @@ func NewVegetaWriter(w io.Writer, attack, target string, steps ...Step) *VegetaW
 func (v *VegetaWriter) SessionStarted(string) {}
 
 // SessionEnded does nothing: vegeta has no sessions.
-func (v *VegetaWriter) SessionEnded(string, End) {}
+func (v *VegetaWriter) SessionEnded(string, results.End) {}
 
 // SessionStartedAt does nothing (VegetaWriter is a TimedSink, so that a
 // results file can be replayed into it).
 func (v *VegetaWriter) SessionStartedAt(string, time.Time) {}
 
 // SessionEndedAt does nothing.
-func (v *VegetaWriter) SessionEndedAt(string, End, time.Time) {}
+func (v *VegetaWriter) SessionEndedAt(string, results.End, time.Time) {}
 
 // Record writes r, unless its step is filtered out.
-func (v *VegetaWriter) Record(r *Result) {
+func (v *VegetaWriter) Record(r *results.Result) {
 	if v.steps != nil && !v.steps[r.Step] {
 		return
 	}

@@ -1,33 +1,35 @@
-package results
+package stats
 
 import (
 	"maps"
 	"time"
+
+	"github.com/loadgen/loadgen/results"
 )
 
-// Snapshot is the state of a Summary at one moment: plain data that is safe
-// to read without locks. Summary.Snapshot returns an independent copy, so
+// Snapshot is the state of an Aggregate at one moment: plain data that is safe
+// to read without locks. Aggregate.Snapshot returns an independent copy, so
 // callers may keep or merge it.
 //
 // What each histogram holds:
 //   - Latency and FromIntended: every step except canceled ones (a timeout
 //     or a failed step still took that long); FromIntended adds the schedule
-//     lag (Result.LatencyFromIntended, coordinated omission corrected).
+//     lag (results.Result.LatencyFromIntended, coordinated omission corrected).
 //   - Lag and Wait: every step.
 //   - TTFB and TTFT: message steps that got a first byte / first token.
 //   - Gap: every inter-token gap of every message step; TPOT: one value per
 //     message with at least two tokens (the span after the first token
 //     divided by tokens − 1).
 type Snapshot struct {
-	Steps    []*StepStats   // one per Steps(), in that order
-	Errors   map[Kind]int64 // error kind → count, all steps
-	Sessions Sessions       //
-	Lag      Histogram      // schedule lag (Result.Lag) of every step
-	Wait     Histogram      // global rate-limiter wait of every step
-	First    time.Time      // earliest intended or actual start or session event; zero when empty
-	Last     time.Time      // latest step end or session event
-	Series   Series         // per-interval time series
-	Unknown  int64          // results whose Step is not one of Steps() (not counted elsewhere)
+	Steps    []*StepStats           // one per Steps(), in that order
+	Errors   map[results.Kind]int64 // error kind → count, all steps
+	Sessions Sessions               //
+	Lag      Histogram              // schedule lag (Result.Lag) of every step
+	Wait     Histogram              // global rate-limiter wait of every step
+	First    time.Time              // earliest intended or actual start or session event; zero when empty
+	Last     time.Time              // latest step end or session event
+	Series   Series                 // per-interval time series
+	Unknown  int64                  // results whose Step is not one of Steps() (not counted elsewhere)
 }
 
 // Sessions counts virtual-user sessions.
@@ -43,27 +45,27 @@ func (s Sessions) Active() int64 { return s.Started - s.Completed - s.Failed - s
 
 // StepStats aggregates the results of one step.
 type StepStats struct {
-	Step         Step
-	Count        int64          // results
-	Errors       int64          // results with an error
-	Kinds        map[Kind]int64 // error kind → count
-	Codes        map[int]int64  // HTTP status → count; 0 means no response arrived
-	Latency      Histogram      // from the actual start
-	FromIntended Histogram      // from the intended start
-	Lag          Histogram      // schedule lag
-	BytesIn      int64          //
-	BytesOut     int64          //
+	Step         results.Step
+	Count        int64                  // results
+	Errors       int64                  // results with an error
+	Kinds        map[results.Kind]int64 // error kind → count
+	Codes        map[int]int64          // HTTP status → count; 0 means no response arrived
+	Latency      Histogram              // from the actual start
+	FromIntended Histogram              // from the intended start
+	Lag          Histogram              // schedule lag
+	BytesIn      int64                  //
+	BytesOut     int64                  //
 
 	// Message steps.
-	TTFB   Histogram       // time to first byte
-	TTFT   Histogram       // time to first token
-	Gap    Histogram       // inter-token gaps
-	TPOT   Histogram       // time per output token after the first
-	Tokens int64           //
-	Parts  int64           // text parts
-	Chars  int64           // reply characters
-	Shapes map[Shape]int64 // reply shape → count (successful replies)
-	Good   int64           // results with Good set (met the SLO)
+	TTFB   Histogram               // time to first byte
+	TTFT   Histogram               // time to first token
+	Gap    Histogram               // inter-token gaps
+	TPOT   Histogram               // time per output token after the first
+	Tokens int64                   //
+	Parts  int64                   // text parts
+	Chars  int64                   // reply characters
+	Shapes map[results.Shape]int64 // reply shape → count (successful replies)
+	Good   int64                   // results with Good set (met the SLO)
 
 	// Poll steps.
 	Polls int64 // GET requests made
@@ -83,20 +85,20 @@ func (st *StepStats) ErrorRate() float64 {
 	return float64(st.Errors) / float64(st.Count)
 }
 
-func newStepStats(s Step) *StepStats {
-	return &StepStats{Step: s, Kinds: map[Kind]int64{}, Codes: map[int]int64{}, Shapes: map[Shape]int64{}}
+func newStepStats(s results.Step) *StepStats {
+	return &StepStats{Step: s, Kinds: map[results.Kind]int64{}, Codes: map[int]int64{}, Shapes: map[results.Shape]int64{}}
 }
 
 func newSnapshot(maxIntervals int) *Snapshot {
-	d := &Snapshot{Errors: map[Kind]int64{}, Series: newSeries(maxIntervals)}
-	for _, s := range Steps() {
+	d := &Snapshot{Errors: map[results.Kind]int64{}, Series: newSeries(maxIntervals)}
+	for _, s := range results.Steps() {
 		d.Steps = append(d.Steps, newStepStats(s))
 	}
 	return d
 }
 
 // Step returns the stats of step s, nil for an unknown step.
-func (d *Snapshot) Step(s Step) *StepStats {
+func (d *Snapshot) Step(s results.Step) *StepStats {
 	if i := s.Index(); i >= 0 {
 		return d.Steps[i]
 	}
@@ -130,7 +132,7 @@ func (d *Snapshot) Elapsed() time.Duration {
 }
 
 // tpot is the time per output token after the first (helperapi.Reply.TPOT).
-func tpot(r *Result) (time.Duration, bool) {
+func tpot(r *results.Result) (time.Duration, bool) {
 	if r.Tokens < 2 || len(r.Gaps) == 0 {
 		return 0, false
 	}
@@ -160,13 +162,13 @@ func (d *Snapshot) sessionStarted(t time.Time) {
 	d.Series.active++
 }
 
-func (d *Snapshot) sessionEnded(end End, t time.Time) {
+func (d *Snapshot) sessionEnded(end results.End, t time.Time) {
 	d.seen(t)
 	d.Series.advance(t)
 	switch end {
-	case EndCompleted:
+	case results.EndCompleted:
 		d.Sessions.Completed++
-	case EndFailed:
+	case results.EndFailed:
 		d.Sessions.Failed++
 	default:
 		d.Sessions.Canceled++
@@ -174,7 +176,7 @@ func (d *Snapshot) sessionEnded(end End, t time.Time) {
 	d.Series.active--
 }
 
-func (d *Snapshot) record(r *Result) {
+func (d *Snapshot) record(r *results.Result) {
 	i := r.Step.Index()
 	if i < 0 {
 		d.Unknown++
@@ -200,12 +202,12 @@ func (d *Snapshot) record(r *Result) {
 		st.FromIntended.Record(r.LatencyFromIntended())
 	}
 	switch r.Step {
-	case StepMessage:
+	case results.StepMessage:
 		d.recordMessage(st, r)
-	case StepPoll:
+	case results.StepPoll:
 		st.Polls += int64(r.Polls)
 	}
-	if r.RefChars > 0 && (r.Error == "" || r.Error == KindExpectation) {
+	if r.RefChars > 0 && (r.Error == "" || r.Error == results.KindExpectation) {
 		st.Referenced++
 		st.RefReplyChars += int64(r.Chars)
 		st.RefChars += int64(r.RefChars)
@@ -229,13 +231,13 @@ func (d *Snapshot) record(r *Result) {
 	if timed {
 		is.Latency.Record(r.Latency)
 	}
-	if r.Step == StepMessage && r.TTFT > 0 {
+	if r.Step == results.StepMessage && r.TTFT > 0 {
 		iv.TTFT.Record(r.TTFT)
 	}
-	if r.Step == StepMessage && r.Good {
+	if r.Step == results.StepMessage && r.Good {
 		iv.Good++
 	}
-	if r.Step == StepSession {
+	if r.Step == results.StepSession {
 		iv.Started++
 		at := r.Intended
 		if at.IsZero() {
@@ -246,7 +248,7 @@ func (d *Snapshot) record(r *Result) {
 	d.Series.advance(end)
 }
 
-func (d *Snapshot) recordMessage(st *StepStats, r *Result) {
+func (d *Snapshot) recordMessage(st *StepStats, r *results.Result) {
 	if r.TTFB > 0 {
 		st.TTFB.Record(r.TTFB)
 	}

@@ -1,4 +1,4 @@
-package results
+package stats
 
 import (
 	"math"
@@ -19,7 +19,7 @@ const (
 // Histogram is a latency distribution: an HDR histogram in microseconds plus
 // the exact count, sum, min and max of what it recorded. The zero value is an
 // empty histogram that allocates on its first Record. It is not safe for
-// concurrent use; Summary guards its histograms with its own lock.
+// concurrent use; Aggregate guards its histograms with its own lock.
 type Histogram struct {
 	h        *hdrhistogram.Histogram
 	count    int64

@@ -1,25 +1,30 @@
-package results_test
+package resultfile_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
+	"github.com/loadgen/loadgen/stats"
 )
 
-var testHeader = results.Header{
+var testHeader = results.Run{
 	Version:      "v0.1.0",
-	RunID:        "run-1",
+	ID:           "run-1",
 	Scenario:     "demo",
 	ScenarioHash: "sha256:abc",
 	Start:        resultstest.T0,
@@ -29,23 +34,124 @@ var testHeader = results.Header{
 	Duration:     20 * time.Second,
 }
 
-// fullResult sets every field of a Result to something other than zero.
+// fullResult is a realistic failed message step.
 func fullResult() *results.Result {
 	t := resultstest.T0.Add(1234567891 * time.Nanosecond)
 	return &results.Result{
 		Shard: 2, User: 7, Session: 9, Conversation: "faq \"quoted\"\n\x01é", Turn: 3, Step: results.StepMessage,
 		Intended: t, Start: t.Add(17 * time.Microsecond), Wait: 3 * time.Millisecond,
-		Code: 200, Error: "stream_truncated", Detail: "began with f: and ended without d:", BytesIn: 812, BytesOut: 90,
+		Code: 200, Error: results.KindStreamTruncated, Detail: "began with f: and ended without d:", BytesIn: 812, BytesOut: 90,
 		Latency: 1500 * time.Millisecond, TTFB: 20 * time.Millisecond, TTFT: 110 * time.Millisecond,
 		Gaps: []time.Duration{10 * time.Millisecond, 11*time.Millisecond + 7}, Tokens: 3, Parts: 3, Chars: 12,
-		RefChars: 40, Shape: "model", Polls: 4, Good: true,
+		RefChars: 40, Shape: results.ShapeModel, Polls: 4, Good: true,
 	}
+}
+
+// setEveryField sets every field of the struct v points to a value of its
+// own, not zero, so that a field the file format forgets to write or to read
+// back shows in a round trip. The list of fields is the struct's, by
+// reflection: a field added to Result or Run is covered without a test
+// change.
+func setEveryField(t *testing.T, v any) {
+	t.Helper()
+	rv := reflect.ValueOf(v).Elem()
+	for i := range rv.NumField() {
+		f, name := rv.Field(i), rv.Type().Field(i).Name
+		switch {
+		case f.Type() == reflect.TypeFor[time.Time]():
+			f.Set(reflect.ValueOf(resultstest.T0.Add(time.Duration(i+1) * 1234567891)))
+		case f.Type() == reflect.TypeFor[[]time.Duration]():
+			f.Set(reflect.ValueOf([]time.Duration{time.Duration(i + 1), time.Duration(i + 1000003)}))
+		case f.Kind() == reflect.String:
+			f.SetString(name + " \"quoted\"\n\x01é")
+		case f.CanInt():
+			f.SetInt(int64(i+1) * 1000003)
+		case f.CanUint():
+			f.SetUint(uint64(i + 1))
+		case f.CanFloat():
+			f.SetFloat(float64(i) + 0.5)
+		case f.Kind() == reflect.Bool:
+			f.SetBool(true)
+		default:
+			t.Fatalf("setEveryField: no value for field %s of type %s: teach this test its type", name, f.Type())
+		}
+	}
+}
+
+// sameFields reports the fields of two structs that differ; times compare
+// with Equal (they come back in the local zone).
+func sameFields(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, w := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
+	for i := range w.NumField() {
+		name := w.Type().Field(i).Name
+		gt, okg := g.Field(i).Interface().(time.Time)
+		wt, okw := w.Field(i).Interface().(time.Time)
+		if okg && okw && gt.Equal(wt) {
+			continue
+		}
+		if !reflect.DeepEqual(g.Field(i).Interface(), w.Field(i).Interface()) {
+			t.Errorf("%s.%s read back as %#v, written as %#v: the writer (format.go) and reader (reader.go) disagree on its key",
+				what, name, g.Field(i).Interface(), w.Field(i).Interface())
+		}
+	}
+}
+
+// keys returns the keys of a JSON object line, without "k".
+func keys(t *testing.T, line string) []string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(line), &m); err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	delete(m, "k")
+	return slices.Sorted(maps.Keys(m))
+}
+
+// TestFileRoundTripEveryField writes a Result and a Run with every field
+// set and reads them back: each field must come back equal, each under one
+// key of its own.
+func TestFileRoundTripEveryField(t *testing.T) {
+	var run results.Run
+	setEveryField(t, &run)
+	run.Target = "http://127.0.0.1:8080/x" // kept as is: no credentials to redact
+	var res results.Result
+	setEveryField(t, &res)
+
+	var buf bytes.Buffer
+	w, err := resultfile.NewWriter(&buf, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Record(&res)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(buf.String(), "\n")
+	if got, want := len(keys(t, lines[0])), reflect.TypeFor[results.Run]().NumField()+1; got != want {
+		t.Errorf("header keys %q: %d, want one per results.Run field and format (%d)", keys(t, lines[0]), got, want)
+	}
+	if got, want := len(keys(t, lines[1])), reflect.TypeFor[results.Result]().NumField(); got != want {
+		t.Errorf("result keys %q: %d, want one per results.Result field (%d)", keys(t, lines[1]), got, want)
+	}
+
+	r, err := resultfile.NewReader(&buf, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotRun := r.Run()
+	sameFields(t, "Run", &gotRun, &run)
+	ev, err := r.Next()
+	if err != nil || ev.Result == nil {
+		t.Fatalf("Next() = %+v, %v; want the result", ev, err)
+	}
+	sameFields(t, "Result", ev.Result, &res)
 }
 
 func TestFileRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
 	clock := resultstest.T0.Add(time.Minute)
-	w, err := results.NewWriter(&buf, testHeader, results.WithWriterClock(func() time.Time { return clock }))
+	w, err := resultfile.NewWriter(&buf, testHeader, resultfile.WithWriterClock(func() time.Time { return clock }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,17 +164,16 @@ func TestFileRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r, err := results.NewReader(&buf, "test")
+	r, err := resultfile.NewReader(&buf, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantHeader := testHeader
-	wantHeader.Format = results.FormatVersion
-	wantHeader.Target = "http://127.0.0.1:8080/"
-	if got := r.Header(); !reflect.DeepEqual(got, wantHeader) {
-		t.Errorf("Header() = %+v, want %+v", got, wantHeader)
+	wantRun := testHeader
+	wantRun.Target = "http://127.0.0.1:8080/"
+	if got := r.Run(); !reflect.DeepEqual(got, wantRun) {
+		t.Errorf("Run() = %+v, want %+v", got, wantRun)
 	}
-	var evs []results.Event
+	var evs []resultfile.Event
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
@@ -85,15 +190,7 @@ func TestFileRoundTrip(t *testing.T) {
 	if got := evs[0]; got.Kind != "start" || got.Conversation != "faq" || !got.At.Equal(clock) {
 		t.Errorf("event 0 = %+v, want a start of faq at %v", got, clock)
 	}
-	got := evs[1].Result
-	// Times come back without a monotonic reading and in the local zone.
-	if !got.Intended.Equal(want.Intended) || !got.Start.Equal(want.Start) {
-		t.Errorf("times = %v, %v, want %v, %v", got.Intended, got.Start, want.Intended, want.Start)
-	}
-	got.Intended, got.Start = want.Intended, want.Start
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("result read back = %+v\nwant %+v", got, want)
-	}
+	sameFields(t, "Result", evs[1].Result, want)
 	if got := evs[2].Result; !reflect.DeepEqual(got, &results.Result{Step: results.StepSession}) {
 		t.Errorf("zero result read back = %+v", got)
 	}
@@ -107,7 +204,7 @@ func TestFileRoundTrip(t *testing.T) {
 
 func TestFileHasNoCredentials(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := results.NewWriter(&buf, testHeader)
+	w, err := resultfile.NewWriter(&buf, testHeader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,9 +237,9 @@ func TestRedactURL(t *testing.T) {
 }
 
 // writeRun writes the events of a synthetic run to a results file.
-func writeRun(t *testing.T, path string, h results.Header, evs []resultstest.Event) {
+func writeRun(t *testing.T, path string, h results.Run, evs []resultstest.Event) {
 	t.Helper()
-	w, err := results.Create(path, h)
+	w, err := resultfile.Create(path, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +264,8 @@ func TestFileTruncatedLastRecord(t *testing.T) {
 	if err := os.WriteFile(path, cut, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := results.NewSummary()
-	infos, err := results.ReadFiles(s, path)
+	s := stats.New()
+	infos, err := resultfile.ReadFiles(s, path)
 	if err != nil {
 		t.Fatalf("ReadFiles: %v, want the records before the cut", err)
 	}
@@ -204,23 +301,23 @@ func TestFileErrors(t *testing.T) {
 			}
 		})
 	}
-	if err := readAll("nothing"); !errors.Is(err, results.ErrFormat) {
+	if err := readAll("nothing"); !errors.Is(err, resultfile.ErrFormat) {
 		t.Errorf("error %v is not ErrFormat", err)
 	}
 }
 
 func readAll(in string) error {
-	r, err := results.NewReader(strings.NewReader(in), "test")
+	r, err := resultfile.NewReader(strings.NewReader(in), "test")
 	if err != nil {
 		return err
 	}
-	return r.Replay(results.NewSummary())
+	return r.Replay(stats.New())
 }
 
 func TestFilesOfShardsMergeToTheWholeRun(t *testing.T) {
 	dir := t.TempDir()
 	evs := resultstest.Generate(resultstest.Config{Seed: 9, Sessions: 150, Rate: 30})
-	whole := results.NewSummary()
+	whole := stats.New()
 	resultstest.Replay(whole, evs)
 
 	var paths []string
@@ -231,12 +328,12 @@ func TestFilesOfShardsMergeToTheWholeRun(t *testing.T) {
 		writeRun(t, p, h, sh)
 		paths = append(paths, p)
 	}
-	merged := results.NewSummary()
-	infos, err := results.ReadFiles(merged, paths...)
+	merged := stats.New()
+	infos, err := resultfile.ReadFiles(merged, paths...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(infos) != 2 || infos[1].Header.Shard != 1 || len(infos[0].Warnings) != 0 {
+	if len(infos) != 2 || infos[1].Run.Shard != 1 || len(infos[0].Warnings) != 0 {
 		t.Errorf("infos = %+v, want 2 clean shards", infos)
 	}
 	if diff := resultstest.Diff(merged.Snapshot(), whole.Snapshot()); diff != "" {
@@ -246,7 +343,7 @@ func TestFilesOfShardsMergeToTheWholeRun(t *testing.T) {
 
 func TestWriterAfterClose(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := results.NewWriter(&buf, testHeader)
+	w, err := resultfile.NewWriter(&buf, testHeader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +355,7 @@ func TestWriterAfterClose(t *testing.T) {
 	if buf.Len() != n {
 		t.Error("Record after Close wrote to the file")
 	}
-	if err := w.Close(); !errors.Is(err, results.ErrClosed) {
+	if err := w.Close(); !errors.Is(err, resultfile.ErrClosed) {
 		t.Errorf("second Close = %v, want ErrClosed", err)
 	}
 }
@@ -274,7 +371,7 @@ func (f *failWriter) Write(p []byte) (int, error) {
 }
 
 func TestWriterKeepsFirstError(t *testing.T) {
-	w, err := results.NewWriter(&failWriter{n: 1}, testHeader) // header fits, nothing else
+	w, err := resultfile.NewWriter(&failWriter{n: 1}, testHeader) // header fits, nothing else
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +388,7 @@ func TestWriterKeepsFirstError(t *testing.T) {
 // reads what it left: every record before the one being written.
 func TestFileSurvivesKill(t *testing.T) {
 	if path := os.Getenv("LOADGEN_TEST_KILL_FILE"); path != "" {
-		w, err := results.Create(path, testHeader)
+		w, err := resultfile.Create(path, testHeader)
 		if err != nil {
 			os.Exit(1)
 		}
@@ -326,8 +423,8 @@ func TestFileSurvivesKill(t *testing.T) {
 	}
 	_ = cmd.Wait()
 
-	s := results.NewSummary()
-	infos, err := results.ReadFiles(s, path)
+	s := stats.New()
+	infos, err := resultfile.ReadFiles(s, path)
 	if err != nil {
 		t.Fatalf("reading a killed run's file: %v", err)
 	}
@@ -346,7 +443,7 @@ func TestFileSurvivesKill(t *testing.T) {
 
 func FuzzReader(f *testing.F) {
 	var buf bytes.Buffer
-	w, err := results.NewWriter(&buf, testHeader)
+	w, err := resultfile.NewWriter(&buf, testHeader)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -358,11 +455,11 @@ func FuzzReader(f *testing.F) {
 	f.Add(buf.Bytes()[:buf.Len()-7])
 	f.Add([]byte(`{"k":"header","format":1}` + "\n" + `{"k":"result","gaps":[1,2,3],"step":"message"}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		r, err := results.NewReader(bytes.NewReader(in), "fuzz")
+		r, err := resultfile.NewReader(bytes.NewReader(in), "fuzz")
 		if err != nil {
 			return
 		}
-		s := results.NewSummary()
+		s := stats.New()
 		if err := r.Replay(s); err != nil {
 			return
 		}
@@ -372,14 +469,14 @@ func FuzzReader(f *testing.F) {
 	})
 }
 
-func countResults(r *results.Reader) int64 { return r.Records() }
+func countResults(r *resultfile.Reader) int64 { return r.Records() }
 
 func ExampleReadFiles() {
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "run.jsonl")
 
-	w, _ := results.Create(path, results.Header{RunID: "r1", Scenario: "demo", Start: time.Now()})
+	w, _ := resultfile.Create(path, results.Run{ID: "r1", Scenario: "demo", Start: time.Now()})
 	w.SessionStarted("faq")
 	w.Record(&results.Result{Step: results.StepSession, Start: time.Now(), Code: 200, Latency: 12 * time.Millisecond})
 	w.SessionEnded("faq", results.EndCompleted)
@@ -387,17 +484,17 @@ func ExampleReadFiles() {
 		fmt.Println(err)
 	}
 
-	s := results.NewSummary()
-	infos, err := results.ReadFiles(s, path)
+	s := stats.New()
+	infos, err := resultfile.ReadFiles(s, path)
 	if err != nil {
 		fmt.Println(err)
 	}
-	fmt.Println(infos[0].Header.Scenario, infos[0].Records, s.Snapshot().Sessions.Completed)
+	fmt.Println(infos[0].Run.Scenario, infos[0].Records, s.Snapshot().Sessions.Completed)
 	// Output: demo 3 1
 }
 
 func BenchmarkWriterRecord(b *testing.B) {
-	w, err := results.Create(filepath.Join(b.TempDir(), "bench.jsonl"), testHeader)
+	w, err := resultfile.Create(filepath.Join(b.TempDir(), "bench.jsonl"), testHeader)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -417,7 +514,7 @@ func BenchmarkWriterRecord(b *testing.B) {
 
 func BenchmarkReaderReplay(b *testing.B) {
 	var buf bytes.Buffer
-	w, err := results.NewWriter(&buf, testHeader)
+	w, err := resultfile.NewWriter(&buf, testHeader)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -429,11 +526,11 @@ func BenchmarkReaderReplay(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for b.Loop() {
-		r, err := results.NewReader(bytes.NewReader(data), "bench")
+		r, err := resultfile.NewReader(bytes.NewReader(data), "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := r.Replay(results.NewSummary()); err != nil {
+		if err := r.Replay(stats.New()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,10 @@
-package results
+package stats
 
-import "time"
+import (
+	"time"
+
+	"github.com/loadgen/loadgen/results"
+)
 
 // DefaultMaxIntervals bounds a Series: when a run outgrows it, the interval
 // width doubles (1 s, 2 s, 4 s, …) and neighbouring intervals merge, so
@@ -22,12 +26,12 @@ type Series struct {
 
 // Interval is one interval of a Series.
 type Interval struct {
-	Steps       [NumSteps]IntervalStep // indexed like Steps()
-	TTFT        SparseHistogram        // time to first token of messages that started here
-	Good        int64                  // messages that started here and met the SLO
-	Arrivals    int64                  // session steps the schedule wanted to start here (target rate)
-	Started     int64                  // session steps that did start here (achieved rate)
-	ActiveNanos int64                  // sessions in flight integrated over the interval, in session·ns
+	Steps       [results.NumSteps]IntervalStep // indexed like results.Steps()
+	TTFT        SparseHistogram                // time to first token of messages that started here
+	Good        int64                          // messages that started here and met the SLO
+	Arrivals    int64                          // session steps the schedule wanted to start here (target rate)
+	Started     int64                          // session steps that did start here (achieved rate)
+	ActiveNanos int64                          // sessions in flight integrated over the interval, in session·ns
 }
 
 // IntervalStep holds one step's results that started in an interval.
@@ -56,7 +60,7 @@ func (iv *Interval) Errors() int64 {
 }
 
 // Step returns the interval's stats of step s, nil for an unknown step.
-func (iv *Interval) Step(s Step) *IntervalStep {
+func (iv *Interval) Step(s results.Step) *IntervalStep {
 	if i := s.Index(); i >= 0 {
 		return &iv.Steps[i]
 	}

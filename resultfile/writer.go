@@ -1,4 +1,4 @@
-package results
+package resultfile
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/loadgen/loadgen/results"
 )
 
 // DefaultSyncInterval is how often a Writer on a file asks the operating
@@ -16,7 +18,7 @@ import (
 const DefaultSyncInterval = time.Second
 
 // Writer streams a run to a results file (see FormatVersion). It is a
-// TimedSink, safe for concurrent use. Every record is encoded outside the
+// results.TimedSink, safe for concurrent use. Every record is encoded outside the
 // lock and handed to the file with one write, so a crash loses at most the
 // record being written. A write error stops the writer: later records are
 // dropped and Err and Close return the first error.
@@ -56,10 +58,10 @@ func WithSyncInterval(d time.Duration) WriterOption {
 // ErrClosed is returned for writes after Close.
 var ErrClosed = errors.New("results: writer closed")
 
-// NewWriter writes h to w and returns a Writer that streams to it. Close
-// does not close w.
-func NewWriter(w io.Writer, h Header, opts ...WriterOption) (*Writer, error) {
-	return newWriter(w, h, newWriterConfig(opts))
+// NewWriter writes the header of run to w and returns a Writer that streams
+// to it. Close does not close w.
+func NewWriter(w io.Writer, run results.Run, opts ...WriterOption) (*Writer, error) {
+	return newWriter(w, run, newWriterConfig(opts))
 }
 
 func newWriterConfig(opts []WriterOption) writerConfig {
@@ -70,10 +72,9 @@ func newWriterConfig(opts []WriterOption) writerConfig {
 	return c
 }
 
-func newWriter(w io.Writer, h Header, c writerConfig) (*Writer, error) {
-	h.Format = FormatVersion
-	h.Target = RedactURL(h.Target)
-	if _, err := w.Write(appendHeader(nil, &h)); err != nil {
+func newWriter(w io.Writer, run results.Run, c writerConfig) (*Writer, error) {
+	run.Target = results.RedactURL(run.Target)
+	if _, err := w.Write(appendHeader(nil, &run)); err != nil {
 		return nil, fmt.Errorf("results: write header: %w", err)
 	}
 	wr := &Writer{w: w, now: c.now}
@@ -81,16 +82,16 @@ func newWriter(w io.Writer, h Header, c writerConfig) (*Writer, error) {
 	return wr, nil
 }
 
-// Create creates (or truncates) the file at path, writes h and returns a
-// Writer that streams to it and syncs it to disk regularly. Close closes
-// the file.
-func Create(path string, h Header, opts ...WriterOption) (*Writer, error) {
+// Create creates (or truncates) the file at path, writes the header of run
+// and returns a Writer that streams to it and syncs it to disk regularly.
+// Close closes the file.
+func Create(path string, run results.Run, opts ...WriterOption) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("results: create: %w", err)
 	}
 	c := newWriterConfig(opts)
-	w, err := newWriter(f, h, c)
+	w, err := newWriter(f, run, c)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -134,19 +135,19 @@ func (w *Writer) SessionStartedAt(conversation string, t time.Time) {
 }
 
 // SessionEnded writes a session end at the writer's clock time.
-func (w *Writer) SessionEnded(conversation string, end End) {
+func (w *Writer) SessionEnded(conversation string, end results.End) {
 	w.SessionEndedAt(conversation, end, w.now())
 }
 
 // SessionEndedAt writes a session end at time t.
-func (w *Writer) SessionEndedAt(conversation string, end End, t time.Time) {
+func (w *Writer) SessionEndedAt(conversation string, end results.End, t time.Time) {
 	bp := w.pool.Get().(*[]byte)
 	*bp = appendSession((*bp)[:0], "end", conversation, end, t)
 	w.write(bp)
 }
 
 // Record writes r.
-func (w *Writer) Record(r *Result) {
+func (w *Writer) Record(r *results.Result) {
 	bp := w.pool.Get().(*[]byte)
 	*bp = appendResult((*bp)[:0], r)
 	w.write(bp)

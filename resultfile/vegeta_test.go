@@ -1,4 +1,4 @@
-package results_test
+package resultfile_test
 
 import (
 	"bytes"
@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	vegeta "github.com/tsenart/vegeta/v12/lib"
-
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 func TestVegetaDecoderReadsOurOutput(t *testing.T) {
 	evs := resultstest.Generate(resultstest.Config{Seed: 2, Sessions: 30, Rate: 10})
 	var buf bytes.Buffer
-	w := results.NewVegetaWriter(&buf, "demo", "http://u:p@127.0.0.1:8080/?k=v")
+	w := resultfile.NewVegetaWriter(&buf, "demo", "http://u:p@127.0.0.1:8080/?k=v")
 	var want []*results.Result
 	for _, e := range evs {
 		if e.Result != nil {
@@ -75,7 +75,7 @@ func TestVegetaDecoderReadsOurOutput(t *testing.T) {
 
 func TestVegetaWriterFiltersSteps(t *testing.T) {
 	var buf bytes.Buffer
-	w := results.NewVegetaWriter(&buf, "demo", "", results.StepMessage)
+	w := resultfile.NewVegetaWriter(&buf, "demo", "", results.StepMessage)
 	w.Record(&results.Result{Step: results.StepSession})
 	w.Record(&results.Result{Step: results.StepMessage, Code: 200})
 	dec := vegeta.NewDecoder(&buf)
