@@ -1,10 +1,27 @@
 package runner
 
 import (
+	"context"
 	"time"
 
 	"github.com/loadgen/loadgen/internal/precise"
 )
+
+// sleepUntil waits until t; false when ctx is done first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
 
 // waiter sleeps until a point in time more precisely than a Go timer alone:
 // on a Go timer until precise.Window before the deadline, then on a

@@ -1,12 +1,10 @@
 package runner
 
 import (
-	"context"
 	"time"
 
 	"github.com/loadgen/loadgen/helperapi"
 	"github.com/loadgen/loadgen/results"
-	"github.com/loadgen/loadgen/scenarios"
 )
 
 // maxDetail bounds the error text kept in a Result.
@@ -45,30 +43,6 @@ func fillReply(res *results.Result, reply *helperapi.Reply, err error) {
 	res.Chars = reply.Chars
 	if err == nil {
 		res.Shape = shapeOf(reply.Shape)
-	}
-}
-
-// execute renders t, or returns "" for a nil template.
-func execute(t *scenarios.Template, d *scenarios.TemplateData) (string, error) {
-	if t == nil {
-		return "", nil
-	}
-	return t.Execute(d)
-}
-
-// sleepUntil waits until t; false when ctx is done first.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }
 

@@ -1,0 +1,112 @@
+package runner
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// arrive starts one session per scheduled arrival until the schedule ends or
+// stop is done. When max_sessions are in flight it waits for a free slot:
+// the delay shows up as schedule lag, since each session keeps its intended
+// start.
+func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
+	shards := uint64(r.opts.Shards)
+	n := uint64(r.opts.Shard)
+	r.arrivals(c, wg, func() (arrival, bool) {
+		at, ok := r.pacer.At(n)
+		if !ok {
+			return arrival{}, false
+		}
+		a := arrival{at: start.Add(at), id: n + 1} // hit n of the whole schedule: disjoint across shards
+		a.run = func(u *user) { r.runSession(c, u, a.at) }
+		n += shards
+		return a, true
+	})
+}
+
+// arrival is one scheduled session start.
+type arrival struct {
+	at  time.Time   // the intended start
+	id  uint64      // the user's number
+	run func(*user) // runs the session
+}
+
+// arrivals starts a session for each arrival next returns, at its intended
+// time, until next reports false, stop is done or no more sessions may
+// start. A session that finds max_sessions in flight waits for a slot.
+func (r *Runner) arrivals(c runContexts, wg *sync.WaitGroup, next func() (arrival, bool)) {
+	w := newWaiter()
+	defer w.close()
+	for {
+		a, ok := next()
+		if !ok || !w.until(a.at, c.stop.Done(), r.noMore) || r.halted() || !r.acquire(c.stop) {
+			return
+		}
+		u, ok := r.newUser(a.id)
+		if !ok {
+			r.release()
+			r.halt(nil)
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer r.release()
+			a.run(u)
+		}()
+	}
+}
+
+// loopUsers starts the closed model's users; each loops sessions until stop.
+func (r *Runner) loopUsers(c runContexts, start time.Time, wg *sync.WaitGroup) {
+	n := r.sc.Load.Users / r.opts.Shards
+	if r.opts.Shard < r.sc.Load.Users%r.opts.Shards {
+		n++
+	}
+	for i := 0; i < n; i++ {
+		u, ok := r.newUser(uint64(i*r.opts.Shards+r.opts.Shard) + 1)
+		if !ok {
+			if i == 0 {
+				r.halt(nil) // no user has a row: nothing can run
+			}
+			return // the users that have one loop on
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			intended := start
+			for c.stop.Err() == nil && !r.halted() {
+				if !r.acquire(c.stop) {
+					return
+				}
+				started := r.runSession(c, u, intended)
+				r.release()
+				if !started {
+					return
+				}
+				intended = time.Now()
+			}
+		}()
+	}
+}
+
+// acquire takes a session slot, waiting while max_sessions are in flight;
+// false once stop is done.
+func (r *Runner) acquire(stop context.Context) bool {
+	if r.slots == nil || stop.Err() != nil {
+		return stop.Err() == nil
+	}
+	select {
+	case r.slots <- struct{}{}:
+		return true
+	case <-stop.Done():
+		return false
+	}
+}
+
+func (r *Runner) release() {
+	if r.slots != nil {
+		<-r.slots
+	}
+}

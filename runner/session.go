@@ -1,0 +1,282 @@
+package runner
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/scenarios"
+	"github.com/loadgen/loadgen/transcripts"
+)
+
+// sessionRun is the state of one session while it runs.
+type sessionRun struct {
+	r        *Runner
+	ctx      runContexts
+	u        *user
+	conv     *scenarios.Conversation
+	rec      *transcripts.Conversation // the recorded conversation a transcript replay sends
+	seq      uint64
+	email    string // the session's email: the user's, or the transcript's (use_email)
+	data     scenarios.TemplateData
+	sess     *helperapi.Session
+	slug     string    // set before run when a returning session resumes a conversation
+	lastEnd  time.Time // when the last recorded step ended: the next turn's think time counts from it
+	failed   bool      // a step failed an expectation; the session goes on but ends failed
+	canceled bool
+	// pending holds an async message step until its reply arrives
+	// (holdForPoll), so that its Good flag can say whether the whole
+	// exchange met the SLO.
+	pending *results.Result
+}
+
+// runSession runs one whole session for u: session, conversation, turns.
+// A conversation replayed from a transcript takes the transcript's next
+// recorded conversation; a returning user (users.returning) may resume its
+// previous conversation instead. It reports false, starting nothing, when
+// no more sessions can start (a transcript ran out or failed).
+func (r *Runner) runSession(c runContexts, u *user, intended time.Time) bool {
+	conv := r.sc.Pick(u.rng)
+	var rec *transcripts.Conversation
+	slug := ""
+	if share := r.sc.Users.Returning; share > 0 && u.prevSlug != "" && u.rng.Float64() < share {
+		conv, slug = u.prevConv, u.prevSlug
+	} else if src := r.replays[conv]; src != nil {
+		var err error
+		if rec, err = src.next(); rec == nil {
+			r.halt(err)
+			return false
+		}
+	}
+	r.session(c, u, conv, rec, intended, slug)
+	return true
+}
+
+// session runs one session of conv for u; rec is the recorded conversation
+// to replay (nil for written turns), slug the conversation to resume ("" to
+// create one).
+func (r *Runner) session(c runContexts, u *user, conv *scenarios.Conversation, rec *transcripts.Conversation, intended time.Time, slug string) {
+	s := &sessionRun{r: r, ctx: c, u: u, conv: conv, rec: rec, seq: r.sessions.Add(1), email: u.email, slug: slug}
+	ownEmail := rec != nil && conv.Transcript.UseEmail
+	if ownEmail {
+		s.email = rec.Email
+	}
+	if r.sc.Users.ReuseSession && u.prev != nil && !ownEmail {
+		s.sess = u.prev // users.reuse_session: no session step
+	}
+	s.data = scenarios.TemplateData{Seq: u.id, Session: s.seq, Conversation: conv.Name, Email: s.email, Meta: r.sc.Users.Metadata, Vars: u.vars}
+	r.active.Add(1)
+	r.sink.SessionStarted(conv.Name)
+	end := s.run(intended)
+	s.flush()
+	r.active.Add(-1)
+	r.sink.SessionEnded(conv.Name, end)
+	if s.sess != nil && !ownEmail {
+		u.prev = s.sess
+	}
+	if s.slug != "" && rec == nil {
+		u.prevConv, u.prevSlug = conv, s.slug
+	}
+}
+
+// run runs the session's steps. Each turn is due its think time after the
+// previous step ended (user-centric pacing: a user answers a reply, not a
+// clock), and is sent at that time or, when the user is held up, at once.
+func (s *sessionRun) run(intended time.Time) results.End {
+	s.lastEnd = intended
+	if s.sess == nil {
+		if !s.step(results.StepSession, 0, intended, s.createSession) {
+			return s.end()
+		}
+	}
+	if s.slug == "" && !s.step(results.StepConversation, 0, s.lastEnd, s.createConversation) {
+		return s.end()
+	}
+	if s.rec != nil {
+		return s.replay()
+	}
+	for i := range s.conv.Turns {
+		turn := &s.conv.Turns[i]
+		intended := s.lastEnd.Add(turn.Think.Sample(s.u.rng))
+		if !sleepUntil(s.ctx.turns, intended) {
+			s.canceled = true
+			return s.end()
+		}
+		s.data.Turn = i + 1
+		if !s.turn(i+1, turn, intended) {
+			return s.end()
+		}
+	}
+	return s.end()
+}
+
+func (s *sessionRun) end() results.End {
+	switch {
+	case s.canceled:
+		return results.EndCanceled
+	case s.failed:
+		return results.EndFailed
+	}
+	return results.EndCompleted
+}
+
+func (s *sessionRun) createSession(ctx context.Context, res *results.Result) error {
+	req := helperapi.SessionRequest{Email: s.email, Previous: s.u.prev}
+	if s.email != s.u.email {
+		req.Previous = nil // a recorded customer (use_email) is not this user
+	}
+	sess, t, err := s.r.client.CreateSession(ctx, req)
+	fill(res, t, err)
+	s.sess = sess
+	return err
+}
+
+func (s *sessionRun) createConversation(ctx context.Context, res *results.Result) error {
+	subject, err := execute(s.conv.Subject, &s.data)
+	if err != nil {
+		return s.templateError(res, err)
+	}
+	if s.rec != nil && s.rec.Subject != "" {
+		subject = s.rec.Subject
+	}
+	slug, t, err := s.sess.CreateConversation(ctx, subject, s.conv.IsPrompt)
+	fill(res, t, err)
+	s.slug = slug
+	return err
+}
+
+// turn sends one written user message and checks the reply.
+func (s *sessionRun) turn(n int, turn *scenarios.Turn, intended time.Time) bool {
+	content, err := execute(turn.Message, &s.data)
+	if err != nil {
+		return s.step(results.StepMessage, n, intended, func(_ context.Context, res *results.Result) error {
+			return s.templateError(res, err)
+		})
+	}
+	return s.send(n, content, turn.Expect, nil, intended)
+}
+
+// send sends user message n and checks the reply against e and, for a
+// replayed turn, against its recorded reply ref (nil: none).
+func (s *sessionRun) send(n int, content string, e scenarios.Expect, ref *reference, intended time.Time) bool {
+	if s.conv.Mode == scenarios.Async {
+		return s.asyncTurn(n, content, e, ref, intended)
+	}
+	keep := len(e.Contains) > 0 || ref != nil && ref.minSimilarity > 0
+	return s.step(results.StepMessage, n, intended, func(ctx context.Context, res *results.Result) error {
+		reply, err := s.sess.SendMessage(ctx, s.slug, content, helperapi.MessageOptions{KeepText: keep})
+		fillReply(res, reply, err)
+		text := ""
+		if err == nil {
+			text = reply.Text
+			s.check(res, e, text)
+		}
+		checkReference(res, ref, text)
+		if err == nil {
+			res.Good = s.good(res)
+		}
+		return err
+	})
+}
+
+// asyncTurn posts a message on the non-streaming path, then waits for the
+// background reply: a message step and a poll step. The message step is
+// recorded when the poll ends, with Good set when the reply arrived within
+// the SLO's latency counted from the post.
+func (s *sessionRun) asyncTurn(n int, content string, e scenarios.Expect, ref *reference, intended time.Time) bool {
+	var id int64
+	var posted time.Time
+	ok := s.stepThen(results.StepMessage, n, intended, func(ctx context.Context, res *results.Result) error {
+		var t helperapi.Timing
+		var err error
+		id, t, err = s.sess.PostMessage(ctx, s.slug, content)
+		fill(res, t, err)
+		posted = res.Start
+		return err
+	}, holdForPoll)
+	if !ok {
+		return false
+	}
+	return s.step(results.StepPoll, n, time.Now(), func(ctx context.Context, res *results.Result) error {
+		reply, err := s.sess.WaitForReply(ctx, s.slug, id, helperapi.PollOptions{Interval: s.conv.PollInterval, Timeout: s.conv.PollTimeout})
+		if reply != nil {
+			fill(res, reply.Timing, err)
+			res.Polls = reply.Polls
+		} else {
+			fill(res, helperapi.Timing{}, err)
+		}
+		text := ""
+		if err == nil && reply.Message != nil {
+			text = reply.Message.Content
+			s.check(res, e, text)
+		}
+		checkReference(res, ref, text)
+		if err == nil && reply.Message != nil {
+			res.Chars = len([]rune(text))
+			// The user waited from the post to the reply: that is what the
+			// SLO bounds. Goodput counts messages, so the held message step
+			// carries the verdict; the poll step is only the wait.
+			if s.pending != nil {
+				s.pending.Good = res.OK() && s.withinLatency(time.Since(posted))
+			}
+		}
+		return err
+	})
+}
+
+// check applies a turn's expectations to a successful reply.
+func (s *sessionRun) check(res *results.Result, e scenarios.Expect, text string) {
+	switch {
+	case e.Status != 0 && res.Code != e.Status:
+		res.Error, res.Detail = results.KindExpectation, "status "+strconv.Itoa(res.Code)+", want "+strconv.Itoa(e.Status)
+	case e.MaxTTFT > 0 && res.Step == results.StepMessage && (res.TTFT == 0 || res.TTFT > e.MaxTTFT):
+		res.Error, res.Detail = results.KindExpectation, "ttft "+res.TTFT.String()+" over max_ttft "+e.MaxTTFT.String()
+	default:
+		for _, want := range e.Contains {
+			if !strings.Contains(text, want) {
+				res.Error, res.Detail = results.KindExpectation, "reply does not contain "+strconv.Quote(want)
+				return
+			}
+		}
+	}
+}
+
+// good reports whether a streamed message met the scenario's SLO.
+func (s *sessionRun) good(res *results.Result) bool {
+	slo := s.r.sc.SLO
+	if !res.OK() || !s.withinLatency(res.Latency) {
+		return false
+	}
+	if slo.MaxTTFT > 0 && (res.TTFT == 0 || res.TTFT > slo.MaxTTFT) {
+		return false
+	}
+	if slo.MaxGap > 0 {
+		for _, g := range res.Gaps {
+			if g > slo.MaxGap {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (s *sessionRun) withinLatency(d time.Duration) bool {
+	return s.r.sc.SLO.MaxLatency == 0 || d <= s.r.sc.SLO.MaxLatency
+}
+
+func (s *sessionRun) templateError(res *results.Result, err error) error {
+	s.r.log.Warn("template failed", "conversation", s.conv.Name, "err", err)
+	res.Error, res.Detail = results.KindTemplate, err.Error()
+	return err
+}
+
+// execute renders t, or returns "" for a nil template.
+func execute(t *scenarios.Template, d *scenarios.TemplateData) (string, error) {
+	if t == nil {
+		return "", nil
+	}
+	return t.Execute(d)
+}

@@ -1,0 +1,135 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/results"
+)
+
+// call makes one request and fills res from what it measured.
+type call func(ctx context.Context, res *results.Result) error
+
+// delivery says when a successful step's result goes to the sink.
+type delivery uint8
+
+const (
+	// deliverNow records the result when the step ends.
+	deliverNow delivery = iota
+	// holdForPoll keeps the result of an async post in sessionRun.pending
+	// until the poll step that completes the exchange: the poll sets its
+	// Good verdict (the whole exchange against the SLO), and record puts it
+	// on the sink just before the poll's own result; flush records it when
+	// the poll never runs. Only the held message step carries the verdict,
+	// so goodput counts the message once (4b332c2 fixed a double count).
+	// A failed post is recorded at once.
+	holdForPoll
+)
+
+// step runs one step whose result is recorded when it ends (deliverNow):
+// see stepThen.
+func (s *sessionRun) step(step results.Step, turn int, intended time.Time, c call) bool {
+	return s.stepThen(step, turn, intended, c, deliverNow)
+}
+
+// stepThen runs one step: waits for the user's Retry-After and the rate
+// limiter, calls c on a worker, hands the result on as d says, and retries
+// after a 429 as its Retry-After says. It returns whether the session may
+// go on.
+func (s *sessionRun) stepThen(step results.Step, turn int, intended time.Time, c call, d delivery) bool {
+	for attempt := 1; ; attempt++ {
+		res := &results.Result{
+			Shard: s.r.opts.Shard, User: s.u.id, Session: s.seq, Conversation: s.conv.Name,
+			Turn: turn, Step: step, Intended: intended,
+		}
+		if !sleepUntil(s.ctx.turns, s.u.notBefore) || !s.waitLimiter(res) {
+			s.canceled = true
+			return false
+		}
+		res.Start = time.Now()
+		err := s.r.workers.run(func() error { return c(s.ctx.work, res) })
+		if d == holdForPoll && err == nil && res.Error == "" {
+			s.pending = res
+			return true
+		}
+		s.record(res)
+		switch {
+		case err == nil && res.Error == "":
+			return true
+		case res.Error == results.KindExpectation:
+			s.failed = true // the reply came: the session goes on, and ends failed
+			return true
+		}
+		retryAt, retry := s.afterError(err, attempt)
+		if !retry {
+			return false
+		}
+		intended = retryAt
+	}
+}
+
+// afterError handles a request that failed: a refused reused token is
+// dropped (the user's next session signs in again), a cancel ends the
+// session canceled, and a 429 holds the user back for its Retry-After and,
+// for up to MaxRetries attempts, asks for a retry then. Anything else ends
+// the session failed.
+func (s *sessionRun) afterError(err error, attempt int) (retryAt time.Time, retry bool) {
+	switch helperapi.KindOf(err) {
+	case helperapi.KindAuth:
+		if s.r.sc.Users.ReuseSession {
+			s.sess, s.u.prev = nil, nil
+		}
+	case helperapi.KindCanceled:
+		s.canceled = true
+		return time.Time{}, false
+	case helperapi.KindRateLimited:
+		wait := DefaultRetryAfter
+		var he *helperapi.Error
+		if errors.As(err, &he) && he.RetryAfter > 0 {
+			wait = min(he.RetryAfter, MaxRetryAfter)
+		}
+		s.u.notBefore = time.Now().Add(wait)
+		if attempt < s.r.opts.MaxRetries {
+			return s.u.notBefore, true
+		}
+	}
+	s.failed = true
+	return time.Time{}, false
+}
+
+// record hands res to the sink, after the async message step it completes.
+func (s *sessionRun) record(res *results.Result) {
+	if end := res.Start.Add(res.Latency); end.After(s.lastEnd) {
+		s.lastEnd = end
+	}
+	if res.Step == results.StepPoll {
+		s.flush() // the message step first, as the user sent it
+	}
+	s.r.sink.Record(res)
+}
+
+// flush records a held async message step whose poll never ran.
+func (s *sessionRun) flush() {
+	if s.pending != nil {
+		s.r.sink.Record(s.pending)
+		s.pending = nil
+	}
+}
+
+// waitLimiter waits for the global request cap; false when the run stopped.
+func (s *sessionRun) waitLimiter(res *results.Result) bool {
+	if s.ctx.turns.Err() != nil {
+		return false
+	}
+	if s.r.limiter == nil {
+		return true
+	}
+	t := time.Now()
+	if err := s.r.limiter.Wait(s.ctx.turns); err != nil {
+		return false
+	}
+	res.Wait = time.Since(t)
+	return true
+}
