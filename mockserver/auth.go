@@ -92,24 +92,26 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	}
 	if !schemaOK {
 		s.reject(r, &s.counts.invalidRequest, "invalid_request")
-		writeError(w, http.StatusBadRequest, "Invalid request parameters")
+		corsError(w, http.StatusBadRequest, "Invalid request parameters")
 		return
 	}
 	claims := TokenClaims{ShowWidget: true, Title: s.cfg.Title}
 	if req.email != "" {
 		if req.emailHash == "" || req.timestamp == 0 {
 			s.reject(r, &s.counts.missingFields, "missing_fields")
-			writeError(w, http.StatusBadRequest, "Email authentication fields missing")
+			corsError(w, http.StatusBadRequest, "Email authentication fields missing")
 			return
 		}
 		skew := req.timestamp - s.cfg.Now().UnixMilli() // ms; |timestamp| ≤ 2^53, no overflow
 		if skew > MaxClockSkew.Milliseconds() || skew < -MaxClockSkew.Milliseconds() {
 			s.reject(r, &s.counts.staleTimestamp, "stale_timestamp")
+			setCORS(w.Header())
 			writeJSON(w, http.StatusUnauthorized, invalidBody{Error: "Timestamp is too far in the past"})
 			return
 		}
 		if !s.validHMAC(req.email, req.timestamp, req.emailHash) {
 			s.reject(r, &s.counts.badHMAC, "bad_hmac")
+			setCORS(w.Header())
 			writeJSON(w, http.StatusUnauthorized, invalidBody{Error: "Invalid HMAC signature"})
 			return
 		}
@@ -278,7 +280,7 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, visitor)) htt
 		token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !found {
 			s.reject(r, &s.counts.missingToken, "missing_token")
-			writeError(w, http.StatusUnauthorized, "Missing authorization header")
+			authError(w, "Missing authorization header")
 			return
 		}
 		owner, ok := s.tokens.get(token, s.cfg.Now())
@@ -286,7 +288,7 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, visitor)) htt
 			c, err := s.verifyToken(token)
 			if err != nil {
 				s.reject(r, &s.counts.badToken, "bad_token")
-				writeError(w, http.StatusUnauthorized, "Invalid session token")
+				authError(w, "Invalid session token")
 				return
 			}
 			owner = "email:" + c.Email
@@ -297,6 +299,15 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, visitor)) htt
 		}
 		h(w, r, visitor{owner: owner})
 	}
+}
+
+// authError writes withWidgetAuth's 401: {"error": msg} with the CORS
+// origin and headers but no methods.
+func authError(w http.ResponseWriter, msg string) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+	writeJSON(w, http.StatusUnauthorized, errorBody{Error: msg})
 }
 
 // newUUID returns a random version 4 UUID.

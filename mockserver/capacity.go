@@ -29,7 +29,14 @@ func newCapacity(limit, queueLimit int) *capacity {
 // enter takes a free slot or a place in line, without waiting. It returns
 // the place to pass to wait (nil when a slot was free), or errQueueFull
 // when QueueLimit requests already wait.
-func (c *capacity) enter() (chan struct{}, error) {
+func (c *capacity) enter() (chan struct{}, error) { return c.enterLimit(c.queueLimit) }
+
+// enterAlways is enter that never refuses: background jobs wait however
+// long the queue is.
+func (c *capacity) enterAlways() (chan struct{}, error) { return c.enterLimit(0) }
+
+// enterLimit is enter with queueLimit in place of c.queueLimit.
+func (c *capacity) enterLimit(queueLimit int) (chan struct{}, error) {
 	if c.limit == 0 {
 		c.unlimited.Add(1)
 		return nil, nil
@@ -40,7 +47,7 @@ func (c *capacity) enter() (chan struct{}, error) {
 		c.active++
 		return nil, nil
 	}
-	if c.queueLimit > 0 && len(c.waiters) >= c.queueLimit {
+	if queueLimit > 0 && len(c.waiters) >= queueLimit {
 		return nil, errQueueFull
 	}
 	ch := make(chan struct{})

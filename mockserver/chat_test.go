@@ -141,8 +141,8 @@ func checkModelReply(t *testing.T, m *mock, token, slug string, parts []part, to
 				Args                 map[string]string
 			}
 			json.Unmarshal([]byte(p.payload), &c)
-			if c.ToolCallID == "" || c.ToolName == "" || c.Args["query"] == "" {
-				t.Errorf("9: %s, want toolCallId, toolName, args.query", p.payload)
+			if c.ToolCallID == "" || c.ToolName != "knowledge_base" || c.Args["query"] == "" {
+				t.Errorf("9: %s, want toolCallId, toolName knowledge_base, args.query", p.payload)
 			}
 		}
 	}
@@ -195,7 +195,7 @@ func TestChatCachedReply(t *testing.T) {
 	if got := prefixes(parseParts(t, body)); got != "f 0+ e d 8" {
 		t.Fatalf("first prompt: parts %q, want a model reply", got)
 	}
-	cachedText := text(t, parseParts(t, body))
+	replies := map[string]string{prompt: text(t, parseParts(t, body))}
 
 	steps := []struct {
 		name      string
@@ -205,10 +205,11 @@ func TestChatCachedReply(t *testing.T) {
 		wantCache bool
 	}{
 		{"same prompt, new isPrompt conversation", true, prompt, 0, true},
-		{"same prompt, 23 h later", true, prompt, 23 * time.Hour, true},
-		{"not isPrompt", false, prompt, 0, false},
-		{"other prompt", true, "Something else", 0, false},
-		{"same prompt, 25 h after it was cached", true, prompt, 2 * time.Hour, false},
+		{"same prompt, 23 h later (a hit does not refresh the entry)", true, prompt, 23 * time.Hour, true},
+		{"not isPrompt: never read", false, prompt, 0, false},
+		{"not isPrompt, new text: written all the same", false, "Where is my parcel?", 0, false},
+		{"that text as a prompt", true, "Where is my parcel?", 0, true},
+		{"same prompt, 25 h after its last write", true, prompt, 25 * time.Hour, false},
 	}
 	for _, st := range steps {
 		m.clock.Advance(st.advance)
@@ -221,57 +222,88 @@ func TestChatCachedReply(t *testing.T) {
 			continue
 		}
 		if match == nil {
+			replies[st.content] = text(t, parseParts(t, body))
 			continue
 		}
 		var got string
 		json.Unmarshal([]byte(match[2]), &got)
 		msgs := m.conversationMessages(ann, slug)
-		if got != cachedText || match[1] != msgs[1].ID || msgs[1].Content != cachedText {
-			t.Errorf("%s: cached text %q id %s, stored %+v; want the first reply %q with the stored id", st.name, got, match[1], msgs[1], cachedText)
+		if want := replies[st.content]; got != want || match[1] != msgs[1].ID || msgs[1].Content != want {
+			t.Errorf("%s: cached text %q id %s, stored %+v; want the first reply %q with the stored id", st.name, got, match[1], msgs[1], want)
 		}
-		// A later message in the same conversation is a model reply.
-		_, _, body = m.chat(ann, slug, prompt)
+		// A later message in the same conversation is a model reply, and is
+		// not cached: only first messages are.
+		_, _, body = m.chat(ann, slug, "A follow-up")
 		if got := prefixes(parseParts(t, body)); got != "f 0+ e d 8" {
 			t.Errorf("%s: second message parts %q, want a model reply", st.name, got)
 		}
 	}
-	if got := m.srv.Stats().Replies.Cached; got != 2 {
-		t.Errorf("Stats().Replies.Cached = %d, want 2", got)
+	slug := m.conversation(ann, `{"isPrompt":true}`)
+	if _, _, body := m.chat(ann, slug, "A follow-up"); singleShot.MatchString(body) {
+		t.Errorf("a follow-up's reply was cached: %q", body)
+	}
+	if got := m.srv.Stats().Replies.Cached; got != 3 {
+		t.Errorf("Stats().Replies.Cached = %d, want 3", got)
 	}
 }
 
-func TestChatHumanHandoff(t *testing.T) {
-	m := startMock(t, Config{HumanShare: 1, CannedText: "A human will reply — soon."})
-	ann := m.session("ann@example.com")
-	slug := m.conversation(ann, `{}`)
-
-	_, h, body := m.chat(ann, slug, "I want a person")
-	if h.Get("X-Vercel-AI-Data-Stream") != "v1" {
-		t.Errorf("single-shot reply without the data stream header")
+func TestChatEscalation(t *testing.T) {
+	tests := []struct {
+		name     string
+		isPrompt bool
+		want     []string // the single-shot texts after the escalating reply
+	}{
+		{"typed chat", false, []string{"", ""}},
+		// respondWithAI: the second user message of a prompt conversation
+		// gets the canned text, later ones nothing.
+		{"prompt button", true, []string{"A human will reply — soon.", ""}},
 	}
-	match := singleShot.FindStringSubmatch(body)
-	if match == nil || match[2] != `"A human will reply — soon."` {
-		t.Fatalf("first message: body %q, want 8:[{id}] then 0:\"<canned text>\"", body)
-	}
-	if msgs := m.conversationMessages(ann, slug); match[1] != msgs[len(msgs)-1].ID {
-		t.Errorf("canned reply's 8: id %s, want the stored reply's id %s", match[1], msgs[len(msgs)-1].ID)
-	}
-	_, _, body = m.chat(ann, slug, "hello?")
-	match = singleShot.FindStringSubmatch(body)
-	if match == nil || match[2] != `""` {
-		t.Fatalf("second message: body %q, want 8:[{id}] then 0:\"\"", body)
-	}
-	// Helper stores no reply and annotates the empty one with Date.now().
-	if want := strconv.FormatInt(m.clock.Now().UnixMilli(), 10); match[1] != want {
-		t.Errorf("empty reply's 8: id %s, want the time in Unix milliseconds %s", match[1], want)
-	}
-	_, _, conv := m.do("GET", "/api/chat/conversation/"+slug+"?markRead=false", ann, "")
-	if !strings.Contains(conv, `"isEscalated":true`) {
-		t.Errorf("conversation %s, want isEscalated true", conv)
-	}
-	st := m.srv.Stats()
-	if st.Replies.Human != 1 || st.Replies.Empty != 1 || st.Messages.StreamCompleted != 2 {
-		t.Errorf("Stats() replies %+v, completed %d; want 1 human, 1 empty, 2 completed", st.Replies, st.Messages.StreamCompleted)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := startMock(t, Config{HumanShare: 1, Tokens: Range{3, 3}, CannedText: "A human will reply — soon."})
+			ann := m.session("ann@example.com")
+			slug := m.conversation(ann, `{"isPrompt":`+strconv.FormatBool(tt.isPrompt)+`}`)
+			_, _, body := m.chat(ann, slug, "I want a person")
+			parts := parseParts(t, body)
+			if got := prefixes(parts); got != "f 9 e f 0+ e d 8" || !strings.Contains(parts[1].payload, `"toolName":"request_human_support","args":{"reason":"I want a person"}`) {
+				t.Fatalf("first message: %q, want a model reply calling request_human_support", body)
+			}
+			if msgs := m.conversationMessages(ann, slug); msgs[1].Content != escalatedText {
+				t.Errorf("stored reply %q, want %q", msgs[1].Content, escalatedText)
+			}
+			for i, want := range tt.want {
+				_, h, body := m.chat(ann, slug, "hello?")
+				match := singleShot.FindStringSubmatch(body)
+				if h.Get("X-Vercel-AI-Data-Stream") != "v1" || match == nil || match[2] != strconv.Quote(want) {
+					t.Fatalf("message %d after the escalation: %q, want 8:[{id}] then 0:%q", i+2, body, want)
+				}
+				if want == "" {
+					// Helper stores no reply and annotates the empty one with Date.now().
+					if now := strconv.FormatInt(m.clock.Now().UnixMilli(), 10); match[1] != now {
+						t.Errorf("empty reply's 8: id %s, want the time in Unix milliseconds %s", match[1], now)
+					}
+				} else if msgs := m.conversationMessages(ann, slug); match[1] != msgs[len(msgs)-1].ID {
+					t.Errorf("canned reply's 8: id %s, want the stored reply's id %s", match[1], msgs[len(msgs)-1].ID)
+				}
+			}
+			_, _, conv := m.do("GET", "/api/chat/conversation/"+slug+"?markRead=false", ann, "")
+			if !strings.Contains(conv, `"isEscalated":true`) {
+				t.Errorf("conversation %s, want isEscalated true", conv)
+			}
+			// An escalated first message is not cached.
+			other := m.conversation(ann, `{"isPrompt":true}`)
+			if _, _, body := m.chat(ann, other, "I want a person"); singleShot.MatchString(body) {
+				t.Errorf("an escalating reply was cached: %q", body)
+			}
+			st := m.srv.Stats()
+			wantHuman := int64(0)
+			if tt.isPrompt {
+				wantHuman = 1
+			}
+			if st.Escalations != 2 || st.Replies.Model != 2 || st.Replies.Human != wantHuman || st.Replies.Human+st.Replies.Empty != 2 {
+				t.Errorf("Stats(): escalations %d, replies %+v; want 2, 2 model, %d canned, 2 single-shot in all", st.Escalations, st.Replies, wantHuman)
+			}
+		})
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 // Defaults used when a Config field is left zero.
 const (
 	DefaultTitle            = "Loadgen Mock Support"
-	DefaultCannedText       = "Thanks for your message! Our team has been notified and will respond as soon as possible."
+	DefaultCannedText       = "Our support team will respond to your message shortly. Thank you for your patience."
 	DefaultRetryAfter       = 1 * time.Second
 	DefaultSlowHeadersDelay = 2 * time.Second
 	DefaultStallFor         = 5 * time.Second
@@ -65,10 +65,12 @@ type Config struct {
 	QueueLimit int
 
 	// DataPart is the share of model replies that begin with a `2:` data part
-	// (sent at once, before any wait), as other AI SDK apps do.
+	// (sent at once, before any wait), as other AI SDK apps do. Helper never
+	// writes one; it is for testing clients' robustness, off in DefaultConfig.
 	DataPart float64
-	// ToolStep is the share of model replies with a tool step first
-	// (`9:`, `e:` with finishReason "tool-calls", a new `f:`).
+	// ToolStep is the share of model replies with a knowledge-base search
+	// first: a tool step (`9:` calling knowledge_base, `e:` with
+	// finishReason "tool-calls", a new `f:`) that costs one more TTFT.
 	ToolStep float64
 	// Sources is the number of `h:` source parts after `d:`.
 	Sources int
@@ -76,15 +78,21 @@ type Config struct {
 	// flushed, with a 1 ms pause between, so a client reads a line split
 	// across reads.
 	SplitParts float64
-	// HumanShare is the share of new conversations handed to a human: the
-	// first streamed message gets CannedText as a single-shot reply, later
-	// ones an empty reply, and the async path never replies.
+	// HumanShare is the share of model replies (streamed or background)
+	// that escalate: the model calls the request_human_support tool (a tool
+	// step, as ToolStep's) and the conversation is handed to a human. From
+	// then on Helper's AI stays out: a streamed message gets an empty
+	// single-shot reply (the second user message of an isPrompt
+	// conversation gets CannedText), and the async path never replies.
 	HumanShare float64
 	// CannedText is the handed-to-a-human reply ("": DefaultCannedText).
 	CannedText string
+	// SDKSize is the size of GET /widget/sdk.js in bytes (0: DefaultSDKSize).
+	SDKSize int
 
-	// AsyncDelay is the delay before the background reply on the
-	// non-streaming path (queue pickup plus generation).
+	// AsyncDelay is the job queue's pickup delay on the non-streaming path;
+	// the background reply then takes a Capacity slot and generation time
+	// (TTFT and the tokens) like a streamed one.
 	AsyncDelay Dist
 	// AsyncNoReply is the share of non-streaming messages that never get a reply.
 	AsyncNoReply float64
@@ -131,10 +139,11 @@ type Faults struct {
 }
 
 // DefaultConfig returns a realistic model for demos: lognormal TTFT around
-// 400 ms, 20–60 tokens 15 ms apart, precise delays, 64 concurrent generations, a data part
-// in a tenth of replies, a tool step in a tenth, one source, 5% of
-// conversations handed to a human, async replies after about a second with
-// 5% never answered, and no faults. Secret is left empty.
+// 400 ms, 20–60 tokens 15 ms apart, precise delays, 64 concurrent
+// generations, a knowledge-base search in a tenth of replies, one source, 3%
+// of replies escalating to a human, async jobs picked up after about half a
+// second with 5% never answered, no data parts and no faults. Secret is left
+// empty.
 func DefaultConfig() Config {
 	return Config{
 		TTFT:          Dist{Kind: DistLognormal, Mean: 400 * time.Millisecond, Jitter: 150 * time.Millisecond},
@@ -142,11 +151,10 @@ func DefaultConfig() Config {
 		PreciseDelays: true,
 		Tokens:        DefaultTokens,
 		Capacity:      64,
-		DataPart:      0.1,
 		ToolStep:      0.1,
 		Sources:       1,
-		HumanShare:    0.05,
-		AsyncDelay:    Dist{Kind: DistUniform, Mean: time.Second, Jitter: 500 * time.Millisecond},
+		HumanShare:    0.03,
+		AsyncDelay:    Dist{Kind: DistUniform, Mean: 500 * time.Millisecond, Jitter: 250 * time.Millisecond},
 		AsyncNoReply:  0.05,
 	}
 }
@@ -167,6 +175,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CannedText == "" {
 		c.CannedText = DefaultCannedText
+	}
+	if c.SDKSize == 0 {
+		c.SDKSize = DefaultSDKSize
 	}
 	if c.Faults.RetryAfter == 0 {
 		c.Faults.RetryAfter = DefaultRetryAfter
@@ -208,7 +219,7 @@ func (c Config) validate() error {
 	for _, n := range []struct {
 		name string
 		v    int
-	}{{"Capacity", c.Capacity}, {"QueueLimit", c.QueueLimit}, {"Sources", c.Sources},
+	}{{"Capacity", c.Capacity}, {"QueueLimit", c.QueueLimit}, {"Sources", c.Sources}, {"SDKSize", c.SDKSize},
 		{"MaxConversations", c.MaxConversations}, {"MaxMessages", c.MaxMessages}, {"ReplyCacheSize", c.ReplyCacheSize}} {
 		if n.v < 0 {
 			return fmt.Errorf("mockserver: config: %s: %d is negative", n.name, n.v)

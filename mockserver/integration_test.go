@@ -320,14 +320,18 @@ func TestClientSingleShotReplies(t *testing.T) {
 	t.Run("handed to a human", func(t *testing.T) {
 		r := newRig(t, mockserver.Config{HumanShare: 1})
 		s := r.session(t, "ann@example.com")
-		slug := conversation(t, s, false)
-		canned, err := s.SendMessage(ctx, slug, "I want a person", helperapi.MessageOptions{KeepText: true})
+		slug := conversation(t, s, true) // a prompt button's conversation
+		escalating, err := s.SendMessage(ctx, slug, "I want a person", helperapi.MessageOptions{KeepText: true})
+		if err != nil || escalating.Shape != helperapi.ShapeModel || escalating.ToolCalls != 1 {
+			t.Errorf("first message: %+v, %v; want a model reply with a tool call", escalating, err)
+		}
+		canned, err := s.SendMessage(ctx, slug, "Hello?", helperapi.MessageOptions{KeepText: true})
 		if err != nil || canned.Shape != helperapi.ShapeSingleShot || canned.Text != mockserver.DefaultCannedText {
-			t.Errorf("first message: %+v, %v; want the canned single-shot reply", canned, err)
+			t.Errorf("second message: %+v, %v; want the canned single-shot reply", canned, err)
 		}
 		empty, err := s.SendMessage(ctx, slug, "hello?", helperapi.MessageOptions{KeepText: true})
 		if err != nil || empty.Shape != helperapi.ShapeEmpty || empty.TextParts != 0 || empty.TTFT != 0 {
-			t.Errorf("second message: %+v, %v; want an empty reply, a success without TTFT", empty, err)
+			t.Errorf("third message: %+v, %v; want an empty reply, a success without TTFT", empty, err)
 		}
 		conv, _, err := s.GetConversation(ctx, slug)
 		if err != nil || !conv.IsEscalated {

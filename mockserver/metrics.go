@@ -37,13 +37,20 @@ func (s *Server) Gatherer() prometheus.Gatherer { return s.metrics.reg }
 type statsCollector struct{ s *Server }
 
 var (
+	descRequests      = prometheus.NewDesc("helpermock_requests_total", "Requests by route (method and Helper's path pattern) and status code, as they arrived.", []string{"route", "code"}, nil)
+	descDefaultSubj   = prometheus.NewDesc("helpermock_conversations_default_subject_total", "Conversations created without a subject.", nil, nil)
+	descEscalations   = prometheus.NewDesc("helpermock_escalations_total", "Conversations handed to a human by a request_human_support call.", nil, nil)
+	descReactions     = prometheus.NewDesc("helpermock_reactions_total", "Reactions, by change (thumbs_up, thumbs_down, cleared).", []string{"change"}, nil)
+	descChatFields    = prometheus.NewDesc("helpermock_chat_fields_total", "Accepted /api/chat bodies with an optional field, by field.", []string{"field"}, nil)
+	descAttachments   = prometheus.NewDesc("helpermock_attachments_total", "Files on accepted messages.", nil, nil)
+	descAttachBytes   = prometheus.NewDesc("helpermock_attachment_bytes_total", "Decoded bytes of files on accepted messages.", nil, nil)
 	descSessions      = prometheus.NewDesc("helpermock_sessions_total", "Sessions created, by type.", []string{"type"}, nil)
 	descConversations = prometheus.NewDesc("helpermock_conversations_total", "Conversations created.", nil, nil)
 	descStarted       = prometheus.NewDesc("helpermock_messages_started_total", "User messages accepted, by path (stream, async).", []string{"path"}, nil)
 	descCompleted     = prometheus.NewDesc("helpermock_messages_completed_total", "Replies finished, by path: streams written to the end, async replies stored.", []string{"path"}, nil)
 	descNoReply       = prometheus.NewDesc("helpermock_async_no_reply_total", "Async messages that deliberately get no reply.", nil, nil)
 	descReplies       = prometheus.NewDesc("helpermock_replies_total", "Streamed replies begun, by shape (model, cached, human, empty).", []string{"shape"}, nil)
-	descReads         = prometheus.NewDesc("helpermock_reads_total", "Conversation reads, by kind (get, marked_read, list).", []string{"kind"}, nil)
+	descReads         = prometheus.NewDesc("helpermock_reads_total", "Conversation reads, by kind (get, marked_read, list, unread).", []string{"kind"}, nil)
 	descRejections    = prometheus.NewDesc("helpermock_rejections_total", "Requests refused, by reason.", []string{"reason"}, nil)
 	descFaults        = prometheus.NewDesc("helpermock_faults_total", "Faults injected, by kind.", []string{"kind"}, nil)
 	descInFlight      = prometheus.NewDesc("helpermock_generations_in_flight", "Model replies being generated.", nil, nil)
@@ -54,7 +61,8 @@ var (
 )
 
 func (statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descSessions, descConversations, descStarted, descCompleted, descNoReply,
+	for _, d := range []*prometheus.Desc{descRequests, descDefaultSubj, descEscalations, descReactions, descChatFields,
+		descAttachments, descAttachBytes, descSessions, descConversations, descStarted, descCompleted, descNoReply,
 		descReplies, descReads, descRejections, descFaults, descInFlight, descQueued, descStored, descEvicted, descPending} {
 		ch <- d
 	}
@@ -68,6 +76,22 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v int64) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v))
 	}
+	for _, rt := range allRoutes {
+		for code, n := range st.Routes[rt].Codes {
+			counter(descRequests, n, string(rt), code)
+		}
+	}
+	counter(descDefaultSubj, st.DefaultSubject)
+	counter(descEscalations, st.Escalations)
+	counter(descReactions, st.Reactions.ThumbsUp, "thumbs_up")
+	counter(descReactions, st.Reactions.ThumbsDown, "thumbs_down")
+	counter(descReactions, st.Reactions.Cleared, "cleared")
+	counter(descChatFields, st.Chat.GuideEnabled, "guide_enabled")
+	counter(descChatFields, st.Chat.ReadPageTool, "read_page_tool")
+	counter(descChatFields, st.Chat.ToolsStored, "tools")
+	counter(descChatFields, st.Chat.MailboxOverwrites, "customer_info_url")
+	counter(descAttachments, st.Attachments.Files)
+	counter(descAttachBytes, st.Attachments.Bytes)
 	counter(descSessions, st.Sessions.Email, "email")
 	counter(descSessions, st.Sessions.Anonymous, "anonymous")
 	counter(descConversations, st.Conversations)
@@ -83,12 +107,13 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descReads, st.Reads.Gets, "get")
 	counter(descReads, st.Reads.MarkedRead, "marked_read")
 	counter(descReads, st.Reads.Lists, "list")
+	counter(descReads, st.Reads.Unread, "unread")
 	rj := st.Rejections
 	for _, r := range []struct {
 		reason string
 		v      int64
 	}{{"bad_hmac", rj.BadHMAC}, {"stale_timestamp", rj.StaleTimestamp}, {"missing_fields", rj.MissingFields},
-		{"invalid_request", rj.InvalidRequest}, {"missing_token", rj.MissingToken}, {"bad_token", rj.BadToken},
+		{"invalid_request", rj.InvalidRequest}, {"invalid_attachment", rj.InvalidAttachment}, {"unknown_message", rj.UnknownMessage}, {"missing_token", rj.MissingToken}, {"bad_token", rj.BadToken},
 		{"unknown_conversation", rj.UnknownConversation}, {"foreign_conversation", rj.ForeignConversation},
 		{"blank_content", rj.BlankContent}, {"queue_full", rj.QueueFull}} {
 		counter(descRejections, r.v, r.reason)

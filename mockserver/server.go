@@ -17,8 +17,13 @@ import (
 	"github.com/loadgen/loadgen/internal/precise"
 )
 
-// maxBody caps request bodies; larger ones get 413.
-const maxBody = 1 << 20
+// Request body caps; larger bodies get 413. The routes that take
+// attachments (base64 data URLs) allow enough for Helper's own limits (25 MB
+// a file, 50 MB in all, decoded) to be reached and answered as Helper does.
+const (
+	maxBody           = 1 << 20
+	maxAttachmentBody = 72 << 20
+)
 
 // maxIdleTimers bounds the precise timers (timerfds) kept between pauses.
 const maxIdleTimers = 256
@@ -31,20 +36,22 @@ var errClosed = errors.New("mockserver: server closed")
 // (Prometheus, helpermock_* metrics from the server's own registry). Create
 // it with New; it is safe for concurrent use. Call Close when done.
 type Server struct {
-	cfg      Config
-	key      []byte // the secret's bytes: HMAC and JWT key
-	parser   *jwt.Parser
-	tokens   tokenCache
-	mux      *http.ServeMux
-	store    *store
-	capacity *capacity
-	async    *scheduler
-	metrics  *metrics
-	counts   counters
-	bufs     sync.Pool // *bytes.Buffer for request bodies
-	streams  sync.Pool // *streamWriter scratch
-	fine     *precise.Pool
-	rand     *randSource // the model's draws (Config.Seed); nil: the global source
+	cfg         Config
+	key         []byte // the secret's bytes: HMAC and JWT key
+	parser      *jwt.Parser
+	tokens      tokenCache
+	mux         *http.ServeMux
+	store       *store
+	capacity    *capacity
+	async       *scheduler
+	metrics     *metrics
+	counts      counters
+	routeCounts [len(allRoutes)]routeCounter
+	sdk         []byte    // GET /widget/sdk.js
+	bufs        sync.Pool // *bytes.Buffer for request bodies
+	streams     sync.Pool // *streamWriter scratch
+	fine        *precise.Pool
+	rand        *randSource // the model's draws (Config.Seed); nil: the global source
 
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
@@ -71,24 +78,11 @@ func New(cfg Config) (*Server, error) {
 		fine:     precise.NewPool(maxIdleTimers),
 		rand:     newRandSource(cfg.Seed),
 		done:     make(chan struct{}),
+		sdk:      sdkScript(cfg.SDKSize),
 	}
 	s.metrics = newMetrics(s)
 	s.routes()
 	return s, nil
-}
-
-func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("POST /api/widget/session", s.api(s.handleSession))
-	m.HandleFunc("POST /api/chat", s.api(s.authed(s.handleChat)))
-	m.HandleFunc("POST /api/chat/conversation", s.api(s.authed(s.handleCreateConversation)))
-	m.HandleFunc("GET /api/chat/conversation/{slug}", s.api(s.authed(s.handleGetConversation)))
-	m.HandleFunc("PATCH /api/chat/conversation/{slug}", s.api(s.authed(s.handleMarkRead)))
-	m.HandleFunc("POST /api/chat/conversation/{slug}/message", s.api(s.authed(s.handlePostMessage)))
-	m.HandleFunc("GET /api/chat/conversations", s.api(s.authed(s.handleListConversations)))
-	m.HandleFunc("OPTIONS /api/", s.handleOptions)
-	m.HandleFunc("GET /stats", s.handleStats)
-	m.Handle("GET /metrics", s.metrics.handler)
 }
 
 // ServeHTTP serves one request.
@@ -134,24 +128,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// handleOptions answers CORS preflights with 204.
-func (s *Server) handleOptions(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS")
-	h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
-	w.WriteHeader(http.StatusNoContent)
-}
-
 // readBody reads the request body into a pooled buffer; the caller returns
 // it with putBuf. A body over maxBody gets 413 and an error.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer, error) {
+	return s.readBodyMax(w, r, maxBody)
+}
+
+// readBodyMax is readBody with the cap limit.
+func (s *Server) readBodyMax(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffer, error) {
 	buf, _ := s.bufs.Get().(*bytes.Buffer)
 	if buf == nil {
 		buf = new(bytes.Buffer)
 	}
 	buf.Reset()
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		s.putBuf(buf)
 		var tooBig *http.MaxBytesError
@@ -182,9 +172,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(body)
 }
 
-// ok writes a successful JSON response with Helper's CORS header.
+// ok writes a successful JSON response with Helper's CORS headers
+// (corsResponse in app/api/widget/utils.ts).
 func ok(w http.ResponseWriter, v any) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
+	setCORS(w.Header())
 	writeJSON(w, http.StatusOK, v)
 }
 
@@ -193,8 +184,16 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
-// writeError writes Helper's {"error": msg} body with status (no CORS headers).
+// writeError writes Helper's {"error": msg} body with status and no CORS
+// headers, as the routes that answer with a bare Response.json do.
 func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// corsError writes {"error": msg} with Helper's CORS headers, as the
+// routes that answer errors with corsResponse do.
+func corsError(w http.ResponseWriter, status int, msg string) {
+	setCORS(w.Header())
 	writeJSON(w, status, errorBody{Error: msg})
 }
 

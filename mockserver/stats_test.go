@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ func TestStatsEndpointAndMetrics(t *testing.T) {
 	m.do("POST", "/api/chat/conversation/"+slug+"/message", ann, `{"content":"hi"}`)
 	m.do("GET", "/api/chat/conversations", "", "")
 	m.do("POST", "/api/widget/session", "", `{"email":"x@example.com","emailHash":"00","timestamp":1}`)
+	waitFor(t, "the async job", func() bool { return m.srv.Stats().Messages.AsyncNoReply == 1 })
 
 	code, h, body := m.do("GET", "/stats", "", "")
 	if code != 200 || h.Get("Content-Type") != "application/json" {
@@ -26,15 +28,33 @@ func TestStatsEndpointAndMetrics(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := Stats{
-		Sessions:      SessionStats{Email: 1, Anonymous: 1},
-		Conversations: 1,
-		Messages:      MessageStats{StreamStarted: 1, StreamCompleted: 1, AsyncStarted: 1, AsyncNoReply: 1},
-		Replies:       ReplyStats{Model: 1},
-		Rejections:    RejectionStats{MissingToken: 1, StaleTimestamp: 1},
-		Stored:        StoreStats{Conversations: 1},
+	wantRoutes := map[Route]RouteStats{
+		RouteSession:            {3, map[string]int64{"200": 2, "401": 1}},
+		RouteCreateConversation: {1, map[string]int64{"200": 1}},
+		RouteChat:               {1, map[string]int64{"200": 1}},
+		RoutePostMessage:        {1, map[string]int64{"200": 1}},
+		RouteList:               {1, map[string]int64{"401": 1}},
 	}
-	if got != want {
+	for _, rt := range Routes() {
+		want, ok := wantRoutes[rt]
+		if !ok {
+			want = RouteStats{Codes: map[string]int64{}}
+		}
+		if got := got.Routes[rt]; !reflect.DeepEqual(got, want) {
+			t.Errorf("GET /stats routes[%q] = %+v, want %+v", rt, got, want)
+		}
+	}
+	got.Routes = nil
+	want := Stats{
+		Sessions:       SessionStats{Email: 1, Anonymous: 1},
+		Conversations:  1,
+		DefaultSubject: 1,
+		Messages:       MessageStats{StreamStarted: 1, StreamCompleted: 1, AsyncStarted: 1, AsyncNoReply: 1},
+		Replies:        ReplyStats{Model: 1},
+		Rejections:     RejectionStats{MissingToken: 1, StaleTimestamp: 1},
+		Stored:         StoreStats{Conversations: 1},
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("GET /stats = %+v\nwant %+v", got, want)
 	}
 	for _, key := range []string{`"sessions":{"email":1,"anonymous":1}`, `"stream_started":1`, `"missing_token":1`, `"in_flight":0`} {
@@ -72,6 +92,8 @@ helpermock_replies_total{shape="model"} 1
 		`helpermock_faults_total{kind="reset"} 0`,
 		`helpermock_queue_wait_seconds_count 1`,
 		`helpermock_generations_in_flight 0`,
+		`helpermock_requests_total{code="401",route="POST /api/widget/session"} 1`,
+		`helpermock_requests_total{code="200",route="POST /api/chat"} 1`,
 	} {
 		if !strings.Contains(metricsText, line) {
 			t.Errorf("GET /metrics lacks %q", line)

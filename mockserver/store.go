@@ -8,19 +8,36 @@ import (
 	"time"
 )
 
-// Roles of stored messages, as GET conversation shows them. The mock
-// writes no staff messages.
+// Roles of stored messages, as GET conversation shows them (Helper's
+// ai_assistant is "assistant"). The mock writes no staff messages.
 const (
 	roleUser      = "user"
 	roleAssistant = "assistant"
+	roleStaff     = "staff"
 )
 
 // message is one stored message.
 type message struct {
-	id        int64
-	role      string
-	content   string
-	createdAt time.Time
+	id          int64
+	role        string
+	content     string
+	createdAt   time.Time
+	attachments []storedAttachment // the files a user message carried
+	reaction    reactionState
+}
+
+// storedAttachment is what the mock keeps of an attachment: not its bytes.
+type storedAttachment struct {
+	name, contentType string
+	size              int // decoded bytes
+}
+
+// reactionState is a message's reaction (Helper's reactionType, reactionFeedback,
+// reactionCreatedAt); the zero value is none.
+type reactionState struct {
+	kind     string // "", "thumbs-up" or "thumbs-down"
+	feedback *string
+	at       time.Time
 }
 
 // conversation is one stored conversation. Its fixed fields are set at
@@ -30,17 +47,17 @@ type conversation struct {
 	owner     string // "email:<email>" or "anon:<anonymousSessionId>"
 	subject   string
 	isPrompt  bool
-	human     bool // handed to a human (drawn at creation)
 	createdAt time.Time
 
 	mu           sync.Mutex
 	messages     []message // oldest first, at most MaxMessages
 	count        int       // messages ever added
 	userMessages int       // user messages ever added
-	escalated    bool
-	lastRead     time.Time // when the visitor last read it (zero: never)
-	latestAt     time.Time
-	latest       string
+	escalated    bool      // handed to a human: a reply called request_human_support (Helper: assignedToAI false)
+	lastRead     time.Time // Helper's lastReadAt: set by reads that mark read and by each user message (zero: never)
+	latestAt     time.Time // Helper's lastMessageAt: any message; orders the list
+	recent       string    // the latest user or staff message (the list's latestMessage)
+	recentAt     time.Time // its time (zero: none)
 }
 
 // add stores m, dropping the oldest message beyond max.
@@ -50,7 +67,8 @@ func (c *conversation) add(m message, max int) {
 	c.addLocked(m, max)
 }
 
-// addLocked is add with c.mu held.
+// addLocked is add with c.mu held. As Helper's createConversationMessage
+// does, a user message also marks the conversation read.
 func (c *conversation) addLocked(m message, max int) {
 	if len(c.messages) >= max {
 		n := copy(c.messages, c.messages[len(c.messages)-max+1:])
@@ -59,10 +77,39 @@ func (c *conversation) addLocked(m message, max int) {
 	}
 	c.messages = append(c.messages, m)
 	c.count++
-	if m.role == roleUser {
+	c.latestAt = m.createdAt
+	switch m.role {
+	case roleUser:
 		c.userMessages++
+		c.lastRead = m.createdAt
+		fallthrough
+	case roleStaff:
+		c.recent, c.recentAt = m.content, m.createdAt
 	}
-	c.latestAt, c.latest = m.createdAt, m.content
+}
+
+// findLocked returns the stored message with id, or nil. c.mu must be held.
+func (c *conversation) findLocked(id int64) *message {
+	for i := len(c.messages) - 1; i >= 0; i-- {
+		if c.messages[i].id == id {
+			return &c.messages[i]
+		}
+	}
+	return nil
+}
+
+// unreadLocked reports whether the list shows c unread: a user or staff
+// message newer than the last read (AI replies never count there).
+// c.mu must be held.
+func (c *conversation) unreadLocked() bool {
+	return !c.recentAt.IsZero() && (c.lastRead.IsZero() || c.recentAt.After(c.lastRead))
+}
+
+// countsAsUnreadLocked reports whether GET …/conversations/unread counts c:
+// it has a message, and none was read or any message (of any role, AI
+// replies included) is newer than the last read. c.mu must be held.
+func (c *conversation) countsAsUnreadLocked() bool {
+	return c.count > 0 && (c.lastRead.IsZero() || c.latestAt.After(c.lastRead))
 }
 
 // store holds conversations in memory, bounded by MaxConversations (oldest
@@ -141,13 +188,15 @@ func (s *store) get(slug string) *conversation {
 type summary struct {
 	slug, subject     string
 	createdAt         time.Time
-	latest            string
+	recent            string
+	recentAt          time.Time
 	latestAt          time.Time
 	count             int
 	escalated, unread bool
 }
 
-// list returns owner's conversations that have messages, newest activity first.
+// list returns all of owner's conversations, empty ones included, newest
+// activity first (Helper orders by COALESCE(lastMessageAt, createdAt)).
 func (s *store) list(owner string) []summary {
 	s.mu.Lock()
 	convs := slices.Clone(s.owners[owner])
@@ -155,17 +204,21 @@ func (s *store) list(owner string) []summary {
 	out := make([]summary, 0, len(convs))
 	for _, c := range convs {
 		c.mu.Lock()
-		if c.count > 0 {
-			out = append(out, summary{
-				slug: c.slug, subject: c.subject, createdAt: c.createdAt,
-				latest: c.latest, latestAt: c.latestAt, count: c.count,
-				escalated: c.escalated, unread: c.unreadLocked(),
-			})
-		}
+		out = append(out, summary{
+			slug: c.slug, subject: c.subject, createdAt: c.createdAt,
+			recent: c.recent, recentAt: c.recentAt, latestAt: c.latestAt, count: c.count,
+			escalated: c.escalated, unread: c.unreadLocked(),
+		})
 		c.mu.Unlock()
 	}
+	activity := func(x summary) time.Time {
+		if x.latestAt.IsZero() {
+			return x.createdAt
+		}
+		return x.latestAt
+	}
 	slices.SortStableFunc(out, func(a, b summary) int {
-		if n := b.latestAt.Compare(a.latestAt); n != 0 {
+		if n := activity(b).Compare(activity(a)); n != 0 {
 			return n
 		}
 		if n := b.createdAt.Compare(a.createdAt); n != 0 {
@@ -176,16 +229,20 @@ func (s *store) list(owner string) []summary {
 	return out
 }
 
-// unreadLocked reports whether an assistant or staff message arrived after
-// the last read. c.mu must be held.
-func (c *conversation) unreadLocked() bool {
-	for i := len(c.messages) - 1; i >= 0; i-- {
-		m := c.messages[i]
-		if m.role != roleUser {
-			return m.createdAt.After(c.lastRead)
+// unread returns how many of owner's conversations count as unread.
+func (s *store) unread(owner string) int {
+	s.mu.Lock()
+	convs := slices.Clone(s.owners[owner])
+	s.mu.Unlock()
+	n := 0
+	for _, c := range convs {
+		c.mu.Lock()
+		if c.countsAsUnreadLocked() {
+			n++
 		}
+		c.mu.Unlock()
 	}
-	return false
+	return n
 }
 
 // cachedReply returns the cached reply to a prompt seen since notBefore.

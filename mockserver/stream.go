@@ -150,26 +150,54 @@ func appendStepFinish(b []byte, reason string, prompt, completion int) []byte {
 	return append(b, ",\"isContinued\":false}\n"...)
 }
 
-// appendToolCall appends a 9: tool call searching the knowledge base for
-// the start of the user's message.
-func appendToolCall(b []byte, query string) []byte {
-	if len(query) > 60 {
+// toolKind is the tool a model reply calls first, if any.
+type toolKind uint8
+
+const (
+	toolNone      toolKind = iota
+	toolKnowledge          // knowledge_base: search the knowledge base
+	toolEscalate           // request_human_support: hand the conversation to a human
+)
+
+// drawTool picks the tool step of a model reply: an escalation for a
+// HumanShare of replies, else a knowledge-base search for a ToolStep share.
+func (s *Server) drawTool() toolKind {
+	switch {
+	case s.rand.chance(s.cfg.HumanShare):
+		return toolEscalate
+	case s.rand.chance(s.cfg.ToolStep):
+		return toolKnowledge
+	}
+	return toolNone
+}
+
+// appendToolCall appends a 9: tool call with the start of the user's
+// message as its argument, as Helper's tools (lib/ai/tools.ts) name them:
+// knowledge_base {query} or request_human_support {reason}.
+func appendToolCall(b []byte, tool toolKind, text string) []byte {
+	if len(text) > 60 {
 		n := 60
-		for n > 0 && !utf8.RuneStart(query[n]) {
+		for n > 0 && !utf8.RuneStart(text[n]) {
 			n--
 		}
-		query = query[:n]
+		text = text[:n]
 	}
 	b = append(b, `9:{"toolCallId":"call_`...)
 	b = strconv.AppendUint(b, rand.Uint64(), 36)
-	b = append(b, `","toolName":"searchKnowledgeBase","args":{"query":`...)
-	b = jsontext.AppendString(b, query)
+	if tool == toolEscalate {
+		b = append(b, `","toolName":"request_human_support","args":{"reason":`...)
+	} else {
+		b = append(b, `","toolName":"knowledge_base","args":{"query":`...)
+	}
+	b = jsontext.AppendString(b, text)
 	return append(b, "}}\n"...)
 }
 
-// streamModel streams a model reply to content in conv. cacheIt stores the
-// reply in the reply cache (the first message of an isPrompt conversation).
-func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conversation, content string, cacheIt bool) {
+// streamModel streams a model reply to content in conv. first says content
+// is the conversation's first message: a reply that finishes with "stop"
+// and did not escalate is then written to the reply cache, as Helper writes
+// it for every first message (and reads it only for isPrompt ones).
+func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conversation, content string, first bool) {
 	place, err := s.capacity.enter()
 	if err != nil {
 		s.reject(r, &s.counts.queueFull, "queue_full")
@@ -213,13 +241,17 @@ func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conve
 	prompt := 180 + len(content)/4
 	totalPrompt, totalCompletion := prompt, n
 
-	if s.rand.chance(cfg.ToolStep) {
+	tool := s.drawTool()
+	if tool != toolNone {
 		if sw.pause(ctx, cfg.TTFT.sample(s.rand)) != nil {
 			return
 		}
 		toolPrompt := prompt
 		sw.part(appendStart)
-		sw.part(func(b []byte) []byte { return appendToolCall(b, content) })
+		sw.part(func(b []byte) []byte { return appendToolCall(b, tool, content) })
+		if tool == toolEscalate {
+			s.escalate(conv) // the tool runs as soon as the model calls it
+		}
 		sw.part(func(b []byte) []byte { return appendStepFinish(b, "tool-calls", toolPrompt, toolStepTokens) })
 		prompt += toolStepTokens
 		totalPrompt, totalCompletion = toolPrompt+prompt, n+toolStepTokens
@@ -268,9 +300,13 @@ func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conve
 	if sw.err != nil {
 		return
 	}
-	id := s.storeReply(conv, roleAssistant, plan.text)
-	if cacheIt {
-		s.store.cacheReply(content, plan.text, s.cfg.Now())
+	text := plan.text
+	if tool == toolEscalate {
+		text = escalatedText
+	}
+	id := s.storeReply(conv, roleAssistant, text)
+	if first && tool != toolEscalate {
+		s.store.cacheReply(content, text, s.cfg.Now())
 	}
 	for i := range cfg.Sources {
 		sw.write(sourceLines[i%len(sourceLines)])

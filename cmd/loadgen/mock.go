@@ -33,17 +33,18 @@ func mockFlags(fs *flag.FlagSet, cfg *mockserver.Config, o *mockOptions) {
 	fs.Var(&cfg.Tokens, "tokens", "text parts per model reply: `N` or MIN-MAX")
 	fs.IntVar(&cfg.Capacity, "capacity", cfg.Capacity, "max concurrent model replies, `N` (0: unlimited); excess requests wait in a FIFO queue")
 	fs.IntVar(&cfg.QueueLimit, "queue", cfg.QueueLimit, "max requests waiting for capacity, `N` (0: unlimited); beyond it they get 503")
-	fs.Var(&cfg.AsyncDelay, "async-delay", "delay before a non-streaming message's background reply: `DIST`, "+dist)
+	fs.Var(&cfg.AsyncDelay, "async-delay", "job-queue pickup delay of a non-streaming message's background reply (which then takes capacity and generation time): `DIST`, "+dist)
 
 	share := func(p *float64, name, what string) {
 		fs.Float64Var(p, name, *p, "share of "+what+", a probability `P` in [0, 1]")
 	}
 	share(&cfg.AsyncNoReply, "async-no-reply", "non-streaming messages that never get a reply")
-	share(&cfg.DataPart, "data-part", "model replies that begin with a 2: data part")
-	share(&cfg.ToolStep, "tool-steps", "model replies with a tool step (9:, e: tool-calls, a new f:)")
+	share(&cfg.DataPart, "data-part", "model replies that begin with a 2: data part (Helper never sends one; for robustness tests)")
+	share(&cfg.ToolStep, "tool-steps", "model replies with a knowledge_base tool step first (9:, e: tool-calls, a new f:)")
 	share(&cfg.SplitParts, "split-parts", "streamed parts written in two flushed pieces (lines split across reads)")
-	share(&cfg.HumanShare, "human", "conversations handed to a human (canned single-shot reply, then empty ones)")
+	share(&cfg.HumanShare, "human", "model replies that call request_human_support (the conversation is then handed to a human: empty single-shot replies, no async replies)")
 	fs.IntVar(&cfg.Sources, "sources", cfg.Sources, "h: source parts after d:, `N`")
+	fs.IntVar(&cfg.SDKSize, "sdk-size", mockserver.DefaultSDKSize, "size of GET /widget/sdk.js, `BYTES`")
 
 	f := &cfg.Faults
 	share(&f.Error5xx, "fail-5xx", "requests answered 503, as a proxy would")
@@ -71,10 +72,11 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	mockFlags(fs, &cfg, &o)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: loadgen mock [flags]\n\n"+
-			"Runs a fake Helper server (the Helper conversation API with its quirks, a latency model,\n"+
-			"a capacity queue and fault injection) for tests and demos. The HMAC secret comes from\n"+
-			"%s; when it is unset, the public development secret is used. Counts are served\n"+
-			"at GET /stats (JSON) and GET /metrics (Prometheus).\n\nFlags:\n", scenarios.DefaultSecretEnv)
+			"Runs a fake Helper server (the Helper conversation API with its quirks, the widget's\n"+
+			"routes (sdk.js, preflights, reopen, history, reactions, unread), a latency model, a\n"+
+			"capacity queue and fault injection) for tests and demos. The HMAC secret comes from\n"+
+			"%s; when it is unset, the public development secret is used. Counts, per route\n"+
+			"and status code among them, are served at GET /stats (JSON) and GET /metrics (Prometheus).\n\nFlags:\n", scenarios.DefaultSecretEnv)
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
