@@ -1,0 +1,67 @@
+package k8s
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestExpand(t *testing.T) {
+	env := map[string]string{"I": "2", "N": "4", "URL": "http://c:8080", "EMPTY": ""}
+	lookup := func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+	for _, tc := range []struct{ in, want string }{
+		{"--shard=$(I)/$(N)", "--shard=2/4"},
+		{"$(URL)", "http://c:8080"},
+		{"$(EMPTY)x", "x"},
+		{"$(UNDEFINED)", "$(UNDEFINED)"}, // left as written
+		{"$$(I)", "$(I)"},                // escaped
+		{"$$$(I)", "$2"},                 // an escaped $, then a reference
+		{"cost: $5", "cost: $5"},         // not a reference
+		{"$(I", "$(I"},                   // incomplete
+		{"$", "$"},                       // a lone operator at the end
+		{"$(I)$(N)$", "24$"},             // adjacent references
+		{"a$(I)b$$c", "a2b$c"},           // mixed
+		{"$()", "$()"},                   // empty name: unknown
+		{"no references", "no references"},
+	} {
+		if got := Expand(tc.in, lookup); got != tc.want {
+			t.Errorf("Expand(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestReferences(t *testing.T) {
+	got := References("--shard=$(JOB_COMPLETION_INDEX)/$(SHARDS) $$(NOT) $(URL)")
+	want := []string{"JOB_COMPLETION_INDEX", "SHARDS", "URL"}
+	if !slices.Equal(got, want) {
+		t.Errorf("References = %q, want %q", got, want)
+	}
+}
+
+func FuzzExpand(f *testing.F) {
+	for _, s := range []string{"$(A)", "$$(A)", "$(A", "$", "a$b$(B)c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// With no variables known, expansion changes only "$$" into "$".
+		got := Expand(s, func(string) (string, bool) { return "", false })
+		if len(got) > len(s) {
+			t.Fatalf("Expand(%q) = %q grew", s, got)
+		}
+		// Each known reference is replaced by its value exactly once.
+		n := len(References(s))
+		marked := Expand(s, func(string) (string, bool) { return "\x00", true })
+		if c := countByte(marked, 0) - countByte(s, 0); c != n {
+			t.Fatalf("Expand(%q) replaced %d references, References found %d", s, c, n)
+		}
+	})
+}
+
+func countByte(s string, b byte) int {
+	n := 0
+	for i := range len(s) {
+		if s[i] == b {
+			n++
+		}
+	}
+	return n
+}
