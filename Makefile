@@ -30,5 +30,21 @@ lint:
 bench:
 	bash bench/run.sh
 
+# image: loadgen's container image without Docker (deploy/image): a static
+# binary, CA certificates, non-root user 65532, entrypoint loadgen; written as
+# an OCI layout (bin/image) and a docker-save tarball (bin/loadgen-image.tar,
+# for docker load or kind load image-archive). IMAGE=name:tag names it.
+IMAGE ?= loadgen:dev
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+image:
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/image-root/loadgen ./cmd/loadgen
+	cd deploy && $(GO) run ./cmd/mkimage -binary ../bin/image-root/loadgen -version $(VERSION) \
+		-revision "$$(git rev-parse HEAD 2>/dev/null)" -tag $(IMAGE) -layout ../bin/image -tar ../bin/loadgen-image.tar
+
+# image-check: build the image, unpack it and run loadgen version and a short
+# run against the mock from the unpacked file system (also part of make test).
+image-check:
+	cd deploy && $(GO) test -count=1 -run 'TestImage|TestBuild' -v ./image
+
 clean:
 	rm -rf bin

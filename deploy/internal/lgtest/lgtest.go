@@ -1,0 +1,125 @@
+// Package lgtest helps the deploy module's tests run the real loadgen: it
+// builds the binary from the repository (the parent module) and starts
+// processes whose output the tests read.
+package lgtest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RepoRoot returns the repository's root: the directory above deploy/.
+func RepoRoot(tb testing.TB) string {
+	tb.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		tb.Fatalf("go env GOMOD: %v", err)
+	}
+	mod := string(bytes.TrimSpace(out)) // …/deploy/go.mod
+	return filepath.Dir(filepath.Dir(mod))
+}
+
+// BuildStatic builds a static Linux loadgen (CGO_ENABLED=0, as the image
+// needs) into dir and returns its path. The go build cache makes a second
+// build with the same flags cost only the link.
+func BuildStatic(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "loadgen")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/loadgen")
+	cmd.Dir = RepoRoot(tb)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build ./cmd/loadgen: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// Buffer is an io.Writer safe for concurrent use whose content can be read
+// at any time.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// StartMock starts cmd (a `loadgen mock` command with --addr 127.0.0.1:0)
+// and returns its base URL, read from its first line of output. The mock is
+// stopped when the test ends.
+func StartMock(tb testing.TB, cmd *exec.Cmd) string {
+	tb.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var stderr Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start mock: %v", err)
+	}
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+				break
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case u := <-found:
+		return u
+	case <-time.After(20 * time.Second):
+		tb.Fatalf("the mock did not say where it listens within 20 s; stderr:\n%s", stderr.String())
+		return ""
+	}
+}
+
+// Stats fetches a mock's GET /stats.
+func Stats(ctx context.Context, base string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/stats", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("GET /stats: %s", resp.Status)
+	}
+	return io.ReadAll(resp.Body)
+}
