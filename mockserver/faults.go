@@ -1,6 +1,8 @@
 package mockserver
 
 import (
+	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -15,6 +17,17 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.rand.chance(f.SlowHeaders) {
 			s.fault(&s.counts.fSlowHeaders, "slow_headers")
+			// Take the body in first, as a proxy does: net/http notices a
+			// client going away only once the request body was read, so
+			// without this a client that gave up during the hold would
+			// still be served, and counted, after it left.
+			if r.Body != nil && r.Body != http.NoBody {
+				buf, err := s.readBody(w, r)
+				if err != nil {
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(buf.Bytes())) // buf is not pooled again: the handler reads it
+			}
 			t := time.NewTimer(f.SlowHeadersDelay)
 			err := s.pause(r.Context(), t, f.SlowHeadersDelay)
 			t.Stop()

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -143,5 +144,29 @@ func TestFaultShares(t *testing.T) {
 	}
 	if got := m.srv.Stats().Faults.Error5xx; got != int64(codes[503]) {
 		t.Errorf("Stats().Faults.Error5xx = %d, want %d", got, codes[503])
+	}
+}
+
+// A client that gives up while its response is held back (slow headers) is
+// not served afterwards: the mock counts only what a client could receive,
+// so a load test's counts can agree with its own exactly. (Before the body
+// was read first, net/http did not notice the client leaving, and the
+// session was created and counted once the hold ended.)
+func TestSlowHeadersClientGone(t *testing.T) {
+	const hold = 300 * time.Millisecond
+	m := startMock(t, Config{Faults: Faults{SlowHeaders: 1, SlowHeadersDelay: hold}})
+	ctx, cancel := context.WithTimeout(context.Background(), hold/6)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.ts.URL+"/api/widget/session", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := m.client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("POST session answered %d before the client gave up", resp.StatusCode)
+	}
+	time.Sleep(2 * hold) // past the hold: a handler that missed the client leaving has answered by now
+	if st := m.srv.Stats(); st.Sessions.Anonymous != 0 || st.Faults.SlowHeaders != 1 {
+		t.Errorf("after the client gave up: %d anonymous sessions, %d slow headers; want 0 and 1", st.Sessions.Anonymous, st.Faults.SlowHeaders)
 	}
 }
