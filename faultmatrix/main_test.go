@@ -1,0 +1,104 @@
+package faultmatrix
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// loadgenBin is the loadgen binary TestMain built for the whole package.
+var loadgenBin string
+
+// Environment of the rlimit wrapper: when wrapExec is set, the test binary
+// does not run tests; it sets the limits and execs the program in its
+// arguments (see wrap), so that a limit holds from the child's first
+// instruction, as `ulimit -n 256; exec loadgen …` would in a shell.
+const (
+	wrapExec   = "FAULTMATRIX_EXEC"
+	wrapNofile = "FAULTMATRIX_RLIMIT_NOFILE"
+	wrapFsize  = "FAULTMATRIX_RLIMIT_FSIZE"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(wrapExec) != "" {
+		os.Exit(execWithLimits())
+	}
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "faultmatrix-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faultmatrix:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	// Built once, without -race: the matrix tests loadgen's behaviour, and
+	// the race detector's cost would skew every bound.
+	loadgenBin = filepath.Join(dir, "loadgen")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", loadgenBin, "github.com/loadgen/loadgen/cmd/loadgen").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "faultmatrix: go build ./cmd/loadgen: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}
+
+// execWithLimits is the wrapper: it sets the rlimits named in the
+// environment and execs os.Args[1:].
+func execWithLimits() int {
+	set := func(env string, resource int) error {
+		v := os.Getenv(env)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s=%q: %w", env, v, err)
+		}
+		return syscall.Setrlimit(resource, &syscall.Rlimit{Cur: n, Max: n})
+	}
+	if err := set(wrapNofile, syscall.RLIMIT_NOFILE); err != nil {
+		fmt.Fprintln(os.Stderr, "faultmatrix wrapper:", err)
+		return 127
+	}
+	if err := set(wrapFsize, syscall.RLIMIT_FSIZE); err != nil {
+		fmt.Fprintln(os.Stderr, "faultmatrix wrapper:", err)
+		return 127
+	}
+	env := make([]string, 0, len(os.Environ()))
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "FAULTMATRIX_") {
+			env = append(env, kv)
+		}
+	}
+	err := syscall.Exec(os.Args[1], os.Args[1:], env)
+	fmt.Fprintln(os.Stderr, "faultmatrix wrapper: exec:", err)
+	return 127
+}
+
+// wrap returns the command that runs bin with args under the given limits
+// (0: inherited).
+func wrap(ctx context.Context, nofile, fsize uint64, bin string, args ...string) *exec.Cmd {
+	if nofile == 0 && fsize == 0 {
+		return exec.CommandContext(ctx, bin, args...)
+	}
+	cmd := exec.CommandContext(ctx, os.Args[0], append([]string{bin}, args...)...)
+	cmd.Env = append(os.Environ(), wrapExec+"=1")
+	if nofile > 0 {
+		cmd.Env = append(cmd.Env, wrapNofile+"="+strconv.FormatUint(nofile, 10))
+	}
+	if fsize > 0 {
+		cmd.Env = append(cmd.Env, wrapFsize+"="+strconv.FormatUint(fsize, 10))
+	}
+	return cmd
+}
