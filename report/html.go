@@ -39,6 +39,7 @@ func WriteHTML(w io.Writer, s *Summary) error {
 
 type htmlData struct {
 	S          *Summary
+	Message    *StepSummary // the message step
 	Tiles      []tile
 	Steps      []stepRow
 	Timings    []distRow
@@ -61,12 +62,12 @@ type stepRow struct {
 	Name           string
 	Count, Errors  int64
 	ErrorRate      float64
-	Actual, Intent Dist
+	Actual, Intent Percentiles
 }
 
 type distRow struct {
 	Name string
-	D    Dist
+	D    Percentiles
 }
 
 type shareRow struct {
@@ -89,18 +90,19 @@ type codeRow struct {
 
 func newHTMLData(s *Summary) *htmlData {
 	d := &htmlData{S: s}
-	for _, st := range results.Steps() {
-		d.StepNames = append(d.StepNames, string(st))
+	for _, st := range s.Steps {
+		d.StepNames = append(d.StepNames, string(st.Step))
 	}
 	reqs, errs := totals(s)
-	m := s.Steps.Message
+	m := s.Steps.Get(results.StepMessage)
+	d.Message = m
 	d.Tiles = []tile{
 		{Label: "requests", Value: strconv.FormatInt(reqs, 10), Note: rateNote(reqs, s.DurationS)},
 		{Label: "errors", Value: fmtPct(ratio(errs, reqs)), Note: fmt.Sprintf("%d failed steps", errs), Bad: errs > 0},
 		{Label: "sessions", Value: strconv.FormatInt(s.Sessions.Started, 10),
 			Note: fmt.Sprintf("%d completed, %d failed", s.Sessions.Completed, s.Sessions.Failed)},
 	}
-	if m != nil && m.Message != nil && m.Count > 0 {
+	if m != nil && m.MessageSummary != nil && m.Count > 0 {
 		d.Tiles = append(d.Tiles,
 			tile{Label: "TTFT p95", Value: fmtSec(m.TTFT.P95), Note: "p50 " + fmtSec(m.TTFT.P50)},
 			tile{Label: "message latency p95", Value: fmtSec(m.Latency.P95), Note: "p50 " + fmtSec(m.Latency.P50)},
@@ -109,7 +111,7 @@ func newHTMLData(s *Summary) *htmlData {
 	} else {
 		d.NoMessages = true
 	}
-	for i, st := range s.steps() {
+	for i, st := range s.Steps {
 		d.Steps = append(d.Steps, stepRow{Name: d.StepNames[i], Count: st.Count, Errors: st.Errors,
 			ErrorRate: st.ErrorRate, Actual: st.Latency, Intent: st.FromIntended})
 	}
@@ -126,12 +128,12 @@ func newHTMLData(s *Summary) *htmlData {
 	}
 	for _, k := range sortedByCount(s.Errors) {
 		row := errorRow{Kind: string(k), Total: s.Errors[k], Share: ratio(s.Errors[k], errs)}
-		for _, st := range s.steps() {
+		for _, st := range s.Steps {
 			row.PerStep = append(row.PerStep, st.Kinds[k])
 		}
 		d.Errors = append(d.Errors, row)
 	}
-	for i, st := range s.steps() {
+	for i, st := range s.Steps {
 		if st.Count == 0 {
 			continue
 		}
@@ -163,7 +165,7 @@ func rateNote(n int64, sec float64) string {
 
 // seriesCharts draws the time series: throughput, users, arrivals, TTFT
 // and message latency per interval.
-func seriesCharts(se *Series) []template.HTML {
+func seriesCharts(se *Timeline) []template.HTML {
 	if se == nil || len(se.Points) == 0 {
 		return nil
 	}

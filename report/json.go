@@ -34,7 +34,7 @@ func WriteJSON(w io.Writer, s *Summary) error {
 
 // appendSeries appends `,"series": {...}` to an indented object missing its
 // closing brace.
-func appendSeries(b []byte, s *Series) ([]byte, error) {
+func appendSeries(b []byte, s *Timeline) ([]byte, error) {
 	start, err := json.Marshal(s.Start)
 	if err != nil {
 		return nil, err
@@ -78,18 +78,14 @@ func ParseJSON(b []byte) (*Summary, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("report: summary JSON: %w: more than one value", ErrNotSummary)
 	}
-	ss := &s.Steps
-	if ss.Session == nil || ss.Conversation == nil || ss.Message == nil || ss.Poll == nil {
-		return nil, fmt.Errorf("report: summary JSON: %w: steps.session, conversation, message and poll are required", ErrNotSummary)
-	}
-	if ss.Message.Message == nil {
-		ss.Message.Message = &Message{}
+	if len(s.Steps) == 0 {
+		return nil, fmt.Errorf("report: summary JSON: %w: no steps", ErrNotSummary)
 	}
 	if s.Errors == nil {
 		s.Errors = map[results.Kind]int64{}
 	}
 	if s.Thresholds == nil {
-		s.Thresholds = []Outcome{}
+		s.Thresholds = []Verdict{}
 	}
 	return &s, nil
 }

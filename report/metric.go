@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // A metric is a value of a Summary named by a dotted path, the vocabulary
@@ -112,7 +113,7 @@ func (m *metric) set(unit string, monotone bool, get func(s *Summary) (float64, 
 
 func (m *metric) step(segs []string, offs []int) *metricError {
 	step := stepOf(segs[0])
-	st := func(s *Summary) *Step { return s.Steps.Get(step) }
+	st := func(s *Summary) *StepSummary { return s.Steps.Get(step) }
 	isMsg := step == results.StepMessage
 	wrongLen := func() *metricError {
 		return &metricError{offs[len(offs)-1], fmt.Sprintf("unknown metric %q", strings.Join(segs, "."))}
@@ -135,7 +136,7 @@ func (m *metric) step(segs []string, offs []int) *metricError {
 		if len(segs) != 3 {
 			return &metricError{offs[1], fmt.Sprintf("%s.%s needs a statistic: %s", segs[0], name, statList)}
 		}
-		return m.dist(segs[2], offs[2], func(s *Summary) Dist { return stepDist(st(s), name) })
+		return m.dist(segs[2], offs[2], func(s *Summary) Percentiles { return stepDist(st(s), name) })
 	case slices.Contains(timingsMsg, name):
 		return &metricError{offs[1], fmt.Sprintf("%s is measured on message steps only", name)}
 	case isMsg && len(segs) == 2 && name == "tokens":
@@ -192,7 +193,7 @@ func (m *metric) errors(rest []string, offs []int, get func(*Summary) (kinds map
 	return nil
 }
 
-func (m *metric) dist(stat string, off int, get func(*Summary) Dist) *metricError {
+func (m *metric) dist(stat string, off int, get func(*Summary) Percentiles) *metricError {
 	if !slices.Contains(statNames, stat) {
 		return &metricError{off, fmt.Sprintf("unknown statistic %q: want %s", stat, statList)}
 	}
@@ -222,11 +223,11 @@ func (m *metric) global(segs []string, offs []int) *metricError {
 }
 
 func (m *metric) sessions(segs []string, offs []int) *metricError {
-	get := map[string]func(Sessions) int64{
-		"started":                    func(x Sessions) int64 { return x.Started },
-		string(results.EndCompleted): func(x Sessions) int64 { return x.Completed },
-		string(results.EndFailed):    func(x Sessions) int64 { return x.Failed },
-		string(results.EndCanceled):  func(x Sessions) int64 { return x.Canceled },
+	get := map[string]func(stats.Sessions) int64{
+		"started":                    func(x stats.Sessions) int64 { return x.Started },
+		string(results.EndCompleted): func(x stats.Sessions) int64 { return x.Completed },
+		string(results.EndFailed):    func(x stats.Sessions) int64 { return x.Failed },
+		string(results.EndCanceled):  func(x stats.Sessions) int64 { return x.Canceled },
 	}
 	if len(segs) < 2 || get[segs[1]] == nil || len(segs) > 3 || len(segs) == 3 && (segs[2] != "rate" || segs[1] == "started") {
 		return &metricError{offs[min(1, len(offs)-1)], "want sessions.started, completed, failed or canceled, or completed.rate, failed.rate, canceled.rate"}
@@ -243,12 +244,12 @@ func (m *metric) sessions(segs []string, offs []int) *metricError {
 }
 
 func (m *metric) schedule(segs []string, offs []int) *metricError {
-	sessions := func(s *Summary) int64 { return s.Steps.Session.Count }
+	sessions := func(s *Summary) int64 { return s.Steps.Get(results.StepSession).Count }
 	switch {
 	case len(segs) == 3 && segs[1] == "lag":
-		return m.dist(segs[2], offs[2], func(s *Summary) Dist { return s.Schedule.Lag })
+		return m.dist(segs[2], offs[2], func(s *Summary) Percentiles { return s.Schedule.Lag })
 	case len(segs) == 3 && segs[1] == "rate_limit_wait":
-		return m.dist(segs[2], offs[2], func(s *Summary) Dist { return s.Schedule.Wait })
+		return m.dist(segs[2], offs[2], func(s *Summary) Percentiles { return s.Schedule.Wait })
 	case len(segs) == 2 && segs[1] == "target_rate":
 		m.set(UnitPerSecond, false, func(s *Summary) (float64, int64) { return s.Schedule.TargetRate, sessions(s) })
 	case len(segs) == 2 && segs[1] == "achieved_rate":
@@ -266,7 +267,7 @@ func (m *metric) schedule(segs []string, offs []int) *metricError {
 	return nil
 }
 
-func stepDist(st *Step, timing string) Dist {
+func stepDist(st *StepSummary, timing string) Percentiles {
 	switch timing {
 	case "latency":
 		return st.Latency
@@ -275,8 +276,8 @@ func stepDist(st *Step, timing string) Dist {
 	case "lag":
 		return st.Lag
 	}
-	if st.Message == nil {
-		return Dist{}
+	if st.MessageSummary == nil {
+		return Percentiles{}
 	}
 	switch timing {
 	case "ttfb":
@@ -289,7 +290,7 @@ func stepDist(st *Step, timing string) Dist {
 	return st.TPOT
 }
 
-func distStat(d Dist, stat string) float64 {
+func distStat(d Percentiles, stat string) float64 {
 	switch stat {
 	case "p50":
 		return d.P50
@@ -309,7 +310,7 @@ func distStat(d Dist, stat string) float64 {
 
 // totals returns the requests and errors of every step.
 func totals(s *Summary) (requests, errs int64) {
-	for _, st := range s.steps() {
+	for _, st := range s.Steps {
 		requests += st.Count
 		errs += st.Errors
 	}

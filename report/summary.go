@@ -23,14 +23,14 @@ type Summary struct {
 	StartedAt    time.Time              `json:"started_at"`
 	DurationS    float64                `json:"duration_s"`
 	Files        int                    `json:"files,omitempty"`
-	Sessions     Sessions               `json:"sessions"`
+	Sessions     stats.Sessions         `json:"sessions"`
 	Steps        Steps                  `json:"steps"`
 	Errors       map[results.Kind]int64 `json:"errors"`
 	Goodput      Goodput                `json:"goodput"`
-	Thresholds   []Outcome              `json:"thresholds"`
+	Thresholds   []Verdict              `json:"thresholds"`
 	Schedule     Schedule               `json:"schedule"`
 	TTFTBars     []Bar                  `json:"ttft_histogram,omitempty"`
-	Series       *Series                `json:"series,omitempty"`
+	Series       *Timeline              `json:"series,omitempty"`
 	Replay       *Replay                `json:"replay,omitempty"` // only when turns were replayed from transcripts
 }
 
@@ -42,59 +42,29 @@ type Replay struct {
 	LengthRatio float64 `json:"length_ratio"` // Chars / RefChars
 }
 
-// Sessions counts virtual-user sessions.
-type Sessions struct {
-	Started   int64 `json:"started"`
-	Completed int64 `json:"completed"`
-	Failed    int64 `json:"failed"`
-	Canceled  int64 `json:"canceled"`
+// StepSummary is one step's stats.
+type StepSummary struct {
+	Step            results.Step           `json:"-"` // the key of this entry in Steps
+	Count           int64                  `json:"count"`
+	Errors          int64                  `json:"errors"`
+	ErrorRate       float64                `json:"error_rate"`
+	Kinds           map[results.Kind]int64 `json:"errors_by_kind"`
+	Codes           map[string]int64       `json:"codes"`
+	Latency         Percentiles            `json:"latency"`
+	FromIntended    Percentiles            `json:"latency_from_intended"`
+	Lag             Percentiles            `json:"lag"`
+	BytesIn         int64                  `json:"bytes_in"`
+	BytesOut        int64                  `json:"bytes_out"`
+	Polls           int64                  `json:"polls,omitempty"`
+	*MessageSummary                        // message steps only
 }
 
-// Steps holds the stats of each step; every field is set by Build.
-type Steps struct {
-	Session      *Step `json:"session"`
-	Conversation *Step `json:"conversation"`
-	Message      *Step `json:"message"`
-	Poll         *Step `json:"poll"`
-}
-
-// Get returns the stats of step s, nil when absent.
-func (ss *Steps) Get(s results.Step) *Step {
-	switch s {
-	case results.StepSession:
-		return ss.Session
-	case results.StepConversation:
-		return ss.Conversation
-	case results.StepMessage:
-		return ss.Message
-	case results.StepPoll:
-		return ss.Poll
-	}
-	return nil
-}
-
-// Step is one step's stats.
-type Step struct {
-	Count        int64                  `json:"count"`
-	Errors       int64                  `json:"errors"`
-	ErrorRate    float64                `json:"error_rate"`
-	Kinds        map[results.Kind]int64 `json:"errors_by_kind"`
-	Codes        map[string]int64       `json:"codes"`
-	Latency      Dist                   `json:"latency"`
-	FromIntended Dist                   `json:"latency_from_intended"`
-	Lag          Dist                   `json:"lag"`
-	BytesIn      int64                  `json:"bytes_in"`
-	BytesOut     int64                  `json:"bytes_out"`
-	Polls        int64                  `json:"polls,omitempty"`
-	*Message                            // message steps only
-}
-
-// Message holds the stats only message steps have.
-type Message struct {
-	TTFB       Dist                    `json:"ttfb"`
-	TTFT       Dist                    `json:"ttft"`
-	InterToken Dist                    `json:"inter_token"`
-	TPOT       Dist                    `json:"tpot"`
+// MessageSummary holds the stats only message steps have.
+type MessageSummary struct {
+	TTFB       Percentiles             `json:"ttfb"`
+	TTFT       Percentiles             `json:"ttft"`
+	InterToken Percentiles             `json:"inter_token"`
+	TPOT       Percentiles             `json:"tpot"`
 	Tokens     int64                   `json:"tokens"`
 	Parts      int64                   `json:"parts"`
 	Chars      int64                   `json:"chars"`
@@ -102,8 +72,9 @@ type Message struct {
 	Good       int64                   `json:"good"`
 }
 
-// Dist is a distribution of durations, in seconds.
-type Dist struct {
+// Percentiles summarises a distribution of durations, in seconds: its
+// count, percentiles, maximum, mean and minimum.
+type Percentiles struct {
 	Count int64   `json:"count"`
 	P50   float64 `json:"p50"`
 	P90   float64 `json:"p90"`
@@ -122,8 +93,9 @@ type Goodput struct {
 	PerSecond float64 `json:"per_second"` // good messages per second of the run
 }
 
-// Outcome is a threshold's verdict.
-type Outcome struct {
+// Verdict is a threshold's result on a summary: the metric's value and
+// whether it passed.
+type Verdict struct {
 	Expr    string  `json:"expr"`
 	Value   float64 `json:"value"` // the metric, in its unit
 	Pass    bool    `json:"pass"`
@@ -133,12 +105,12 @@ type Outcome struct {
 
 // Schedule compares the planned session arrivals with what happened.
 type Schedule struct {
-	TargetRate   float64 `json:"target_rate"`   // planned sessions/s (0: closed model)
-	AchievedRate float64 `json:"achieved_rate"` // session steps started per second of the run
-	LagP99       float64 `json:"lag_p99"`       // seconds late, every step
-	Lag          Dist    `json:"lag"`           // lag of every step
-	Wait         Dist    `json:"rate_limit_wait"`
-	WaitTotal    float64 `json:"rate_limit_wait_total_s"`
+	TargetRate   float64     `json:"target_rate"`   // planned sessions/s (0: closed model)
+	AchievedRate float64     `json:"achieved_rate"` // session steps started per second of the run
+	LagP99       float64     `json:"lag_p99"`       // seconds late, every step
+	Lag          Percentiles `json:"lag"`           // lag of every step
+	Wait         Percentiles `json:"rate_limit_wait"`
+	WaitTotal    float64     `json:"rate_limit_wait_total_s"`
 }
 
 // Bar is one bar of a histogram plot: Count values in [From, To) seconds.
@@ -148,14 +120,15 @@ type Bar struct {
 	Count int64   `json:"count"`
 }
 
-// Series is the per-interval time series.
-type Series struct {
+// Timeline is the run's time series as the summary document holds it: one
+// Point per interval of the aggregate's stats.Series.
+type Timeline struct {
 	IntervalS float64   `json:"interval_s"`
 	Start     time.Time `json:"start"`
 	Points    []Point   `json:"points"`
 }
 
-// Point is one interval. T is its start in seconds from Series.Start. The
+// Point is one interval. T is its start in seconds from Timeline.Start. The
 // flat latency percentiles are of message steps; Steps holds the other
 // steps that ran in the interval. Percentiles have two significant digits.
 type Point struct {
@@ -206,27 +179,19 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 		Target:       results.RedactURL(run.Target),
 		StartedAt:    start.UTC(),
 		DurationS:    dur.Seconds(),
-		Sessions: Sessions{Started: d.Sessions.Started, Completed: d.Sessions.Completed,
-			Failed: d.Sessions.Failed, Canceled: d.Sessions.Canceled},
-		Errors:     d.Errors,
-		Thresholds: []Outcome{},
+		Sessions:     d.Sessions,
+		Errors:       d.Errors,
+		Thresholds:   []Verdict{},
 	}
 	for _, st := range d.Steps {
 		step := buildStep(st)
-		switch st.Step {
-		case results.StepSession:
-			s.Steps.Session = step
-		case results.StepConversation:
-			s.Steps.Conversation = step
-		case results.StepMessage:
-			step.Message = buildMessage(st)
-			s.Steps.Message = step
+		if st.Step == results.StepMessage {
+			step.MessageSummary = buildMessage(st)
 			s.Goodput = Goodput{Messages: st.Count, Good: st.Good, Share: ratio(st.Good, st.Count),
 				PerSecond: perSecond(st.Good, dur)}
 			s.TTFTBars = bars(&st.TTFT)
-		case results.StepPoll:
-			s.Steps.Poll = step
 		}
+		s.Steps = append(s.Steps, step)
 	}
 	s.Schedule = Schedule{
 		TargetRate:   run.TargetRate,
@@ -256,27 +221,27 @@ func buildReplay(d *stats.Snapshot) *Replay {
 	return &r
 }
 
-func buildStep(st *stats.StepStats) *Step {
+func buildStep(st *stats.StepStats) *StepSummary {
 	codes := make(map[string]int64, len(st.Codes))
 	for c, n := range st.Codes {
 		codes[strconv.Itoa(c)] = n
 	}
-	return &Step{
-		Count: st.Count, Errors: st.Errors, ErrorRate: st.ErrorRate(), Kinds: st.Kinds, Codes: codes,
+	return &StepSummary{
+		Step: st.Step, Count: st.Count, Errors: st.Errors, ErrorRate: st.ErrorRate(), Kinds: st.Kinds, Codes: codes,
 		Latency: dist(&st.Latency), FromIntended: dist(&st.FromIntended), Lag: dist(&st.Lag),
 		BytesIn: st.BytesIn, BytesOut: st.BytesOut, Polls: st.Polls,
 	}
 }
 
-func buildMessage(st *stats.StepStats) *Message {
-	return &Message{
+func buildMessage(st *stats.StepStats) *MessageSummary {
+	return &MessageSummary{
 		TTFB: dist(&st.TTFB), TTFT: dist(&st.TTFT), InterToken: dist(&st.Gap), TPOT: dist(&st.TPOT),
 		Tokens: st.Tokens, Parts: st.Parts, Chars: st.Chars, Shapes: st.Shapes, Good: st.Good,
 	}
 }
 
-func dist(h *stats.Histogram) Dist {
-	return Dist{
+func dist(h *stats.Histogram) Percentiles {
+	return Percentiles{
 		Count: h.Count(),
 		P50:   h.Quantile(0.50).Seconds(),
 		P90:   h.Quantile(0.90).Seconds(),
@@ -288,11 +253,11 @@ func dist(h *stats.Histogram) Dist {
 	}
 }
 
-func buildSeries(s *stats.Series) *Series {
+func buildSeries(s *stats.Series) *Timeline {
 	if len(s.Intervals) == 0 {
 		return nil
 	}
-	out := &Series{IntervalS: s.Width.Seconds(), Start: s.Start().UTC(), Points: make([]Point, len(s.Intervals))}
+	out := &Timeline{IntervalS: s.Width.Seconds(), Start: s.Start().UTC(), Points: make([]Point, len(s.Intervals))}
 	msg := slices.Index(results.Steps(), results.StepMessage)
 	for i := range s.Intervals {
 		iv := &s.Intervals[i]

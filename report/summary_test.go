@@ -193,6 +193,6 @@ func ExampleBuild() {
 	sum.SessionEndedAt("faq", results.EndCompleted, t0.Add(time.Second))
 
 	s := report.Build(results.Run{ID: "r1", Scenario: "demo", Duration: time.Second}, sum.Snapshot())
-	fmt.Println(s.Steps.Session.Count, s.Steps.Session.Latency.P50, s.Sessions.Completed)
+	fmt.Println(s.Steps.Get(results.StepSession).Count, s.Steps.Get(results.StepSession).Latency.P50, s.Sessions.Completed)
 	// Output: 1 0.012 1
 }

@@ -21,11 +21,11 @@ func WriteText(w io.Writer, s *Summary) error {
 	var b strings.Builder
 	textFacts(&b, s)
 	b.WriteString("\nLatency by step, from the actual send (1)\n")
-	textSteps(&b, s, func(st *Step) Dist { return st.Latency })
+	textSteps(&b, s, func(st *StepSummary) Percentiles { return st.Latency })
 	textMessages(&b, s)
 	textReplay(&b, s)
 	b.WriteString("\nLatency by step, from the intended start: coordinated omission corrected (2)\n")
-	textSteps(&b, s, func(st *Step) Dist { return st.FromIntended })
+	textSteps(&b, s, func(st *StepSummary) Percentiles { return st.FromIntended })
 	textErrors(&b, s)
 	textCodes(&b, s)
 	textThresholds(&b, s)
@@ -78,7 +78,7 @@ func textFacts(b *strings.Builder, s *Summary) {
 		fact("", "rate limit wait: total %s, p99 %s per step", fmtSec(sc.WaitTotal), fmtSec(sc.Wait.P99))
 	}
 	var reqs, errs int64
-	for _, st := range s.steps() {
+	for _, st := range s.Steps {
 		reqs += st.Count
 		errs += st.Errors
 	}
@@ -93,24 +93,19 @@ func textFacts(b *strings.Builder, s *Summary) {
 	fact("requests", "%d%s, %d %s (%s)", reqs, perS, errs, noun, fmtPct(ratio(errs, reqs)))
 }
 
-// steps returns the steps in order with their names.
-func (s *Summary) steps() []*Step {
-	return []*Step{s.Steps.Session, s.Steps.Conversation, s.Steps.Message, s.Steps.Poll}
-}
-
 var distHeader = []string{"count", "p50", "p90", "p95", "p99", "max"}
 
-func distCells(d Dist) []string {
+func distCells(d Percentiles) []string {
 	if d.Count == 0 {
 		return []string{"0", "-", "-", "-", "-", "-"}
 	}
 	return []string{strconv.FormatInt(d.Count, 10), fmtSec(d.P50), fmtSec(d.P90), fmtSec(d.P95), fmtSec(d.P99), fmtSec(d.Max)}
 }
 
-func textSteps(b *strings.Builder, s *Summary, pick func(*Step) Dist) {
+func textSteps(b *strings.Builder, s *Summary, pick func(*StepSummary) Percentiles) {
 	t := table{header: []string{"step", "count", "errors", "p50", "p90", "p95", "p99", "max"}}
-	for i, st := range s.steps() {
-		name := string(results.Steps()[i])
+	for _, st := range s.Steps {
+		name := string(st.Step)
 		if st.Count == 0 {
 			t.add(name, "0", "-", "-", "-", "-", "-", "-")
 			continue
@@ -126,15 +121,15 @@ func textSteps(b *strings.Builder, s *Summary, pick func(*Step) Dist) {
 }
 
 func textMessages(b *strings.Builder, s *Summary) {
-	m := s.Steps.Message
-	if m == nil || m.Count == 0 || m.Message == nil {
+	m := s.Steps.Get(results.StepMessage)
+	if m == nil || m.Count == 0 || m.MessageSummary == nil {
 		return
 	}
 	b.WriteString("\nStreamed replies (message steps)\n")
 	t := table{header: append([]string{"timing"}, distHeader...)}
 	for _, row := range []struct {
 		name string
-		d    Dist
+		d    Percentiles
 	}{{"TTFB", m.TTFB}, {"TTFT", m.TTFT}, {"inter-token", m.InterToken}, {"TPOT", m.TPOT}} {
 		t.add(append([]string{row.name}, distCells(row.d)...)...)
 	}
@@ -193,12 +188,12 @@ func textErrors(b *strings.Builder, s *Summary) {
 	}
 	b.WriteString("\nErrors by kind\n")
 	t := table{header: []string{"kind", "total"}}
-	for _, st := range results.Steps() {
-		t.header = append(t.header, string(st))
+	for _, st := range s.Steps {
+		t.header = append(t.header, string(st.Step))
 	}
 	for _, k := range sortedByCount(s.Errors) {
 		row := []string{string(k), strconv.FormatInt(s.Errors[k], 10)}
-		for _, st := range s.steps() {
+		for _, st := range s.Steps {
 			row = append(row, strconv.FormatInt(st.Kinds[k], 10))
 		}
 		t.add(row...)
@@ -208,7 +203,7 @@ func textErrors(b *strings.Builder, s *Summary) {
 
 func textCodes(b *strings.Builder, s *Summary) {
 	b.WriteString("\nStatus codes\n")
-	for i, st := range s.steps() {
+	for _, st := range s.Steps {
 		if st.Count == 0 {
 			continue
 		}
@@ -220,7 +215,7 @@ func textCodes(b *strings.Builder, s *Summary) {
 			}
 			parts = append(parts, fmt.Sprintf("%s x%d", name, st.Codes[c]))
 		}
-		fmt.Fprintf(b, "  %-13s %s\n", results.Steps()[i], strings.Join(parts, ", "))
+		fmt.Fprintf(b, "  %-13s %s\n", st.Step, strings.Join(parts, ", "))
 	}
 }
 
@@ -341,7 +336,7 @@ func fmtPct(f float64) string {
 	return fmt.Sprintf("%.1f%%", f*100)
 }
 
-// Metric units, as in Outcome.Unit.
+// Metric units, as in Verdict.Unit.
 const (
 	UnitSeconds   = "s"
 	UnitRatio     = "ratio"

@@ -163,7 +163,7 @@ func convertValue(num float64, text, unit string, m *metric) (float64, string) {
 
 // CompileThresholds compiles a scenario's thresholds. The error lists every
 // bad expression, each as file:line:col: (a *ThresholdError, joined).
-func CompileThresholds(ts []scenarios.Threshold) ([]*Threshold, error) {
+func CompileThresholds(ts []scenarios.ThresholdExpr) ([]*Threshold, error) {
 	var out []*Threshold
 	var errs []error
 	for _, t := range ts {
@@ -183,7 +183,7 @@ func CompileThresholds(ts []scenarios.Threshold) ([]*Threshold, error) {
 }
 
 // Eval evaluates t on s.
-func (t *Threshold) Eval(s *Summary) Outcome {
+func (t *Threshold) Eval(s *Summary) Verdict {
 	v, n := t.metric.get(s)
 	var pass bool
 	switch t.Op {
@@ -200,14 +200,14 @@ func (t *Threshold) Eval(s *Summary) Outcome {
 	case "!=":
 		pass = v != t.Value
 	}
-	return Outcome{Expr: t.Expr, Value: v, Pass: pass, Unit: t.Unit, Samples: n}
+	return Verdict{Expr: t.Expr, Value: v, Pass: pass, Unit: t.Unit, Samples: n}
 }
 
 // CertainlyFailed reports whether o, an outcome of t during a run, cannot
 // turn into a pass by the end: a count that only grows has passed its upper
 // bound, or any check failed on at least minSamples observations (so one
 // early slow request does not stop a run). For --abort-on-fail.
-func (t *Threshold) CertainlyFailed(o Outcome, minSamples int64) bool {
+func (t *Threshold) CertainlyFailed(o Verdict, minSamples int64) bool {
 	if o.Pass {
 		return false
 	}
@@ -220,7 +220,7 @@ func (t *Threshold) CertainlyFailed(o Outcome, minSamples int64) bool {
 // Evaluate evaluates every threshold on s, stores the outcomes in
 // s.Thresholds and reports whether all passed.
 func Evaluate(ths []*Threshold, s *Summary) bool {
-	s.Thresholds = make([]Outcome, 0, len(ths))
+	s.Thresholds = make([]Verdict, 0, len(ths))
 	pass := true
 	for _, t := range ths {
 		o := t.Eval(s)

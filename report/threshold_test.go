@@ -105,7 +105,7 @@ func TestParseThresholdErrors(t *testing.T) {
 }
 
 func TestCompileThresholdsNamesFileLine(t *testing.T) {
-	ths, err := report.CompileThresholds([]scenarios.Threshold{
+	ths, err := report.CompileThresholds([]scenarios.ThresholdExpr{
 		{Expr: "message.ttft.p95 < 1.5s", Pos: scenarios.Pos{File: "smoke.yaml", Line: 30, Column: 5}},
 		{Expr: "message.ttft.p97 < 1.5s", Pos: scenarios.Pos{File: "smoke.yaml", Line: 31, Column: 5}},
 		{Expr: "errors.rate < 5", Pos: scenarios.Pos{File: "smoke.yaml", Line: 32, Column: 7}},

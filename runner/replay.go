@@ -37,7 +37,7 @@ type replaySource struct {
 
 // newReplaySource opens t for shard of shards and reads up to the shard's
 // first conversation, so that a transcript with none for it fails now.
-func newReplaySource(c *scenarios.Conversation, shard, shards int, wrap bool) (*replaySource, error) {
+func newReplaySource(c *scenarios.ConversationSpec, shard, shards int, wrap bool) (*replaySource, error) {
 	s := &replaySource{t: c.Transcript, conv: c.Name, shard: shard, shards: shards, wrap: wrap}
 	if err := s.open(); err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func (s *replaySource) close(log *slog.Logger) {
 // a start: original replay (replay model), or one source per replayed
 // conversation of the mix.
 func (r *Runner) newReplays() error {
-	r.replays = make(map[*scenarios.Conversation]*replaySource)
+	r.replays = make(map[*scenarios.ConversationSpec]*replaySource)
 	for i := range r.sc.Conversations {
 		c := &r.sc.Conversations[i]
 		if c.Transcript == nil {

@@ -51,9 +51,9 @@ type Runner struct {
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight
 
-	replays  map[*scenarios.Conversation]*replaySource // transcripts being replayed
-	original *scenarios.Conversation                   // replay model: the conversation replayed at its original times
-	noMore   chan struct{}                             // closed by halt: no more sessions start
+	replays  map[*scenarios.ConversationSpec]*replaySource // transcripts being replayed
+	original *scenarios.ConversationSpec                   // replay model: the conversation replayed at its original times
+	noMore   chan struct{}                                 // closed by halt: no more sessions start
 	haltOnce sync.Once
 	haltErr  error // why the run halted, when a transcript failed; read after the sessions ended
 }

@@ -17,7 +17,7 @@ type sessionRun struct {
 	r        *Runner
 	ctx      runContexts
 	u        *user
-	conv     *scenarios.Conversation
+	conv     *scenarios.ConversationSpec
 	rec      *transcripts.Conversation // the recorded conversation a transcript replay sends
 	seq      uint64
 	email    string // the session's email: the user's, or the transcript's (use_email)
@@ -58,7 +58,7 @@ func (r *Runner) runSession(c runContexts, u *user, intended time.Time) bool {
 // session runs one session of conv for u; rec is the recorded conversation
 // to replay (nil for written turns), slug the conversation to resume ("" to
 // create one).
-func (r *Runner) session(c runContexts, u *user, conv *scenarios.Conversation, rec *transcripts.Conversation, intended time.Time, slug string) {
+func (r *Runner) session(c runContexts, u *user, conv *scenarios.ConversationSpec, rec *transcripts.Conversation, intended time.Time, slug string) {
 	s := &sessionRun{r: r, ctx: c, u: u, conv: conv, rec: rec, seq: r.sessions.Add(1), email: u.email, slug: slug}
 	ownEmail := rec != nil && conv.Transcript.UseEmail
 	if ownEmail {
@@ -149,7 +149,7 @@ func (s *sessionRun) createConversation(ctx context.Context, res *results.Result
 }
 
 // turn sends one written user message and checks the reply.
-func (s *sessionRun) turn(n int, turn *scenarios.Turn, intended time.Time) bool {
+func (s *sessionRun) turn(n int, turn *scenarios.TurnSpec, intended time.Time) bool {
 	content, err := execute(turn.Message, &s.data)
 	if err != nil {
 		return s.step(results.StepMessage, n, intended, func(_ context.Context, res *results.Result) error {

@@ -20,7 +20,7 @@ type user struct {
 	// notBefore is when a 429's Retry-After lets this user send again.
 	notBefore time.Time
 	// The last conversation the user created, which a returning session resumes.
-	prevConv *scenarios.Conversation
+	prevConv *scenarios.ConversationSpec
 	prevSlug string
 }
 

@@ -349,8 +349,8 @@ func (d *decoder) users(uf field) Users {
 }
 
 // thresholds decodes the thresholds list, keeping each expression as written.
-func (d *decoder) thresholds(tf field) []Threshold {
-	var out []Threshold
+func (d *decoder) thresholds(tf field) []ThresholdExpr {
+	var out []ThresholdExpr
 	for i, n := range d.sequence(tf) {
 		p := indexPath(tf.path, i)
 		n = d.deref(n, p)
@@ -358,7 +358,7 @@ func (d *decoder) thresholds(tf field) []Threshold {
 			d.errorf(n, p, "want an expression such as \"message.ttft.p95 < 1.5s\", got %s", describe(n))
 			continue
 		}
-		out = append(out, Threshold{
+		out = append(out, ThresholdExpr{
 			Expr: strings.TrimSpace(n.Value),
 			Pos:  Pos{File: d.file, Line: n.Line, Column: n.Column},
 		})

@@ -97,7 +97,7 @@ func templateHint(msg string, data *TemplateData) string {
 }
 
 // conversations decodes the conversation mix.
-func (d *decoder) conversations(cf field, root *yaml.Node) []Conversation {
+func (d *decoder) conversations(cf field, root *yaml.Node) []ConversationSpec {
 	if !d.required(cf, root, " (a list of conversations, each with a name and turns)") {
 		return nil
 	}
@@ -106,7 +106,7 @@ func (d *decoder) conversations(cf field, root *yaml.Node) []Conversation {
 		d.fieldErrorf(cf, "want at least one conversation")
 	}
 	seen := make(map[string]*yaml.Node)
-	out := make([]Conversation, 0, len(items))
+	out := make([]ConversationSpec, 0, len(items))
 	for i, n := range items {
 		if c, ok := d.conversation(n, indexPath(cf.path, i), seen); ok {
 			out = append(out, c)
@@ -116,12 +116,12 @@ func (d *decoder) conversations(cf field, root *yaml.Node) []Conversation {
 }
 
 // conversation decodes one conversation; seen holds the names so far.
-func (d *decoder) conversation(n *yaml.Node, path string, seen map[string]*yaml.Node) (Conversation, bool) {
+func (d *decoder) conversation(n *yaml.Node, path string, seen map[string]*yaml.Node) (ConversationSpec, bool) {
 	f := d.mapping(n, path, "name", "weight", "subject", "is_prompt", "mode", "poll", "turns", "transcript")
 	if f == nil {
-		return Conversation{}, false
+		return ConversationSpec{}, false
 	}
-	c := Conversation{Weight: 1, Mode: Stream}
+	c := ConversationSpec{Weight: 1, Mode: Stream}
 	if name := f["name"]; d.required(name, n, "") {
 		c.Name = d.name(name)
 		if first, dup := seen[c.Name]; dup && c.Name != "" {
@@ -157,7 +157,7 @@ func (d *decoder) conversation(n *yaml.Node, path string, seen map[string]*yaml.
 }
 
 // poll decodes an async conversation's poll settings.
-func (d *decoder) poll(pf field, c *Conversation) {
+func (d *decoder) poll(pf field, c *ConversationSpec) {
 	if c.Mode != Async {
 		d.errorf(pf.key, pf.path, "poll is only for mode: async")
 		return
@@ -176,16 +176,16 @@ func (d *decoder) poll(pf field, c *Conversation) {
 // turns decodes a conversation's turns. An explicit empty list (turns: [])
 // is allowed: such a session creates its conversation and ends, which is how
 // a benchmark measures conversation creation alone.
-func (d *decoder) turns(tf field, mode Mode) []Turn {
+func (d *decoder) turns(tf field, mode Mode) []TurnSpec {
 	items := d.sequence(tf)
-	out := make([]Turn, 0, len(items))
+	out := make([]TurnSpec, 0, len(items))
 	for i, n := range items {
 		p := indexPath(tf.path, i)
 		f := d.mapping(n, p, "message", "think", "expect")
 		if f == nil {
 			continue
 		}
-		var t Turn
+		var t TurnSpec
 		if msg := f["message"]; d.required(msg, n, " (the user's message, a template)") {
 			t.Message = d.template(msg, nil)
 			if t.Message.IsConstant() && msg.val.Kind == yaml.ScalarNode && strings.TrimSpace(msg.val.Value) == "" {

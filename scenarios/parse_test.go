@@ -145,7 +145,7 @@ func TestParseFull(t *testing.T) {
 		{"c1.PollInterval", c1.PollInterval, 250 * time.Millisecond},
 		{"c1.PollTimeout", c1.PollTimeout, DefaultPollTimeout},
 		{"c1.Turns[0].Think", c1.Turns[0].Think, Think{Kind: ThinkExponential, Mean: 2 * time.Second, Max: 10 * time.Second}},
-		{"Thresholds", s.Thresholds, []Threshold{{Expr: "message.ttft.p95 < 1.5s", Pos: Pos{File: "t.yaml", Line: 39, Column: 5}}}},
+		{"Thresholds", s.Thresholds, []ThresholdExpr{{Expr: "message.ttft.p95 < 1.5s", Pos: Pos{File: "t.yaml", Line: 39, Column: 5}}}},
 		{"SLO", s.SLO, SLO{MaxTTFT: 2 * time.Second, MaxLatency: 20 * time.Second, MaxGap: 500 * time.Millisecond}},
 	}
 	for _, c := range checks {

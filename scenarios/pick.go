@@ -6,7 +6,7 @@ import (
 )
 
 // cumulativeWeights returns the running sums of the conversations' weights.
-func cumulativeWeights(convs []Conversation) []int {
+func cumulativeWeights(convs []ConversationSpec) []int {
 	cum := make([]int, len(convs))
 	total := 0
 	for i, c := range convs {
@@ -17,13 +17,13 @@ func cumulativeWeights(convs []Conversation) []int {
 }
 
 // weight is a conversation's weight, 1 when unset.
-func weight(c Conversation) int { return max(c.Weight, 1) }
+func weight(c ConversationSpec) int { return max(c.Weight, 1) }
 
 // Pick chooses a conversation at random in proportion to the weights, with
 // r (nil: the global source). It is safe for concurrent use with distinct
 // r and does not allocate. It returns nil when there are no conversations.
 // For a Scenario built in code rather than parsed, a Weight of 0 counts as 1.
-func (s *Scenario) Pick(r *rand.Rand) *Conversation {
+func (s *Scenario) Pick(r *rand.Rand) *ConversationSpec {
 	n := len(s.Conversations)
 	if n == 0 {
 		return nil

@@ -41,7 +41,7 @@ func TestPickEdgeCases(t *testing.T) {
 	if c := (&Scenario{}).Pick(nil); c != nil {
 		t.Errorf("Pick on no conversations = %v, want nil", c)
 	}
-	s := &Scenario{Conversations: []Conversation{{Name: "only"}}} // Weight 0 counts as 1
+	s := &Scenario{Conversations: []ConversationSpec{{Name: "only"}}} // Weight 0 counts as 1
 	if c := s.Pick(nil); c == nil || c.Name != "only" {
 		t.Errorf("Pick(nil) = %v, want the only conversation", c)
 	}

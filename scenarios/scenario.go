@@ -14,17 +14,17 @@ import (
 // Scenario is a validated scenario. LoadFile and Parse return it; the runner
 // only reads it.
 type Scenario struct {
-	Version       int            // always 1
-	Name          string         // required; a metric label value
-	Description   string         //
-	File          string         // the path it was loaded from ("" when parsed from bytes)
-	Target        Target         //
-	Users         Users          //
-	Load          Load           //
-	Conversations []Conversation // at least one
-	Thresholds    []Threshold    // pass/fail checks on the summary (issue 5 evaluates them)
-	SLO           SLO            // what makes a message "good" (goodput)
-	Feeders       []*Feeder      // data files whose rows become .Vars (NextVars draws them)
+	Version       int                // always 1
+	Name          string             // required; a metric label value
+	Description   string             //
+	File          string             // the path it was loaded from ("" when parsed from bytes)
+	Target        Target             //
+	Users         Users              //
+	Load          Load               //
+	Conversations []ConversationSpec // at least one
+	Thresholds    []ThresholdExpr    // pass/fail checks on the summary (issue 5 evaluates them)
+	SLO           SLO                // what makes a message "good" (goodput)
+	Feeders       []*Feeder          // data files whose rows become .Vars (NextVars draws them)
 
 	cumWeights []int // running sums of the conversations' weights, for Pick
 }
@@ -112,8 +112,12 @@ const (
 	Async  Mode = "async"  // POST .../message, then poll GET until the reply appears
 )
 
-// Conversation is one kind of conversation in the mix.
-type Conversation struct {
+// ConversationSpec is one kind of conversation in the mix, as the scenario
+// describes it (a conversations: entry); its Name is the "conversation" of
+// results and metric labels. The conversations themselves are
+// helperapi.Conversation (on the server) and transcripts.Conversation
+// (recorded).
+type ConversationSpec struct {
 	Name         string        // required, unique; a metric label value
 	Weight       int           // relative share of sessions (default 1)
 	Subject      *Template     // conversation subject (default "Chat")
@@ -121,12 +125,13 @@ type Conversation struct {
 	Mode         Mode          // stream (default) or async
 	PollInterval time.Duration // async: between polls (default 500ms)
 	PollTimeout  time.Duration // async: give up after (default 60s)
-	Turns        []Turn        // may be empty (turns: []): the session creates its conversation and ends
+	Turns        []TurnSpec    // may be empty (turns: []): the session creates its conversation and ends
 	Transcript   *Transcript   // transcript: replay recorded conversations instead of Turns (then nil Turns)
 }
 
-// Turn is one user message and what to expect of the reply.
-type Turn struct {
+// TurnSpec is one user message, as the scenario describes it, and what to
+// expect of the reply (a recorded one is a transcripts.Turn).
+type TurnSpec struct {
 	Message *Template // the user's message
 	Think   Think     // think time before sending this turn
 	Expect  Expect    // checks on the reply
@@ -178,8 +183,8 @@ func (t Think) Sample(r *rand.Rand) time.Duration {
 	return 0
 }
 
-// Threshold is one pass/fail expression, e.g. "message.ttft.p95 < 1.5s".
-type Threshold struct {
+// ThresholdExpr is one pass/fail expression, e.g. "message.ttft.p95 < 1.5s".
+type ThresholdExpr struct {
 	Expr string // as written
 	Pos  Pos    // where it was written
 }

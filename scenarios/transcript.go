@@ -17,19 +17,19 @@ import (
 	"github.com/loadgen/loadgen/transcripts"
 )
 
-// Timing is how a replay spaces a conversation's user messages.
-type Timing string
+// ReplayTiming is how a replay spaces a conversation's user messages.
+type ReplayTiming string
 
 // Replay timings.
 const (
 	// TimingReply sends each user message its original gap after the end of
 	// the previous reply, as the user waited for the reply and then took
 	// that long to answer (default).
-	TimingReply Timing = "reply"
+	TimingReply ReplayTiming = "reply"
 	// TimingOriginal sends each user message its original gap after the
 	// previous one was due, following the recorded timestamps whatever the
 	// replies take.
-	TimingOriginal Timing = "original"
+	TimingOriginal ReplayTiming = "original"
 )
 
 // ReplayStart is when replayed conversations start.
@@ -65,7 +65,7 @@ const maxSpeed = 1_000_000
 type Transcript struct {
 	File        string             // as written, relative to the scenario's directory
 	Format      transcripts.Format // jsonl (default for .jsonl and .ndjson), helper or sharegpt
-	Timing      Timing             // reply (default) or original
+	Timing      ReplayTiming       // reply (default) or original
 	Start       ReplayStart        // schedule (default) or original
 	Speed       float64            // time scale: 2 replays twice as fast (default 1; loadgen run --speed overrides)
 	MaxGap      time.Duration      // cap on a gap after scaling (default DefaultMaxGap)
@@ -167,7 +167,7 @@ func (d *decoder) transcript(tf field, mode Mode) *Transcript {
 	}
 	t := &Transcript{Timing: TimingReply, Start: StartSchedule, Speed: 1, MaxGap: DefaultMaxGap, OnExhausted: ExhaustedWrap}
 	if v := d.oneOf(f["timing"], "timing", string(TimingReply), string(TimingOriginal)); v != "" {
-		t.Timing = Timing(v)
+		t.Timing = ReplayTiming(v)
 	}
 	if v := d.oneOf(f["start"], "start", string(StartSchedule), string(StartOriginal)); v != "" {
 		t.Start, t.startKey = ReplayStart(v), f["start"].key

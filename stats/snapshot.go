@@ -32,12 +32,13 @@ type Snapshot struct {
 	Unknown  int64                  // results whose Step is not one of Steps() (not counted elsewhere)
 }
 
-// Sessions counts virtual-user sessions.
+// Sessions counts virtual-user sessions by outcome (results.End). The
+// summary document holds it as is (its "sessions" object).
 type Sessions struct {
-	Started   int64
-	Completed int64
-	Failed    int64
-	Canceled  int64
+	Started   int64 `json:"started"`
+	Completed int64 `json:"completed"`
+	Failed    int64 `json:"failed"`
+	Canceled  int64 `json:"canceled"`
 }
 
 // Active returns the sessions started and not yet ended.

@@ -157,8 +157,8 @@ func TestReportVegeta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if int64(n) != s.Steps.Message.Count {
-		t.Errorf("vegeta file holds %d results, want the %d message steps", n, s.Steps.Message.Count)
+	if int64(n) != s.Steps.Get(results.StepMessage).Count {
+		t.Errorf("vegeta file holds %d results, want the %d message steps", n, s.Steps.Get(results.StepMessage).Count)
 	}
 }
 

@@ -119,7 +119,7 @@ func TestRunEndToEnd(t *testing.T) {
 	if msg.Count != st.Messages.StreamStarted || msg.Count != 40 {
 		t.Errorf("summary counted %d messages, mock %d; want 40", msg.Count, st.Messages.StreamStarted)
 	}
-	ttft, ttfb := msg.Message.TTFT.P50, msg.Message.TTFB.P50
+	ttft, ttfb := msg.MessageSummary.TTFT.P50, msg.MessageSummary.TTFB.P50
 	t.Logf("TTFT p50 %.1f ms, TTFB p50 %.1f ms (mock TTFT 100 ms, data part first)", ttft*1e3, ttfb*1e3)
 	if ttft < 0.100 || ttft > 0.300 {
 		t.Errorf("TTFT p50 = %.1f ms; want just above the mock's 100 ms", ttft*1e3)
@@ -335,9 +335,9 @@ func TestRunWritesResultsFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	if live.Sessions != fromFile.Sessions || live.Steps.Get("message").Count != fromFile.Steps.Get("message").Count ||
-		live.Steps.Get("message").Message.TTFT.P95 != fromFile.Steps.Get("message").Message.TTFT.P95 {
+		live.Steps.Get("message").MessageSummary.TTFT.P95 != fromFile.Steps.Get("message").MessageSummary.TTFT.P95 {
 		t.Errorf("report of --out differs from the live summary:\nlive %+v %+v\nfile %+v %+v", live.Sessions,
-			live.Steps.Get("message").Message.TTFT, fromFile.Sessions, fromFile.Steps.Get("message").Message.TTFT)
+			live.Steps.Get("message").MessageSummary.TTFT, fromFile.Sessions, fromFile.Steps.Get("message").MessageSummary.TTFT)
 	}
 	for _, p := range []string{out, veg, html} {
 		b, err := os.ReadFile(p)

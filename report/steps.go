@@ -1,0 +1,88 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+
+	"github.com/loadgen/loadgen/results"
+)
+
+// Steps holds the stats of every step, in the order of results.Steps(): Build
+// makes one entry per step, so a step added to results' vocabulary appears
+// here, in the JSON and in every report without a change to this package.
+// In JSON it is an object keyed by step name, in that order:
+// {"session": {…}, "conversation": {…}, …}.
+type Steps []*StepSummary
+
+// Get returns the stats of step s, nil when absent.
+func (ss Steps) Get(s results.Step) *StepSummary {
+	for _, st := range ss {
+		if st.Step == s {
+			return st
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the steps as one object keyed by step name, in order.
+func (ss Steps) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, st := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(string(st.Step))
+		v, err := json.Marshal(st)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the object MarshalJSON writes. Steps come out in the
+// order of results.Steps(); one the document lacks (it was written before
+// the step existed) is empty, and one this version does not know follows, in
+// name order. An object that names none of results.Steps() gives no steps
+// at all (ParseJSON then returns ErrNotSummary).
+func (ss *Steps) UnmarshalJSON(b []byte) error {
+	var m map[string]*StepSummary
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	out := make(Steps, 0, len(m))
+	known := 0
+	for _, s := range results.Steps() {
+		st := m[string(s)]
+		if st != nil {
+			known++
+			delete(m, string(s))
+		} else {
+			st = &StepSummary{}
+		}
+		st.Step = s
+		if s == results.StepMessage && st.MessageSummary == nil {
+			st.MessageSummary = &MessageSummary{}
+		}
+		out = append(out, st)
+	}
+	if known == 0 {
+		*ss = nil // not a summary's steps: ParseJSON says so
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		if st := m[name]; st != nil {
+			st.Step = results.Step(name)
+			out = append(out, st)
+		}
+	}
+	*ss = out
+	return nil
+}
