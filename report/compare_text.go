@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/loadgen/loadgen/internal/textwrap"
 )
 
 // WriteCompareText writes a comparison as a table: each metric's baseline
@@ -68,17 +70,5 @@ func WriteCompareJSON(w io.Writer, c *Comparison) error {
 
 // wrap breaks text into lines of at most width characters.
 func wrap(text string, width int) string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(text) {
-		if line != "" && len(line)+1+len(word) > width {
-			lines = append(lines, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += word
-	}
-	return strings.Join(append(lines, line), "\n")
+	return strings.Join(textwrap.Lines(text, width), "\n")
 }
