@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"math"
 	"strconv"
 
+	"github.com/loadgen/loadgen/internal/chart"
 	"github.com/loadgen/loadgen/results"
 )
 
@@ -25,13 +25,42 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 }).Parse(htmlTemplateText))
 
-// WriteHTML writes the report as one self-contained HTML page: run facts,
-// thresholds, latency per step (both views), streamed-reply timings, replies
-// by shape, time-series charts, the TTFT histogram, errors by kind, status
-// codes and the definitions of the metrics. Charts are inline SVG; the page
-// loads nothing from the network.
+// WriteHTML writes the report of one run as one self-contained HTML page:
+// run facts, thresholds, latency per step (both views), streamed-reply
+// timings, replies by shape, interactive time-series charts (hover, zoom,
+// series toggles; the run's end and drain marked), the TTFT histogram,
+// errors by kind, status codes, the run's configuration and the
+// definitions of the metrics. The charts are drawn by uPlot, inlined with
+// the data: the page loads nothing from the network.
 func WriteHTML(w io.Writer, s *Summary) error {
-	if err := htmlTemplate.Execute(w, newHTMLData(s)); err != nil {
+	d, err := newHTMLData(s)
+	if err != nil {
+		return err
+	}
+	return execute(w, "run", d)
+}
+
+// WriteHTMLRuns writes several runs on one self-contained page, labelled
+// (labels[i] names runs[i]; the first run is the baseline): their facts and
+// key figures side by side, with the change from the baseline, their
+// thresholds, and their time series and TTFT distributions overlaid, each
+// run on its own time since start. With one run it is WriteHTML.
+func WriteHTMLRuns(w io.Writer, runs []*Summary, labels []string) error {
+	if len(runs) == 1 {
+		return WriteHTML(w, runs[0])
+	}
+	if len(runs) == 0 || len(labels) != len(runs) {
+		return fmt.Errorf("report: WriteHTMLRuns: %d runs and %d labels", len(runs), len(labels))
+	}
+	d, err := newRunsData(runs, labels)
+	if err != nil {
+		return err
+	}
+	return execute(w, "runs", d)
+}
+
+func execute(w io.Writer, name string, data any) error {
+	if err := htmlTemplate.ExecuteTemplate(w, name, data); err != nil {
 		return fmt.Errorf("report: write HTML: %w", err)
 	}
 	return nil
@@ -48,6 +77,7 @@ type htmlData struct {
 	Codes      []codeRow
 	Charts     []template.HTML
 	TTFTChart  template.HTML
+	Assets     template.HTML
 	Failed     int
 	StepNames  []string
 	NoMessages bool
@@ -88,8 +118,8 @@ type codeRow struct {
 	Codes []shareRow
 }
 
-func newHTMLData(s *Summary) *htmlData {
-	d := &htmlData{S: s}
+func newHTMLData(s *Summary) (*htmlData, error) {
+	d := &htmlData{S: s, Assets: chart.Assets()}
 	for _, st := range s.Steps {
 		d.StepNames = append(d.StepNames, string(st.Step))
 	}
@@ -124,7 +154,6 @@ func newHTMLData(s *Summary) *htmlData {
 		for _, k := range results.Shapes() {
 			d.Shapes = append(d.Shapes, shareRow{Name: k.Description(), Count: m.Shapes[k], Share: ratio(m.Shapes[k], total)})
 		}
-		d.TTFTChart = template.HTML(barChart("Time to first token: messages per bucket", s.TTFTBars, fmtSec))
 	}
 	for _, k := range sortedByCount(s.Errors) {
 		row := errorRow{Kind: string(k), Total: s.Errors[k], Share: ratio(s.Errors[k], errs)}
@@ -152,8 +181,16 @@ func newHTMLData(s *Summary) *htmlData {
 			d.Failed++
 		}
 	}
-	d.Charts = seriesCharts(s.Series)
-	return d
+	var err error
+	if d.Charts, err = chartsHTML(runCharts(s)); err != nil {
+		return nil, err
+	}
+	if c := ttftChart(s); c != nil && !d.NoMessages {
+		if d.TTFTChart, err = c.HTML(); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+	}
+	return d, nil
 }
 
 func rateNote(n int64, sec float64) string {
@@ -161,61 +198,4 @@ func rateNote(n int64, sec float64) string {
 		return ""
 	}
 	return fmtRate(float64(n)/sec) + " per second"
-}
-
-// seriesCharts draws the time series: throughput, users, arrivals, TTFT
-// and message latency per interval.
-func seriesCharts(se *Timeline) []template.HTML {
-	if se == nil || len(se.Points) == 0 {
-		return nil
-	}
-	n := len(se.Points)
-	xs := make([]float64, n)
-	get := func(f func(p *Point) float64) []float64 {
-		ys := make([]float64, n)
-		for i := range se.Points {
-			ys[i] = f(&se.Points[i])
-		}
-		return ys
-	}
-	for i := range se.Points {
-		xs[i] = se.Points[i].T
-	}
-	per := se.IntervalS
-	// Percentiles of an interval with no messages are missing, not zero.
-	msgQ := func(f func(p *Point) float64) []float64 {
-		return get(func(p *Point) float64 {
-			if p.Messages == 0 || f(p) == 0 {
-				return math.NaN()
-			}
-			return f(p)
-		})
-	}
-	num := func(x float64) string { return fmtCount(x) }
-	charts := []string{
-		lineChart(fmt.Sprintf("Requests and errors per second (%s intervals)", fmtClock(per)), xs, []line{
-			{name: "requests/s", color: colorBlue, ys: get(func(p *Point) float64 { return float64(p.Requests) / per })},
-			{name: "errors/s", color: colorRed, ys: get(func(p *Point) float64 { return float64(p.Errors) / per })},
-		}, num),
-		lineChart("Users active (sessions in flight, mean over each interval)", xs, []line{
-			{name: "users active", color: colorGreen, ys: get(func(p *Point) float64 { return p.UsersActive })},
-		}, num),
-		lineChart("Session arrivals per second: target (schedule) vs achieved (sent)", xs, []line{
-			{name: "achieved", color: colorBlue, ys: get(func(p *Point) float64 { return float64(p.Arrivals) / per })},
-			{name: "target", color: colorOrange, dash: true, ys: get(func(p *Point) float64 { return float64(p.ArrivalsTarget) / per })},
-		}, num),
-		lineChart("Time to first token per interval", xs, []line{
-			{name: "p50", color: colorBlue, ys: msgQ(func(p *Point) float64 { return p.TTFTP50 })},
-			{name: "p95", color: colorOrange, ys: msgQ(func(p *Point) float64 { return p.TTFTP95 })},
-		}, fmtSec),
-		lineChart("Message latency (whole reply) per interval", xs, []line{
-			{name: "p50", color: colorBlue, ys: msgQ(func(p *Point) float64 { return p.LatencyP50 })},
-			{name: "p95", color: colorOrange, ys: msgQ(func(p *Point) float64 { return p.LatencyP95 })},
-		}, fmtSec),
-	}
-	out := make([]template.HTML, len(charts))
-	for i, c := range charts {
-		out[i] = template.HTML(c) // built from numbers and escaped text only
-	}
-	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -139,4 +140,81 @@ func appendNew(list []string, s string) []string {
 		return list
 	}
 	return append(list, s)
+}
+
+// LoadRuns reads several runs from paths for a page that overlays them:
+// each summary JSON is a run, and results files are grouped by run id (the
+// shards of a run merge exactly, as in Load). Runs come in the order of
+// their first file; each is labelled by its first file's name without
+// directory and extension (or its run id when two names clash). It returns
+// the runs, their labels and the warnings met reading results files.
+func LoadRuns(paths ...string) ([]*Summary, []string, []string, error) {
+	if len(paths) == 0 {
+		return nil, nil, nil, errors.New("report: no input files")
+	}
+	type group struct {
+		id    string
+		files []string
+	}
+	var groups []*group
+	byID := map[string]*group{}
+	for _, p := range paths {
+		isJSON, err := isSummaryJSON(p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if isJSON {
+			groups = append(groups, &group{files: []string{p}})
+			continue
+		}
+		id, err := runIDOf(p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if g := byID[id]; g != nil && id != "" {
+			g.files = append(g.files, p)
+			continue
+		}
+		g := &group{id: id, files: []string{p}}
+		byID[id] = g
+		groups = append(groups, g)
+	}
+	var (
+		runs     []*Summary
+		labels   []string
+		warnings []string
+	)
+	seen := map[string]bool{}
+	for _, g := range groups {
+		s, w, err := Load(g.files...)
+		warnings = append(warnings, w...)
+		if err != nil {
+			return nil, nil, warnings, err
+		}
+		label := strings.TrimSuffix(filepath.Base(g.files[0]), filepath.Ext(g.files[0]))
+		if seen[label] && s.RunID != "" {
+			label = s.RunID
+		}
+		for seen[label] {
+			label += "'"
+		}
+		seen[label] = true
+		runs = append(runs, s)
+		labels = append(labels, label)
+	}
+	return runs, labels, warnings, nil
+}
+
+// runIDOf returns the run id in a results file's header.
+func runIDOf(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	defer f.Close()
+	r, err := resultfile.NewReader(f, path)
+	if err != nil {
+		return "", err
+	}
+	return r.Run().ID, nil
 }

@@ -32,6 +32,7 @@ type Summary struct {
 	TTFTBars     []Bar                  `json:"ttft_histogram,omitempty"`
 	Series       *Timeline              `json:"series,omitempty"`
 	Replay       *Replay                `json:"replay,omitempty"` // only when turns were replayed from transcripts
+	Config       *Config                `json:"config,omitempty"` // the run's settings, secret-free
 }
 
 // Replay compares the replies to replayed turns with the recorded replies.

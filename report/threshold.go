@@ -42,6 +42,20 @@ func (e *ThresholdError) Error() string {
 	return fmt.Sprintf("threshold %q: column %d: %s", e.Expr, e.Col, e.Msg)
 }
 
+// ExprColumn returns the 1-based column in Expr where the problem is.
+func (e *ThresholdError) ExprColumn() int { return e.Col }
+
+// Reason returns what is wrong, without the expression or a position.
+func (e *ThresholdError) Reason() string { return e.Msg }
+
+// CheckThreshold returns the error ParseThreshold would, for
+// scenarios.WithThresholdCheck: a bad threshold is then reported with the
+// scenario's other problems, at its position.
+func CheckThreshold(expr string) error {
+	_, err := ParseThreshold(expr)
+	return err
+}
+
 var ops = []string{"<=", ">=", "==", "!=", "<", ">"} // two-character ones first
 
 // ParseThreshold compiles a threshold expression.

@@ -23,6 +23,7 @@ type decoder struct {
 	readFile  func(string) ([]byte, error)        // reads a resolved path
 	open      func(string) (io.ReadCloser, error) // opens a resolved path to stream it (transcripts)
 	secretEnv string                              // never expanded
+	checkExpr func(string) error                  // checks a threshold expression (nil: none)
 	aliases   int
 	templates []pendingTemplate // checked once feeders are known
 }

@@ -31,8 +31,9 @@ const (
 type Option func(*options)
 
 type options struct {
-	lookupEnv func(string) (string, bool)
-	fsys      fs.FS // nil: the operating system's files
+	lookupEnv      func(string) (string, bool)
+	fsys           fs.FS                   // nil: the operating system's files
+	checkThreshold func(expr string) error // nil: thresholds are kept as written
 }
 
 // WithLookupEnv sets how ${NAME} references are resolved (default
@@ -46,6 +47,14 @@ func WithLookupEnv(lookup func(name string) (string, bool)) Option {
 // system's file system; loadgen uses it for the embedded examples.
 func WithFS(fsys fs.FS) Option {
 	return func(o *options) { o.fsys = fsys }
+}
+
+// WithThresholdCheck makes LoadFile and Parse check each threshold
+// expression with check, so that a bad one is reported at its position with
+// the file's other problems (the expression language lives in package
+// report, which loadgen passes in as report.CheckThreshold).
+func WithThresholdCheck(check func(expr string) error) Option {
+	return func(o *options) { o.checkThreshold = check }
 }
 
 func newOptions(opts []Option) *options {
@@ -103,6 +112,7 @@ func parseScenario(file string, data []byte, o *options) (*Scenario, error) {
 		resolve:   func(rel string) string { return o.resolve(file, rel) },
 		readFile:  o.readFile,
 		open:      o.open,
+		checkExpr: o.checkThreshold,
 	}
 	root := d.document(data)
 	if root == nil {
@@ -167,7 +177,38 @@ var yamlLine = regexp.MustCompile(`^yaml: line \d+: `)
 // prefix of the file fails with the same message.
 func (d *decoder) syntaxError(data []byte, err error) {
 	msg := yamlMessage(err)
-	d.add(firstFailingLine(data, msg), 0, "", "YAML syntax error: %s", msg)
+	line := firstFailingLine(data, msg)
+	// A tab in the indentation is the most common cause, and yaml.v3's
+	// message does not always say so: point at it.
+	for _, l := range []int{line, line - 1} {
+		if col := indentTab(data, l); col > 0 {
+			d.add(l, col, "", "YAML syntax error: %s: a tab in the indentation (YAML indents with spaces only; replace the tab with spaces)", msg)
+			return
+		}
+	}
+	d.add(line, 0, "", "YAML syntax error: %s", msg)
+}
+
+// indentTab returns the column of the first tab in the indentation of
+// line n (from 1) of data, or 0 when there is none.
+func indentTab(data []byte, n int) int {
+	if n < 1 {
+		return 0
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	if n > len(lines) {
+		return 0
+	}
+	for i, c := range lines[n-1] {
+		switch c {
+		case '\t':
+			return i + 1
+		case ' ', '-':
+			continue
+		}
+		return 0
+	}
+	return 0
 }
 
 // yamlMessage is a yaml.v3 error's text without "yaml: line N: ".
@@ -358,12 +399,35 @@ func (d *decoder) thresholds(tf field) []ThresholdExpr {
 			d.errorf(n, p, "want an expression such as \"message.ttft.p95 < 1.5s\", got %s", describe(n))
 			continue
 		}
-		out = append(out, ThresholdExpr{
-			Expr: strings.TrimSpace(n.Value),
-			Pos:  Pos{File: d.file, Line: n.Line, Column: n.Column},
-		})
+		expr := strings.TrimSpace(n.Value)
+		if d.checkExpr != nil {
+			if err := d.checkExpr(expr); err != nil {
+				d.exprProblem(n, p, expr, err)
+				continue
+			}
+		}
+		out = append(out, ThresholdExpr{Expr: expr, Pos: Pos{File: d.file, Line: n.Line, Column: n.Column}})
 	}
 	return out
+}
+
+// exprProblem records a bad threshold expression written at n. An error
+// that knows its column in the expression (report.ThresholdError) is
+// placed there, exactly for a plain scalar.
+func (d *decoder) exprProblem(n *yaml.Node, path, expr string, err error) {
+	var at interface {
+		ExprColumn() int
+		Reason() string
+	}
+	if !errors.As(err, &at) {
+		d.errorf(n, path, "%v", err)
+		return
+	}
+	col := n.Column
+	if n.Style == 0 {
+		col += strings.Index(n.Value, expr) + at.ExprColumn() - 1
+	}
+	d.add(n.Line, col, path, "threshold %q: %s", expr, at.Reason())
 }
 
 // slo decodes the slo section.

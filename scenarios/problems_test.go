@@ -33,7 +33,9 @@ func TestParseProblems(t *testing.T) {
 		{"syntax error found by bisection", head + "description: a: b\n" + conv,
 			[]string{"t.yaml:5: YAML syntax error: mapping values are not allowed in this context"}},
 		{"tab indentation", head + "\tname: x\n",
-			[]string{"t.yaml:5: YAML syntax error: found character that cannot start any token"}},
+			[]string{"t.yaml:5:1: YAML syntax error: found character that cannot start any token: a tab in the indentation (YAML indents with spaces only; replace the tab with spaces)"}},
+		{"tab after spaces", head + "slo:\n  ttft: 1s\n  \tlatency: 2s\n" + conv,
+			[]string{"t.yaml:7:3: YAML syntax error: found a tab character that violates indentation: a tab in the indentation"}},
 		{"unclosed quote", head + "description: \"abc\n" + conv,
 			[]string{"t.yaml:5: YAML syntax error: found unexpected end of stream"}},
 		{"empty file", "", []string{"t.yaml:1:1: empty scenario (start with version: 1)"}},
@@ -251,3 +253,40 @@ conversations:
 		}
 	}
 }
+
+func TestThresholdCheckReportsWithTheRest(t *testing.T) {
+	check := func(expr string) error {
+		if strings.HasPrefix(expr, "bad") {
+			return thresholdErr{col: 5, msg: "no such metric"}
+		}
+		return nil
+	}
+	src := head + conv + "thresholds:\n  - bad.metric < 1s\n  - \"bad < 2\"\n  - fine < 1\ncolour: x\n"
+	_, err := Parse("t.yaml", []byte(src), WithThresholdCheck(check))
+	var perr *Error
+	if !errors.As(err, &perr) {
+		t.Fatalf("Parse: %v, want an *Error", err)
+	}
+	want := []string{
+		`t.yaml:10:9: thresholds[0]: threshold "bad.metric < 1s": no such metric`,
+		`t.yaml:11:5: thresholds[1]: threshold "bad < 2": no such metric`, // quoted: the scalar's start
+		`t.yaml:13:1: colour: unknown field "colour"`,
+	}
+	if len(perr.Problems) != len(want) {
+		t.Fatalf("problems:\n%v\nwant %d", perr, len(want))
+	}
+	for i, w := range want {
+		if got := perr.Problems[i].String(); !strings.HasPrefix(got, w) {
+			t.Errorf("problem %d = %q, want %q…", i, got, w)
+		}
+	}
+}
+
+type thresholdErr struct {
+	col int
+	msg string
+}
+
+func (e thresholdErr) Error() string   { return e.msg }
+func (e thresholdErr) ExprColumn() int { return e.col }
+func (e thresholdErr) Reason() string  { return e.msg }

@@ -18,16 +18,26 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		typ, out string
 		rules    stringList
 	)
-	fs := newFlagSet("compare", "[flags] BASELINE NEW\n\n"+
-		"BASELINE and NEW are each a summary JSON or results files (shards joined with commas).", stderr)
+	fs := newFlags("compare", "[flags] BASELINE NEW", stdout, stderr)
+	fs.about = "Compares two runs metric by metric: per step and metric, the change of p50/p95/p99 and of the " +
+		"error rate, and whether it is beyond noise. BASELINE and NEW are each a summary JSON or results " +
+		"files (the shards of a run joined with commas).\n\n" + report.NoiseMethod + "\n\n" +
+		"A --fail-on rule (METRIC +LIMIT fails on a rise, METRIC -LIMIT on a fall; LIMIT in %, pp for rates, " +
+		"a duration or /s) exits 3 when the change is past its limit and not within noise; a change without " +
+		"a noise estimate is judged on its size alone."
+	fs.examples = []string{
+		"loadgen compare baseline.json summary.json",
+		"loadgen compare --fail-on 'message.ttft.p95 +10%' --fail-on 'errors.rate +0.5pp' base.json new.json",
+		"loadgen compare a-0.jsonl,a-1.jsonl b-0.jsonl,b-1.jsonl   # shards of each run",
+	}
 	fs.StringVar(&typ, "type", "text", "output `TYPE`: text or json")
 	fs.StringVar(&out, "o", "", "write to `FILE` instead of standard output")
 	fs.Var(&rules, "fail-on", "fail (exit 3) on a `RULE` such as 'message.ttft.p95 +10%' or 'errors.rate +0.5pp' (repeatable)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
-		fs.Usage()
+		fs.hint()
 		return usageError(fmt.Errorf("want BASELINE and NEW, got %d arguments", fs.NArg()))
 	}
 	write, ok := map[string]func(io.Writer, *report.Comparison) error{

@@ -33,13 +33,22 @@ func free(addr string) bool {
 // summary and the mock's own counts to hold them against.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o := runOptions{grace: runner.DefaultGrace, logLevel: "info"}
-	fs := newFlagSet("demo", "[flags]", stderr)
+	fs := newFlags("demo", "[flags]", stdout, stderr)
+	fs.about = "Starts a fake Helper server (loadgen mock) in-process on a free loopback port and runs the " +
+		"embedded demo scenario (scenarios/examples/demo.yaml) against it for about 20 seconds, serving " +
+		"Prometheus metrics, then prints the summary and the mock's own counts to hold against it. " +
+		"The first thing to run; no secret or target needed."
+	fs.examples = []string{
+		"loadgen demo",
+		"loadgen demo --duration 1m --summary-json demo.json",
+		"loadgen demo --scenario my.yaml   # your scenario against the mock",
+	}
 	scenarioFile := fs.String("scenario", "", "run this scenario `FILE` against the mock instead of the embedded demo.yaml")
 	fs.DurationVar(&o.duration, "duration", 0, "run for `D` instead of the scenario's 20s")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", demoMetricsAddr, "serve Prometheus /metrics on `HOST:PORT` (the default is where dashboards/prometheus.yml scrapes; a free port when it is taken)")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the JSON summary to `FILE`")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -51,7 +60,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var sc *scenarios.Scenario
 	var err error
 	if *scenarioFile != "" {
-		sc, err = scenarios.LoadFile(*scenarioFile)
+		sc, err = loadScenario(*scenarioFile)
 	} else {
 		sc, err = examples.Load("demo.yaml")
 	}

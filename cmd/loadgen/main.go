@@ -38,7 +38,7 @@ func commands() []command {
 		{"demo", "run the demo scenario against an in-process mock (start here)", runDemo},
 		{"mock", "run a fake Helper server for tests and demos", runMock},
 		{"validate", "check scenario files and print their problems", runValidate},
-		{"report", "render results files or a summary as text, JSON, HTML, JUnit or vegeta", runReport},
+		{"report", "render results files or a summary as text, JSON, HTML (several runs overlaid), CSV, JUnit or vegeta", runReport},
 		{"compare", "compare two runs, with a noise verdict per metric and --fail-on gates", runCompare},
 		{"record", "save a customer's conversations from a Helper deployment as a replayable transcript", runRecord},
 		{"version", "print the version", runVersion},
@@ -68,12 +68,16 @@ func main() {
 
 // Main runs loadgen with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		printUsage(stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		printUsage(stdout)
 		return exitOK
+	case "-version", "--version":
+		args[0] = "version"
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {
@@ -101,18 +105,26 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'loadgen COMMAND -h' for a command's flags.")
+	fmt.Fprint(w, `
+Examples:
+  loadgen demo                                   # start here: a fake Helper, the demo scenario, a summary
+  loadgen validate scenarios/examples/*.yaml     # check scenario files
+  loadgen run --target https://helper.example.com --html report.html scenarios/examples/smoke.yaml
+  loadgen report -type html before.jsonl after.jsonl > runs.html
+  loadgen compare baseline.json summary.json --fail-on 'message.ttft.p95 +10%'
+
+Environment:
+`)
+	writeColumns(w, envHelp)
+	fmt.Fprintln(w, "\nExit codes:")
+	writeColumns(w, exitCodeHelp)
+	fmt.Fprintln(w, "\nRun 'loadgen COMMAND -h' for a command's flags; 'loadgen --version' for the version.")
 }
 
-// newFlagSet returns a FlagSet for a subcommand that prints its usage to stderr.
-func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("loadgen "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: loadgen %s %s\n\nFlags:\n", name, usage)
-		fs.PrintDefaults()
-	}
-	return fs
+// envHelp documents the environment variables loadgen reads.
+var envHelp = []string{
+	"HELPER_HMAC_SECRET\tthe mailbox's HMAC secret (or the variable the scenario's target.hmac_secret_env names); never printed or logged",
+	"${NAME}, ${NAME:-default}\tany variable a scenario refers to, e.g. HELPER_URL in target.base_url",
 }
 
 // parseFlags parses args into fs, turning flag errors into usage errors.

@@ -68,18 +68,18 @@ func mockFlags(fs *flag.FlagSet, cfg *mockserver.Config, o *mockOptions) {
 func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := mockserver.DefaultConfig()
 	var o mockOptions
-	fs := newFlagSet("mock", "[flags]", stderr)
-	mockFlags(fs, &cfg, &o)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: loadgen mock [flags]\n\n"+
-			"Runs a fake Helper server (the Helper conversation API with its quirks, the widget's\n"+
-			"routes (sdk.js, preflights, reopen, history, reactions, unread), a latency model, a\n"+
-			"capacity queue and fault injection) for tests and demos. The HMAC secret comes from\n"+
-			"%s; when it is unset, the public development secret is used. Counts, per route\n"+
-			"and status code among them, are served at GET /stats (JSON) and GET /metrics (Prometheus).\n\nFlags:\n", scenarios.DefaultSecretEnv)
-		fs.PrintDefaults()
+	fs := newFlags("mock", "[flags]", stdout, stderr)
+	mockFlags(fs.FlagSet, &cfg, &o)
+	fs.about = "Runs a fake Helper server (the Helper conversation API with its quirks, the widget's routes " +
+		"(sdk.js, preflights, reopen, history, reactions, unread), a latency model, a capacity queue and " +
+		"fault injection) for tests and demos. Counts, per route and status code among them, are served at " +
+		"GET /stats (JSON) and GET /metrics (Prometheus)."
+	fs.examples = []string{
+		"loadgen mock --addr 127.0.0.1:8080",
+		"loadgen mock --ttft 2s --capacity 32 --fail-5xx 0.02   # a slow, saturating, flaky target",
 	}
-	if err := parseFlags(fs, args); err != nil {
+	fs.env = []string{scenarios.DefaultSecretEnv + "\tthe HMAC secret sessions are signed with; when unset, the PUBLIC development secret is used (and said)"}
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {

@@ -141,7 +141,6 @@ func TestMockCommandUsage(t *testing.T) {
 		wantCode int
 		wantErr  []string // substrings of stderr
 	}{
-		{"help", []string{"-h"}, exitOK, []string{"-ttft DIST", "-capacity N", "-fail-reset P", "-stall-for DURATION", "-tokens N", "HELPER_HMAC_SECRET", "lognormal"}},
 		{"bad share", []string{"-data-part", "2"}, exitUsage, []string{"DataPart: 2 not in [0, 1]"}},
 		{"bad distribution", []string{"-ttft", "fast"}, exitUsage, []string{"invalid value \"fast\" for flag -ttft"}},
 		{"bad range", []string{"-tokens", "9-3"}, exitUsage, []string{"max 3 below min 9"}},

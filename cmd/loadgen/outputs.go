@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -42,17 +43,25 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 		}
 	}()
 	if o.out != "" {
-		x.file, err = resultfile.Create(o.out, run)
+		if o.out == "-" {
+			x.file, err = resultfile.NewWriter(o.stdout, run)
+		} else {
+			x.file, err = resultfile.Create(o.out, run)
+		}
 		if err != nil {
 			return nil, usageError(fmt.Errorf("--out: %w", err))
 		}
 		x.sinks = append(x.sinks, x.file)
 	}
 	if o.outVegeta != "" {
-		if x.vegetaFile, err = os.Create(o.outVegeta); err != nil {
-			return nil, usageError(fmt.Errorf("--out-vegeta: %w", err))
+		var w io.Writer = o.stdout
+		if o.outVegeta != "-" {
+			if x.vegetaFile, err = os.Create(o.outVegeta); err != nil {
+				return nil, usageError(fmt.Errorf("--out-vegeta: %w", err))
+			}
+			w = x.vegetaFile
 		}
-		x.vegeta = resultfile.NewVegetaWriter(x.vegetaFile, sc.Name, sc.Target.BaseURL)
+		x.vegeta = resultfile.NewVegetaWriter(w, sc.Name, sc.Target.BaseURL)
 		x.sinks = append(x.sinks, x.vegeta)
 	}
 	if o.metricsAddr == "" && o.pushgateway == "" {
@@ -102,7 +111,11 @@ func (x *outputs) finish(ctx context.Context, log *slog.Logger) error {
 		x.file = nil
 	}
 	if x.vegeta != nil {
-		errs = append(errs, x.vegeta.Err(), x.vegetaFile.Close())
+		errs = append(errs, x.vegeta.Err())
+		if x.vegetaFile != nil {
+			errs = append(errs, x.vegetaFile.Close())
+			x.vegetaFile = nil
+		}
 		x.vegeta = nil
 	}
 	if x.stopPush != nil {

@@ -31,22 +31,26 @@ const recordPage = 100
 
 func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o recordOptions
-	fs := newFlagSet("record", "--target URL --email EMAIL [flags]", stderr)
+	fs := newFlags("record", "--target URL --email EMAIL [flags]", stdout, stderr)
+	fs.about = "Saves a customer's conversations from a Helper deployment as a transcript (loadgen JSONL) " +
+		"that a scenario can replay with their original timing (conversations[].transcript)."
+	fs.examples = []string{"loadgen record --target https://helper.example.com --email jane@example.com --out data/jane.jsonl"}
+	fs.env = []string{scenarios.DefaultSecretEnv + "\tthe mailbox's HMAC secret (or --secret-file); never printed"}
 	fs.StringVar(&o.target, "target", "", "base `URL` of the Helper deployment (required)")
 	fs.StringVar(&o.email, "email", "", "record the conversations of the customer with this `EMAIL` (required; a session only sees its own)")
 	fs.StringVar(&o.secretFile, "secret-file", "", "read the HMAC secret from `PATH` instead of $"+scenarios.DefaultSecretEnv)
 	fs.StringVar(&o.out, "out", "", "write the transcript to `FILE` (default stdout)")
 	fs.IntVar(&o.limit, "limit", 0, "record at most `N` conversations, the oldest first (default all)")
 	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "per request timeout")
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	switch {
 	case fs.NArg() != 0:
-		fs.Usage()
+		fs.hint()
 		return usageError(errors.New("no arguments expected"))
 	case o.target == "" || o.email == "":
-		fs.Usage()
+		fs.hint()
 		return usageError(errors.New("--target and --email are required"))
 	case o.limit < 0:
 		return usageError(fmt.Errorf("--limit: want 0 or more, got %d", o.limit))

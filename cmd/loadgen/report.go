@@ -19,23 +19,43 @@ type reportOptions struct {
 	out        string
 	thresholds stringList
 	steps      string
+	labels     string
 }
 
 // runReport renders results files (merged exactly: the shards of a run, or
-// several runs) or a summary JSON as text, JSON, HTML, JUnit or vegeta's
-// encoding. Thresholds given with -threshold are checked; a failure exits 3.
+// several runs) or a summary JSON as text, JSON, HTML, JUnit, CSV or
+// vegeta's encoding; HTML overlays several runs. Thresholds given with
+// -threshold are checked; a failure exits 3.
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o reportOptions
-	fs := newFlagSet("report", "[flags] FILE...\n\nFILE is a results file (--out of loadgen run; several merge exactly) or one summary JSON.", stderr)
-	fs.StringVar(&o.typ, "type", "text", "report `TYPE`: text, json, html, junit or vegeta (vegeta's binary encoding, for vegeta report/plot)")
+	fs := newFlags("report", "[flags] FILE...", stdout, stderr)
+	fs.about = "Renders a run from its results files (--out of loadgen run; the shards of a run merge exactly, " +
+		"and so do several runs for text, json and junit) or from one summary JSON (--summary-json).\n\n" +
+		"-type html with files of more than one run (results files with different run ids, or several " +
+		"summary JSONs) overlays them on one page, each labelled by its file name: key figures side by " +
+		"side with the change from the first, thresholds, and the time series and TTFT distributions " +
+		"drawn over each other.\n\n" +
+		"-type csv writes one row per step result (time, run, user, conversation, turn, step, code, error " +
+		"kind, latency, TTFB, TTFT, tokens, …; durations in seconds) from results files, for spreadsheets " +
+		"and data frames."
+	fs.StringVar(&o.typ, "type", "text", "report `TYPE`: text, json, html, junit, csv (one row per result) or vegeta (vegeta's binary encoding, for vegeta report/plot)")
 	fs.StringVar(&o.out, "o", "", "write to `FILE` instead of standard output")
 	fs.Var(&o.thresholds, "threshold", "check `EXPR`, e.g. 'message.ttft.p95 < 1.5s' (repeatable; a failure exits 3)")
-	fs.StringVar(&o.steps, "step", "", "with -type vegeta, only these `STEPS` (comma-separated: session, conversation, message, poll)")
-	if err := parseFlags(fs, args); err != nil {
+	fs.StringVar(&o.steps, "step", "", "with -type vegeta or csv, only these `STEPS` (comma-separated: "+stepNames()+")")
+	fs.StringVar(&o.labels, "labels", "", "with -type html and several runs, their `LABELS` (comma-separated, in order; default: the file names)")
+	fs.examples = []string{
+		"loadgen report results.jsonl                       # the text summary",
+		"loadgen report -type html -o report.html shard-*.jsonl",
+		"loadgen report -type html -o runs.html before.jsonl after.jsonl   # two runs overlaid",
+		"loadgen report -type csv -step message results.jsonl > messages.csv",
+		"loadgen report -type vegeta -step message results.jsonl | vegeta report",
+		"loadgen report -threshold 'message.ttft.p95 < 2s' summary.json",
+	}
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
+		fs.hint()
 		return usageError(errors.New("no input files"))
 	}
 	var ths []*report.Threshold
@@ -46,18 +66,25 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		ths = append(ths, t)
 	}
-	if o.typ == "vegeta" {
+	switch o.typ {
+	case "vegeta", "csv":
 		steps, err := parseSteps(o.steps)
 		if err != nil {
 			return err
 		}
-		return o.output(stdout, func(w io.Writer) error { return writeVegeta(w, stderr, steps, fs.Args()) })
+		write := writeVegeta
+		if o.typ == "csv" {
+			write = writeCSV
+		}
+		return o.output(stdout, func(w io.Writer) error { return write(w, stderr, steps, fs.Args()) })
+	case "html":
+		return o.html(stdout, stderr, ths, fs.Args())
 	}
 	write, ok := map[string]func(io.Writer, *report.Summary) error{
-		"text": report.WriteText, "json": report.WriteJSON, "html": report.WriteHTML, "junit": report.WriteJUnit,
+		"text": report.WriteText, "json": report.WriteJSON, "junit": report.WriteJUnit,
 	}[o.typ]
 	if !ok {
-		return usageError(fmt.Errorf("-type %q: want text, json, html, junit or vegeta", o.typ))
+		return usageError(fmt.Errorf("-type %q: want text, json, html, junit, csv or vegeta", o.typ))
 	}
 	sum, warnings, err := report.Load(fs.Args()...)
 	for _, w := range warnings {
@@ -75,6 +102,44 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !pass {
 		return &exitError{code: exitThresholds, err: errors.New(failedThresholds(sum))}
+	}
+	return nil
+}
+
+// html writes the HTML report of the run in paths, or of several runs
+// overlaid.
+func (o *reportOptions) html(stdout, stderr io.Writer, ths []*report.Threshold, paths []string) error {
+	runs, labels, warnings, err := report.LoadRuns(paths...)
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "loadgen report: warning:", w)
+	}
+	if err != nil {
+		return inputError(err)
+	}
+	if o.labels != "" {
+		given := strings.Split(o.labels, ",")
+		if len(given) != len(runs) {
+			return usageError(fmt.Errorf("-labels: %d labels for %d runs", len(given), len(runs)))
+		}
+		for i := range given {
+			labels[i] = strings.TrimSpace(given[i])
+		}
+	}
+	var failed []string
+	for i, sum := range runs {
+		if len(ths) > 0 && !report.Evaluate(ths, sum) {
+			msg := failedThresholds(sum)
+			if len(runs) > 1 {
+				msg = labels[i] + ": " + msg
+			}
+			failed = append(failed, msg)
+		}
+	}
+	if err := o.output(stdout, func(w io.Writer) error { return report.WriteHTMLRuns(w, runs, labels) }); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return &exitError{code: exitThresholds, err: errors.New(strings.Join(failed, "; "))}
 	}
 	return nil
 }
@@ -108,17 +173,52 @@ func parseSteps(list string) ([]results.Step, error) {
 			valid = valid || s == known
 		}
 		if !valid {
-			return nil, usageError(fmt.Errorf("-step %q: want session, conversation, message or poll", name))
+			return nil, usageError(fmt.Errorf("-step %q: want one of %s", name, stepNames()))
 		}
 		steps = append(steps, s)
 	}
 	return steps, nil
 }
 
+// stepNames lists the steps, comma-separated.
+func stepNames() string {
+	var names []string
+	for _, s := range results.Steps() {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
+}
+
+// writeCSV streams the results of the files to w as CSV rows, one file
+// after the other, each row labelled with its file's run id.
+func writeCSV(w, stderr io.Writer, steps []results.Step, paths []string) error {
+	cw := resultfile.NewCSVWriter(w, "", steps...)
+	err := replayFiles(stderr, paths, func(r *resultfile.Reader) results.TimedSink {
+		cw.SetRunID(r.Run().ID)
+		return cw
+	})
+	return errors.Join(err, cw.Flush())
+}
+
 // writeVegeta streams the results of the files to w in vegeta's encoding,
 // one file after the other.
 func writeVegeta(w, stderr io.Writer, steps []results.Step, paths []string) error {
 	var vw *resultfile.VegetaWriter
+	err := replayFiles(stderr, paths, func(r *resultfile.Reader) results.TimedSink {
+		if vw == nil {
+			vw = resultfile.NewVegetaWriter(w, r.Run().Scenario, r.Run().Target, steps...)
+		}
+		return vw
+	})
+	if err != nil {
+		return err
+	}
+	return vw.Err()
+}
+
+// replayFiles reads the results files in order into the sink that sink
+// returns for each, printing their warnings.
+func replayFiles(stderr io.Writer, paths []string, sink func(*resultfile.Reader) results.TimedSink) error {
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
@@ -129,10 +229,7 @@ func writeVegeta(w, stderr io.Writer, steps []results.Step, paths []string) erro
 			f.Close()
 			return inputError(err)
 		}
-		if vw == nil {
-			vw = resultfile.NewVegetaWriter(w, r.Run().Scenario, r.Run().Target, steps...)
-		}
-		err = r.Replay(vw)
+		err = r.Replay(sink(r))
 		f.Close()
 		for _, warn := range r.Warnings() {
 			fmt.Fprintln(stderr, "loadgen report: warning:", warn)
@@ -141,5 +238,5 @@ func writeVegeta(w, stderr io.Writer, steps []results.Step, paths []string) erro
 			return err
 		}
 	}
-	return vw.Err()
+	return nil
 }

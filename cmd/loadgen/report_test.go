@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -59,7 +60,7 @@ func TestReportCommand(t *testing.T) {
 	}{
 		{"text of merged shards", shards, exitOK, "merged    2 results files"},
 		{"json", append([]string{"-type", "json"}, shards...), exitOK, `"run_id": "run-1"`},
-		{"html", append([]string{"-type", "html"}, shards...), exitOK, "<svg"},
+		{"html", append([]string{"-type", "html"}, shards...), exitOK, `<figure class="lg-chart">`},
 		{"junit", append([]string{"-type", "junit", "-threshold", "errors.rate < 50%"}, shards...), exitOK, `failures="0"`},
 		{"passing threshold", append([]string{"-threshold", "message.ttft.p95 < 10s"}, shards...), exitOK, "PASS"},
 		{"failing threshold exits 3", append([]string{"-threshold", "message.ttft.p95 < 1ms"}, shards...), exitThresholds, "FAIL"},
@@ -68,6 +69,8 @@ func TestReportCommand(t *testing.T) {
 		{"no files", nil, exitUsage, ""},
 		{"missing file", []string{filepath.Join(t.TempDir(), "none.jsonl")}, exitUsage, ""},
 		{"bad step filter", append([]string{"-type", "vegeta", "-step", "chat"}, shards...), exitUsage, ""},
+		{"csv", append([]string{"-type", "csv"}, shards...), exitOK, "time,run_id,shard,user,session_number,conversation_name,turn,step,code,error,latency_s"},
+		{"csv of a step", append([]string{"-type", "csv", "-step", "message"}, shards...), exitOK, ",message,200,"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +83,58 @@ func TestReportCommand(t *testing.T) {
 			}
 			assertNoSecrets(t, stdout+stderr)
 		})
+	}
+}
+
+// TestReportCSVRows: one row per result, every row of the shards' run.
+func TestReportCSVRows(t *testing.T) {
+	shards := writeShards(t, resultstest.Config{Seed: 2, Sessions: 30, Rate: 20}, 2)
+	_, stdout, stderr := runMain(append([]string{"report", "-type", "csv"}, shards...)...)
+	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	_, js, _ := runMain(append([]string{"report", "-type", "json"}, shards...)...)
+	sum, err := report.ParseJSON([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want int64
+	for _, st := range results.Steps() {
+		want += sum.Steps.Get(st).Count
+	}
+	if int64(len(rows)-1) != want || rows[1][1] != "run-2" {
+		t.Errorf("%d rows (first %q), want a header and %d rows of run-2", len(rows), rows[:min(2, len(rows))], want)
+	}
+}
+
+// TestReportHTMLOverlaysRuns: files of two runs make one page with both,
+// labelled by file name (or -labels); shards of one run still merge.
+func TestReportHTMLOverlaysRuns(t *testing.T) {
+	a := writeShards(t, resultstest.Config{Seed: 3, Sessions: 30, Rate: 20}, 2)
+	b := writeShards(t, resultstest.Config{Seed: 4, Sessions: 30, Rate: 20}, 1)
+	before := filepath.Join(filepath.Dir(b[0]), "before.jsonl")
+	if err := os.Rename(b[0], before); err != nil {
+		t.Fatal(err)
+	}
+	code, page, stderr := runMain(append([]string{"report", "-type", "html"}, append([]string{before}, a...)...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"2 runs overlaid", "<b>before</b>", "<b>shard-0</b>", "shard-0 vs before", "run-3", "run-4"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("overlay page lacks %q", want)
+		}
+	}
+	_, page, _ = runMain(append([]string{"report", "-type", "html", "-labels", "old,new", before}, a...)...)
+	if !strings.Contains(page, "new vs old") {
+		t.Errorf("-labels old,new: page lacks %q", "new vs old")
+	}
+	if code, _, _ := runMain(append([]string{"report", "-type", "html", "-labels", "one", before}, a...)...); code != exitUsage {
+		t.Errorf("one label for two runs: exit %d, want %d", code, exitUsage)
+	}
+	if _, page, _ := runMain(append([]string{"report", "-type", "html"}, a...)...); strings.Contains(page, "overlaid") {
+		t.Error("the shards of one run were overlaid instead of merged")
 	}
 }
 

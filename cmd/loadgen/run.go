@@ -60,6 +60,7 @@ type runOptions struct {
 	secret       string    // the secret itself (demo's in-process mock)
 	scenarioHash string    // "sha256:…" of the scenario file
 	progressOut  io.Writer // where progress goes (default stderr)
+	stdout       io.Writer // where an output named "-" goes
 }
 
 // stringList is a repeatable string flag.
@@ -79,12 +80,12 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the run's metrics to the Pushgateway at `URL` during the run and at its end")
 	fs.DurationVar(&o.pushEvery, "push-interval", metrics.DefaultPushInterval, "time `D` between pushes to the Pushgateway")
 	fs.BoolVar(&o.pushDelete, "push-delete", false, "delete the run's group from the Pushgateway after the final push (default: keep it)")
-	fs.StringVar(&o.out, "out", "", "stream every step's result to `FILE` (JSON lines; read it with loadgen report)")
-	fs.StringVar(&o.outVegeta, "out-vegeta", "", "also write vegeta-encoded results to `FILE`, for vegeta report and vegeta plot")
-	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the JSON summary to `FILE`")
-	fs.StringVar(&o.html, "html", "", "write a self-contained HTML report with charts to `FILE`")
+	fs.StringVar(&o.out, "out", "", "stream every step's result to `FILE` (JSON lines; read it with loadgen report; - for stdout)")
+	fs.StringVar(&o.outVegeta, "out-vegeta", "", "also write vegeta-encoded results to `FILE`, for vegeta report and vegeta plot (- for stdout)")
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the JSON summary to `FILE` (- for stdout)")
+	fs.StringVar(&o.html, "html", "", "write a self-contained HTML report with interactive charts to `FILE` (- for stdout)")
 	fs.Var(&o.thresholds, "threshold", "add a pass/fail `EXPR` such as 'message.ttft.p95 < 1.5s' (repeatable; exit code 3 when one fails)")
-	fs.StringVar(&o.junit, "junit", "", "write the thresholds as JUnit XML test cases to `FILE`")
+	fs.StringVar(&o.junit, "junit", "", "write the thresholds as JUnit XML test cases to `FILE` (- for stdout)")
 	fs.BoolVar(&o.abortOnFail, "abort-on-fail", false, "stop the run as soon as a threshold has certainly failed")
 	fs.DurationVar(&o.grace, "grace", runner.DefaultGrace, "after the duration ends, running sessions may finish for up to `D` (after Ctrl-C only requests in flight); 0 cancels at once")
 	fs.Uint64Var(&o.seed, "seed", 0, "random `SEED` for the conversation mix, think times and templates (default random)")
@@ -98,16 +99,17 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o runOptions
-	fs := newFlagSet("run", "[flags] SCENARIO.yaml", stderr)
-	o.register(fs)
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlags("run", "[flags] SCENARIO.yaml", stdout, stderr)
+	o.register(fs.FlagSet)
+	runHelp(fs)
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
+		fs.hint()
 		return usageError(errors.New("want exactly one scenario file"))
 	}
-	sc, err := scenarios.LoadFile(fs.Arg(0))
+	sc, err := loadScenario(fs.Arg(0))
 	if err != nil {
 		return usageError(err)
 	}
@@ -123,6 +125,19 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	log, err := newLogger(o.logLevel, stderr)
 	if err != nil {
 		return usageError(err)
+	}
+	o.stdout = stdout
+	summaryOut := stdout // the text summary; stderr when an output takes stdout
+	var toStdout []string
+	for _, f := range []struct{ flag, path string }{{"--out", o.out}, {"--out-vegeta", o.outVegeta},
+		{"--summary-json", o.summaryJSON}, {"--html", o.html}, {"--junit", o.junit}} {
+		if f.path == "-" {
+			toStdout = append(toStdout, f.flag)
+			summaryOut = stderr
+		}
+	}
+	if len(toStdout) > 1 {
+		return usageError(fmt.Errorf("%s all write to stdout (-): give all but one a file", strings.Join(toStdout, " and ")))
 	}
 	if err := o.apply(sc); err != nil {
 		return usageError(err)
@@ -165,6 +180,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	log.Info("run starting", "run_id", run.ID, "scenario", sc.Name, "target", results.RedactURL(sc.Target.BaseURL),
 		"load", describeLoad(sc, rn), "duration", rn.Duration())
 
+	config := report.ConfigOf(sc, o.settings(run.Shards)...)
 	ran := func(out runner.Outcome) results.Run {
 		r := run
 		r.Start, r.Duration = out.Start, out.Duration
@@ -200,8 +216,9 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	}
 
 	sum := report.Build(ran(out), live.Snapshot())
+	sum.Config = config
 	pass := report.Evaluate(ths, sum)
-	if err := report.WriteText(stdout, sum); err != nil {
+	if err := report.WriteText(summaryOut, sum); err != nil {
 		return err
 	}
 	if err := o.writeReports(sum, log); err != nil {
@@ -216,6 +233,22 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		return errors.New("run interrupted before its duration ended (the summary above covers what ran)")
 	}
 	return nil
+}
+
+// settings are the run's own settings for the report's configuration
+// section (the scenario's come from report.ConfigOf).
+func (o *runOptions) settings(shards int) []report.Setting {
+	set := []report.Setting{{Name: "grace", Value: o.grace.String()}}
+	if o.seed != 0 {
+		set = append(set, report.Setting{Name: "seed", Value: strconv.FormatUint(o.seed, 10)})
+	}
+	if shards > 1 {
+		set = append(set, report.Setting{Name: "shard", Value: o.shard})
+	}
+	if len(o.thresholds) > 0 {
+		set = append(set, report.Setting{Name: "--threshold", Value: strings.Join(o.thresholds, "; ")})
+	}
+	return set
 }
 
 // compileThresholds returns the scenario's thresholds and --threshold's.
@@ -241,6 +274,12 @@ func (o *runOptions) writeReports(sum *report.Summary, log *slog.Logger) error {
 		write func(io.Writer, *report.Summary) error
 	}{{o.summaryJSON, report.WriteJSON}, {o.html, report.WriteHTML}, {o.junit, report.WriteJUnit}} {
 		if f.path == "" {
+			continue
+		}
+		if f.path == "-" {
+			if err := f.write(o.stdout, sum); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := writeFile(f.path, func(w io.Writer) error { return f.write(w, sum) }); err != nil {
@@ -443,4 +482,33 @@ func writeFile(path string, fn func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// runHelp groups run's flags and adds its examples and environment.
+func runHelp(fs *cmdFlags) {
+	fs.about = "Runs a scenario against a Helper deployment: virtual users sign in, create conversations " +
+		"and exchange messages as the scenario says, every step is measured (streamed replies token by " +
+		"token), and a summary is printed at the end; thresholds decide the exit code. A progress line " +
+		"(or, when stderr is not a terminal, a periodic log line) shows the run as it goes.\n\n" +
+		"Outputs given as - go to stdout (one at most); the text summary then goes to stderr."
+	fs.group("Target", "target", "secret-file")
+	fs.group("Load (overrides the scenario's load section)", "duration", "rate", "users", "grace", "speed", "seed", "shard")
+	fs.group("Results and reports", "out", "out-vegeta", "summary-json", "html", "junit")
+	fs.group("Thresholds", "threshold", "abort-on-fail")
+	fs.group("Live metrics", "metrics-addr", "metrics-linger", "pushgateway", "push-interval", "push-delete")
+	fs.group("Progress and logs", "quiet", "log-level")
+	fs.group("Profiling loadgen itself", "cpuprofile", "memprofile")
+	fs.examples = []string{
+		"loadgen run --target http://127.0.0.1:8080 scenarios/examples/smoke.yaml",
+		"loadgen run --rate 20/s --duration 5m --out results.jsonl --html report.html demo.yaml",
+		"loadgen run --quiet --summary-json summary.json --junit thresholds.xml \\",
+		"    --threshold 'message.ttft.p95 < 2s' smoke.yaml          # a CI gate: exit 3 on a failed threshold",
+		"loadgen run --metrics-addr 127.0.0.1:9464 soak.yaml          # watch it in Prometheus/Grafana",
+		"loadgen run --out - smoke.yaml | gzip > results.jsonl.gz",
+	}
+	fs.env = []string{
+		scenarios.DefaultSecretEnv + "\tthe mailbox's HMAC secret, or the variable named by target.hmac_secret_env " +
+			"(--secret-file instead); never printed or logged. Without one only anonymous users can run",
+		"${NAME}\tany variable the scenario refers to, e.g. HELPER_URL in target.base_url (${NAME:-default} gives a default)",
+	}
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/loadgen/loadgen/internal/testutil"
 	"github.com/loadgen/loadgen/mockserver"
 	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/resultfile"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // secretMarker is the HMAC secret in these tests; no output may contain it.
@@ -345,5 +347,33 @@ func TestRunWritesResultsFiles(t *testing.T) {
 			t.Errorf("%s: %d bytes, %v; want a file", p, len(b), err)
 		}
 		assertNoSecrets(t, string(b))
+	}
+}
+
+// TestRunOutputsToStdout: --out - streams the results file to stdout, the
+// text summary then goes to stderr, and two outputs cannot share stdout.
+func TestRunOutputsToStdout(t *testing.T) {
+	_, url := e2eMock(t)
+	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
+	sc := writeScenario(t, "message.ttft.p95 < 30s")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"run", "--target", url, "--duration", "1s", "--quiet", "--out", "-", sc}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit code %d\nstderr:\n%s", code, stderr.String())
+	}
+	r, err := resultfile.NewReader(bytes.NewReader(stdout.Bytes()), "stdout")
+	if err != nil {
+		t.Fatalf("stdout is not a results file: %v\n%.300s", err, stdout.String())
+	}
+	if err := r.Replay(stats.New()); err != nil || r.ClosedAt().IsZero() {
+		t.Errorf("stdout's results file: %v, closed at %v; want a complete file", err, r.ClosedAt())
+	}
+	if !strings.Contains(stderr.String(), "loadgen summary: e2e") {
+		t.Errorf("the summary did not go to stderr:\n%s", stderr.String())
+	}
+	assertNoSecrets(t, stdout.String()+stderr.String())
+	code = Main(context.Background(), []string{"run", "--target", url, "--out", "-", "--html", "-", sc}, &bytes.Buffer{}, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--out and --html all write to stdout") {
+		t.Errorf("--out - --html -: exit %d, want %d and a clear error:\n%s", code, exitUsage, stderr.String())
 	}
 }

@@ -71,13 +71,12 @@ func TestValidate(t *testing.T) {
 			},
 			wantStderr: "loadgen validate: 1 of 2 scenario files have problems\n"},
 		{name: "bad threshold", args: []string{badThreshold}, wantCode: exitUsage,
-			wantOut:    []string{regexp.QuoteMeta(badThreshold+`:12:13: threshold "message.speed > 3": `) + ".+"},
+			wantOut:    []string{regexp.QuoteMeta(badThreshold+`:12:13: thresholds[1]: threshold "message.speed > 3": `) + ".+"},
 			wantStderr: "loadgen validate: 1 of 1 scenario files have problems\n"},
 		{name: "missing file", args: []string{missing}, wantCode: exitUsage,
 			wantOut:    []string{regexp.QuoteMeta(missing) + ": scenarios: open .*: no such file or directory"},
 			wantStderr: "loadgen validate: 1 of 1 scenario files have problems\n"},
 		{name: "no files", args: nil, wantCode: exitUsage, wantStderr: "Usage: loadgen validate FILE..."},
-		{name: "help", args: []string{"-h"}, wantCode: exitOK, wantStderr: "Usage: loadgen validate FILE..."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

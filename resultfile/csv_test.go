@@ -1,4 +1,4 @@
-package results_test
+package resultfile_test
 
 import (
 	"bytes"
@@ -7,13 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
+	"github.com/loadgen/loadgen/stats"
 )
 
 func TestCSVWriter(t *testing.T) {
 	var b bytes.Buffer
-	w := results.NewCSVWriter(&b, "run-1", results.StepMessage)
+	w := resultfile.NewCSVWriter(&b, "run-1", results.StepMessage)
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	w.Record(&results.Result{Step: results.StepSession, Start: t0}) // filtered out
 	w.Record(&results.Result{Shard: 1, User: 7, Session: 9, Conversation: "faq, \"quoted\"", Turn: 2, Step: results.StepMessage,
@@ -28,7 +30,7 @@ func TestCSVWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || !slices.Equal(rows[0], results.CSVHeader) {
+	if len(rows) != 3 || !slices.Equal(rows[0], resultfile.CSVHeader) {
 		t.Fatalf("rows = %q, want the header and 2 message rows", rows)
 	}
 	want := []string{"2026-03-01T12:00:00.05Z", "run-1", "1", "7", "9", "faq, \"quoted\"", "2", "message", "200", "",
@@ -43,8 +45,8 @@ func TestCSVWriter(t *testing.T) {
 
 func TestCSVWriterWritesEveryResult(t *testing.T) {
 	var b bytes.Buffer
-	w := results.NewCSVWriter(&b, "r")
-	s := results.NewSummary()
+	w := resultfile.NewCSVWriter(&b, "r")
+	s := stats.New()
 	evs := resultstest.Generate(resultstest.Config{Seed: 3, Sessions: 20, Rate: 10})
 	resultstest.Replay(w, evs)
 	resultstest.Replay(s, evs)

@@ -1,4 +1,4 @@
-package results
+package resultfile
 
 import (
 	"encoding/csv"
@@ -7,13 +7,15 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/loadgen/loadgen/results"
 )
 
 // CSVHeader is the header row CSVWriter writes: one row per step result,
 // times in RFC 3339 (UTC, nanoseconds) and durations in seconds, like k6's
 // CSV output and Locust's request log. Session events are not written.
 var CSVHeader = []string{
-	"time", "run_id", "shard", "user", "session", "conversation", "turn", "step",
+	"time", "run_id", "shard", "user", "session_number", "conversation_name", "turn", "step",
 	"code", "error", "latency_s", "latency_from_intended_s", "lag_s", "rate_limit_wait_s",
 	"ttfb_s", "ttft_s", "tokens", "parts", "chars", "bytes_in", "bytes_out", "shape", "polls", "good",
 }
@@ -24,7 +26,7 @@ var CSVHeader = []string{
 // details are free text.
 type CSVWriter struct {
 	runID string
-	steps map[Step]bool
+	steps map[results.Step]bool
 
 	mu  sync.Mutex // guards w and err
 	w   *csv.Writer
@@ -33,10 +35,10 @@ type CSVWriter struct {
 
 // NewCSVWriter returns a CSVWriter on w that labels rows with runID and
 // keeps only the given steps (all when none). It writes the header at once.
-func NewCSVWriter(w io.Writer, runID string, steps ...Step) *CSVWriter {
+func NewCSVWriter(w io.Writer, runID string, steps ...results.Step) *CSVWriter {
 	c := &CSVWriter{runID: runID, w: csv.NewWriter(w)}
 	if len(steps) > 0 {
-		c.steps = map[Step]bool{}
+		c.steps = map[results.Step]bool{}
 		for _, s := range steps {
 			c.steps[s] = true
 		}
@@ -57,16 +59,16 @@ func (c *CSVWriter) SetRunID(id string) {
 func (c *CSVWriter) SessionStarted(string) {}
 
 // SessionEnded does nothing.
-func (c *CSVWriter) SessionEnded(string, End) {}
+func (c *CSVWriter) SessionEnded(string, results.End) {}
 
 // SessionStartedAt does nothing.
 func (c *CSVWriter) SessionStartedAt(string, time.Time) {}
 
 // SessionEndedAt does nothing.
-func (c *CSVWriter) SessionEndedAt(string, End, time.Time) {}
+func (c *CSVWriter) SessionEndedAt(string, results.End, time.Time) {}
 
 // Record writes r as a row, unless its step is filtered out.
-func (c *CSVWriter) Record(r *Result) {
+func (c *CSVWriter) Record(r *results.Result) {
 	if c.steps != nil && !c.steps[r.Step] {
 		return
 	}
@@ -83,16 +85,16 @@ func (c *CSVWriter) Record(r *Result) {
 		return sec(d)
 	}
 	good := ""
-	if r.Step == StepMessage {
+	if r.Step == results.StepMessage {
 		good = strconv.FormatBool(r.Good)
 	}
 	c.setErr(c.w.Write([]string{
 		r.Start.UTC().Format(time.RFC3339Nano), c.runID, strconv.Itoa(r.Shard),
 		strconv.FormatUint(r.User, 10), strconv.FormatUint(r.Session, 10), r.Conversation,
-		strconv.Itoa(r.Turn), string(r.Step), strconv.Itoa(r.Code), r.Error,
+		strconv.Itoa(r.Turn), string(r.Step), strconv.Itoa(r.Code), string(r.Error),
 		sec(r.Latency), sec(r.LatencyFromIntended()), sec(r.Lag()), sec(r.Wait),
 		optSec(r.TTFB), optSec(r.TTFT), strconv.Itoa(r.Tokens), strconv.Itoa(r.Parts), strconv.Itoa(r.Chars),
-		strconv.FormatInt(r.BytesIn, 10), strconv.FormatInt(r.BytesOut, 10), r.Shape, strconv.Itoa(r.Polls), good,
+		strconv.FormatInt(r.BytesIn, 10), strconv.FormatInt(r.BytesOut, 10), string(r.Shape), strconv.Itoa(r.Polls), good,
 	}))
 }
 
