@@ -19,11 +19,22 @@ import (
 // in headless Chromium with the network cut off (see internal/headless):
 // every chart initialises, the page requests nothing but itself, no script
 // fails, and hovering a chart shows its values. With LOADGEN_SCREENSHOT set
-// to a path, it also writes a screenshot of the one-run page there.
+// to a path, it also writes a screenshot of the one-run page there, of the
+// summary JSON at LOADGEN_SCREENSHOT_SUMMARY when set (docs/html-report.png:
+// loadgen demo --summary-json /tmp/demo.json, then
+// LOADGEN_SCREENSHOT_SUMMARY=/tmp/demo.json LOADGEN_SCREENSHOT=$PWD/docs/html-report.png
+// go test ./report -run Chromium).
 func TestHTMLInChromium(t *testing.T) {
 	b := headless.StartForTest(t)
 
 	one := testSummary(t)
+	if path := os.Getenv("LOADGEN_SCREENSHOT_SUMMARY"); path != "" {
+		s, _, err := report.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one = s
+	}
 	two := report.Build(results.Run{ID: "run-b", Scenario: "demo", Start: resultstest.T0.Add(time.Hour), Duration: 10 * time.Second},
 		testSnapshot(resultstest.Config{Seed: 12, Sessions: 150, Rate: 15, Start: resultstest.T0.Add(time.Hour), TTFT: 140 * time.Millisecond}))
 	var single, overlay bytes.Buffer
@@ -38,7 +49,7 @@ func TestHTMLInChromium(t *testing.T) {
 		page []byte
 	}{{"one run", single.Bytes()}, {"two runs", overlay.Bytes()}} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkSelfContained(t, string(tc.page))
+			checkSelfContained(t, string(tc.page), one.Target)
 			p, url := headless.OpenForTest(t, b, tc.page, 1200)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
