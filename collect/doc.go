@@ -1,0 +1,31 @@
+// Package collect coordinates the shards of a distributed run over HTTP:
+// a start barrier that gives every shard one start instant, and the intake
+// of each shard's results file. The collector runs a Coordinator (`loadgen
+// collect`); each shard uses a Client (`loadgen run --collector URL`).
+//
+// The protocol, version 1, JSON over HTTP:
+//
+//   - POST /v1/join with a JoinRequest, once the shard is ready to run (its
+//     scenario, feeders and HTTP client made). The answer is held until all
+//     N shards have joined; then every shard gets the same JoinResponse:
+//     the run id and the start instant T (the last join plus a margin).
+//     A shard starts at T as measured by the collector's clock, which it
+//     reads from the answer: local start = arrival of the answer + (T − the
+//     collector's Now in it), so the shards' clocks need not agree. A join
+//     whose shard count, scenario hash, run id or planned duration differs
+//     from the collector's aborts the run: every shard is answered 409 with
+//     the reason. A join after T (a replaced pod) is answered 410: too late.
+//     If not every shard joins within the timeout, all are answered 503.
+//   - PUT /v1/results/{shard} with the shard's results file as the body and
+//     its SHA-256 in a Content-Digest header (RFC 9530: sha-256=:BASE64:).
+//     The collector stores it, checks the digest (400 on a mismatch: send
+//     it again) and the file's header (run id, shard, shard count, scenario
+//     hash, format; 422 if wrong), and reads every record. Headers
+//     Loadgen-Instance (the joining process's id), Loadgen-Started-At (when
+//     the shard actually began, RFC 3339) and Loadgen-Outcome ("completed"
+//     or "interrupted") travel with it.
+//   - GET /v1/status: the run so far (Status), for people and tests.
+//   - GET /healthz: 200 once the collector listens (a readiness probe).
+//
+// Every error answer is a Problem: {"reason": "...", "error": "..."}.
+package collect
