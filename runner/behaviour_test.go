@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
+	"testing/synctest"
 	"time"
 
 	"github.com/loadgen/loadgen/mockserver"
@@ -27,13 +27,10 @@ type sessionEmails struct {
 	emails []string
 }
 
-func (se *sessionEmails) serve(t *testing.T) string {
+func (se *sessionEmails) serve(t *testing.T) target {
 	t.Helper()
-	m, err := mockserver.New(mockserver.Config{Secret: testSecret, Tokens: mockserver.Range{Min: 1, Max: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	m := newMock(t, mockserver.Config{Secret: testSecret, Tokens: mockserver.Range{Min: 1, Max: 1}})
+	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/widget/session" {
 			body, _ := io.ReadAll(r.Body)
 			var req struct{ Email string }
@@ -45,8 +42,6 @@ func (se *sessionEmails) serve(t *testing.T) string {
 		}
 		m.ServeHTTP(w, r)
 	}))
-	t.Cleanup(func() { srv.Close(); m.Close() })
-	return srv.URL
 }
 
 // customers is a CSV feeder of n rows.
@@ -82,81 +77,88 @@ conversations:
 `
 
 func TestUniqueFeederNeverRepeatsARowAcrossShards(t *testing.T) {
-	var se sessionEmails
-	url := se.serve(t)
-	const rows, shards = 10, 3
-	var mu sync.Mutex
-	perShard := make([]int, shards)
-	var wg sync.WaitGroup
-	for shard := range shards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Each shard parses the scenario itself, as separate processes do.
-			sc := loadWithFeeder(t, fmt.Sprintf(uniqueFeeder, "{arrival_rate: 100/s, duration: 5s}"), customers(rows))
-			rec, out := run(t, context.Background(), sc, url, runner.Options{Seed: 7, Shard: shard, Shards: shards})
-			if !out.Exhausted || out.Stop.Sub(out.Start) > 4*time.Second {
-				t.Errorf("shard %d: Exhausted %v after %v; want the run to stop when the feeder ran out", shard, out.Exhausted, out.Stop.Sub(out.Start))
-			}
-			if _, errs, kinds := rec.count(results.StepMessage); errs != 0 {
-				t.Errorf("shard %d: message errors %v", shard, kinds)
-			}
-			mu.Lock()
-			perShard[shard] = int(out.Sessions)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	got := slices.Sorted(slices.Values(se.emails))
-	var want []string
-	for i := 1; i <= rows; i++ {
-		want = append(want, fmt.Sprintf("c%02d@example.com", i))
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("sessions signed in as\n%q\nwant every row exactly once:\n%q", got, want)
-	}
-	if !slices.Equal(perShard, []int{4, 3, 3}) {
-		t.Errorf("sessions per shard = %v, want [4 3 3] (rows i, i+3, … of 10)", perShard)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var se sessionEmails
+		srv := se.serve(t)
+		const rows, shards = 10, 3
+		var mu sync.Mutex
+		perShard := make([]int, shards)
+		var wg sync.WaitGroup
+		for shard := range shards {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Each shard parses the scenario itself, as separate processes do.
+				sc := loadWithFeeder(t, fmt.Sprintf(uniqueFeeder, "{arrival_rate: 100/s, duration: 5s}"), customers(rows))
+				rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 7, Shard: shard, Shards: shards})
+				if !out.Exhausted || out.Stop.Sub(out.Start) > 4*time.Second {
+					t.Errorf("shard %d: Exhausted %v after %v; want the run to stop when the feeder ran out", shard, out.Exhausted, out.Stop.Sub(out.Start))
+				}
+				if _, errs, kinds := rec.count(results.StepMessage); errs != 0 {
+					t.Errorf("shard %d: message errors %v", shard, kinds)
+				}
+				mu.Lock()
+				perShard[shard] = int(out.Sessions)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		got := slices.Sorted(slices.Values(se.emails))
+		var want []string
+		for i := 1; i <= rows; i++ {
+			want = append(want, fmt.Sprintf("c%02d@example.com", i))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("sessions signed in as\n%q\nwant every row exactly once:\n%q", got, want)
+		}
+		if !slices.Equal(perShard, []int{4, 3, 3}) {
+			t.Errorf("sessions per shard = %v, want [4 3 3] (rows i, i+3, … of 10)", perShard)
+		}
+	})
 }
 
 func TestUniqueFeederWrapsWhenConfigured(t *testing.T) {
-	var se sessionEmails
-	url := se.serve(t)
-	yaml := strings.Replace(fmt.Sprintf(uniqueFeeder, "{arrival_rate: 40/s, duration: 250ms}"), "order: unique}", "order: unique, on_exhausted: wrap}", 1)
-	_, out := run(t, context.Background(), loadWithFeeder(t, yaml, customers(4)), url, runner.Options{Seed: 8})
-	if out.Sessions != 10 || out.Exhausted {
-		t.Errorf("Outcome: %d sessions, Exhausted %v; want 10 (40/s for 250ms), false", out.Sessions, out.Exhausted)
-	}
-	counts := map[string]int{}
-	for _, e := range se.emails {
-		counts[e]++
-	}
-	if len(counts) != 4 || counts["c01@example.com"] != 3 {
-		t.Errorf("emails used %v; want the 4 rows in order, again and again", counts)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var se sessionEmails
+		srv := se.serve(t)
+		yaml := strings.Replace(fmt.Sprintf(uniqueFeeder, "{arrival_rate: 40/s, duration: 250ms}"), "order: unique}", "order: unique, on_exhausted: wrap}", 1)
+		_, out := run(t, context.Background(), loadWithFeeder(t, yaml, customers(4)), srv, runner.Options{Seed: 8})
+		if out.Sessions != 10 || out.Exhausted {
+			t.Errorf("Outcome: %d sessions, Exhausted %v; want 10 (40/s for 250ms), false", out.Sessions, out.Exhausted)
+		}
+		counts := map[string]int{}
+		for _, e := range se.emails {
+			counts[e]++
+		}
+		if len(counts) != 4 || counts["c01@example.com"] != 3 {
+			t.Errorf("emails used %v; want the 4 rows in order, again and again", counts)
+		}
+	})
 }
 
 func TestClosedUsersTakeOneRowEach(t *testing.T) {
-	var se sessionEmails
-	url := se.serve(t)
-	sc := loadWithFeeder(t, fmt.Sprintf(uniqueFeeder, "{users: 3, duration: 300ms}"), customers(2))
-	rec, out := run(t, context.Background(), sc, url, runner.Options{Seed: 9})
-	users := map[uint64]bool{}
-	for _, r := range rec.results {
-		users[r.User] = true
-	}
-	if len(users) != 2 || out.Sessions <= 2 {
-		t.Errorf("%d users ran %d sessions; want the 2 users that got a row, looping", len(users), out.Sessions)
-	}
-	if got := slices.Compact(slices.Sorted(slices.Values(se.emails))); !slices.Equal(got, []string{"c01@example.com", "c02@example.com"}) {
-		t.Errorf("emails %q, want the two rows", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var se sessionEmails
+		srv := se.serve(t)
+		sc := loadWithFeeder(t, fmt.Sprintf(uniqueFeeder, "{users: 3, duration: 300ms}"), customers(2))
+		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 9})
+		users := map[uint64]bool{}
+		for _, r := range rec.results {
+			users[r.User] = true
+		}
+		if len(users) != 2 || out.Sessions <= 2 {
+			t.Errorf("%d users ran %d sessions; want the 2 users that got a row, looping", len(users), out.Sessions)
+		}
+		if got := slices.Compact(slices.Sorted(slices.Values(se.emails))); !slices.Equal(got, []string{"c01@example.com", "c02@example.com"}) {
+			t.Errorf("emails %q, want the two rows", got)
+		}
+	})
 }
 
 func TestThinkTimeCountsFromTheEndOfTheReply(t *testing.T) {
-	_, url := startMock(t, func(c *mockserver.Config) { c.TTFT = mockserver.Fixed(30 * time.Millisecond) })
-	sc := parseScenario(t, `
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, func(c *mockserver.Config) { c.TTFT = mockserver.Fixed(30 * time.Millisecond) })
+		sc := parseScenario(t, `
 version: 1
 name: t
 target: {base_url: "http://unused"}
@@ -170,27 +172,28 @@ conversations:
       - message: two
         think: 70ms
 `)
-	rec, _ := run(t, context.Background(), sc, url, runner.Options{Seed: 10})
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	thinks := map[int]time.Duration{1: 40 * time.Millisecond, 2: 70 * time.Millisecond}
-	var checked int
-	for i, r := range rec.results {
-		if r.Step != results.StepMessage || i == 0 || rec.results[i-1].Session != r.Session {
-			continue
+		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 10})
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		thinks := map[int]time.Duration{1: 40 * time.Millisecond, 2: 70 * time.Millisecond}
+		var checked int
+		for i, r := range rec.results {
+			if r.Step != results.StepMessage || i == 0 || rec.results[i-1].Session != r.Session {
+				continue
+			}
+			prev := rec.results[i-1]
+			if got := r.Intended.Sub(prev.Start.Add(prev.Latency)); got != thinks[r.Turn] {
+				t.Errorf("turn %d is due %v after the previous step ended, want exactly its think time %v", r.Turn, got, thinks[r.Turn])
+			}
+			if lag := r.Lag(); lag != 0 {
+				t.Errorf("turn %d started %v late; on the bubble's clock a turn starts when it is due", r.Turn, lag)
+			}
+			checked++
 		}
-		prev := rec.results[i-1]
-		if got := r.Intended.Sub(prev.Start.Add(prev.Latency)); got != thinks[r.Turn] {
-			t.Errorf("turn %d is due %v after the previous step ended, want exactly its think time %v", r.Turn, got, thinks[r.Turn])
+		if checked < 2 {
+			t.Fatalf("checked %d turns, want at least 2", checked)
 		}
-		if lag := r.Lag(); lag > 250*time.Millisecond {
-			t.Errorf("turn %d started %v late", r.Turn, lag)
-		}
-		checked++
-	}
-	if checked < 2 {
-		t.Fatalf("checked %d turns, want at least 2", checked)
-	}
+	})
 }
 
 func TestReturningUsersResumeTheirConversation(t *testing.T) {
@@ -199,8 +202,9 @@ func TestReturningUsersResumeTheirConversation(t *testing.T) {
 		{"anonymous", "anonymous: 100%"}, // resumed through currentToken
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mock, url := startMock(t, nil)
-			sc := parseScenario(t, `
+			synctest.Test(t, func(t *testing.T) {
+				mock, srv := startMock(t, nil)
+				sc := parseScenario(t, `
 version: 1
 name: t
 target: {base_url: "http://unused"}
@@ -210,23 +214,24 @@ conversations:
   - name: c
     turns: [{message: "hello again"}]
 `)
-			rec, out := run(t, context.Background(), sc, url, runner.Options{Seed: 11})
-			if out.Sessions <= 4 {
-				t.Fatalf("%d sessions, want users to loop", out.Sessions)
-			}
-			convs, errs, _ := rec.count(results.StepConversation)
-			if convs != 4 || errs != 0 {
-				t.Errorf("conversation steps = %d (%d errors), want 4: each user creates one, then resumes it", convs, errs)
-			}
-			if n, errs, kinds := rec.count(results.StepMessage); n != int(out.Sessions) || errs != 0 {
-				t.Errorf("message steps = %d (%d errors %v), want one per session (%d), none refused", n, errs, kinds, out.Sessions)
-			}
-			if sessions, _, _ := rec.count(results.StepSession); sessions != int(out.Sessions) {
-				t.Errorf("session steps = %d, want one per session (%d): a returning user signs in again", sessions, out.Sessions)
-			}
-			if st := mock.Stats(); st.Conversations != 4 {
-				t.Errorf("mock created %d conversations, want 4", st.Conversations)
-			}
+				rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 11})
+				if out.Sessions <= 4 {
+					t.Fatalf("%d sessions, want users to loop", out.Sessions)
+				}
+				convs, errs, _ := rec.count(results.StepConversation)
+				if convs != 4 || errs != 0 {
+					t.Errorf("conversation steps = %d (%d errors), want 4: each user creates one, then resumes it", convs, errs)
+				}
+				if n, errs, kinds := rec.count(results.StepMessage); n != int(out.Sessions) || errs != 0 {
+					t.Errorf("message steps = %d (%d errors %v), want one per session (%d), none refused", n, errs, kinds, out.Sessions)
+				}
+				if sessions, _, _ := rec.count(results.StepSession); sessions != int(out.Sessions) {
+					t.Errorf("session steps = %d, want one per session (%d): a returning user signs in again", sessions, out.Sessions)
+				}
+				if st := mock.Stats(); st.Conversations != 4 {
+					t.Errorf("mock created %d conversations, want 4", st.Conversations)
+				}
+			})
 		})
 	}
 }

@@ -57,15 +57,15 @@ conversations:
 		b.Fatal(err)
 	}
 	r.sink = stats.New()
-	r.workers = newWorkers()
+	r.workers = newWorkers(r.clock)
 	defer r.workers.stop()
 	ctx := context.Background()
-	c := runContexts{stop: ctx, turns: ctx, work: ctx}
+	st := &stops{schedule: ctx, sessions: ctx, turns: ctx, work: ctx} // a run that never stops
 	u, _ := r.newUser(1)
 	u.prev = client.ResumeSession("token", u.email)
 	b.ReportAllocs()
 	for b.Loop() {
-		r.runSession(c, u, time.Now())
+		r.runSession(st, u, time.Now())
 	}
 	if got := r.sink.(*stats.Aggregate).Snapshot().Step(results.StepConversation); got.Count == 0 || got.Errors != 0 {
 		b.Fatalf("conversation steps: %d, %d errors", got.Count, got.Errors)

@@ -23,10 +23,58 @@
 // as schedule lag and as latency from the intended start instead of hiding
 // (coordinated omission).
 //
-// A run stops when its duration ends or its context is canceled: no new
-// sessions or turns start, users in think time end their sessions as
-// canceled, and requests in flight get a grace period before they are
-// canceled too. The runner never imports metrics or report; it writes to a
-// results.Sink. The client's failure classes and reply shapes become
-// results' words in one place, kinds.go.
+// A run ends in phases (stops.go): when its duration ends or its context is
+// canceled no new session starts; running sessions may go on for the grace
+// period after the duration (on a cancel they start no new step, and users
+// in think time end their sessions canceled); then requests still in flight
+// are canceled. Each phase is a context, the one stop mechanism.
+//
+// All the runner's time comes from a Clock (Options.Clock): by default the
+// wall clock, on which arrivals end their wait on a timerfd for
+// sub-millisecond schedule lag; GoClock is Go's time alone, which a
+// testing/synctest bubble makes virtual, so the tests run whole schedules,
+// the real client and the real mock (in memory) in no real time.
+//
+// The runner never imports metrics or report; it writes to a results.Sink.
+// The client's failure classes and reply shapes become results' words in one
+// place, kinds.go.
+//
+// # Files
+//
+//	runner.go    Options, New, Run, Outcome
+//	schedule.go  how sessions start: open-model arrivals, closed-model users, session slots
+//	pacer.go     StagesPacer, the open model's schedule
+//	replay.go    transcripts: their sources, recorded-time arrivals, replayed turns
+//	user.go      a virtual user
+//	session.go   one session: sign-in, conversation, turns, the async exchange, checks
+//	step.go      one step: Retry-After, the request cap, the call, its delivery, retries
+//	result.go    a Result filled from the client's measurements
+//	kinds.go     the client's kinds and shapes in results' words
+//	stops.go     how a run ends
+//	clock.go     Clock, GoClock, sleeps, the precise arrival waiter
+//	workers.go   the goroutines requests run on
+//
+// # Adding to the runner
+//
+//   - Another arrival process (Poisson arrivals): a pacer that says when hit
+//     n is due, like StagesPacer.At, built by pacerFor (runner.go) from the
+//     scenario's load; arrive (schedule.go) walks any such schedule, and
+//     arrivals takes any schedule as a next function (replayArrivals is one).
+//     Draw random gaps from a source seeded by Options.Seed and the shard, so
+//     shards stay disjoint and runs repeatable.
+//   - Backoff for failing closed-model users: in loopUsers (schedule.go),
+//     between two sessions of a user; sessionRun.end knows how the last one
+//     ended. Sleep with sleepUntil on the runner's Clock, bounded by
+//     st.sessions, so a stopping run does not wait for it.
+//   - A start instant shared by distributed shards: Run takes start from the
+//     Clock; take it from an option instead and wait for it with the arrival
+//     waiter before the start loop. Every intended time already counts from
+//     start (arrive, loopUsers, replayArrivals).
+//   - New steps of widget traffic (open, history, react, mark_read,
+//     unread): a results.Step, a call in session.go that makes the request
+//     and fills the Result (as createConversation does), run through
+//     sessionRun.step at its place in sessionRun.run; step.go gives it
+//     Retry-After, the request cap, retries and recording. A visit without a
+//     conversation is a run that skips the conversation step (run already
+//     skips it when resuming one).
 package runner

@@ -179,18 +179,18 @@ func (r *Runner) closeReplays() {
 
 // replayArrivals starts one session per recorded conversation at its
 // original start, time-scaled from the first conversation's, until the
-// transcript ends or stop is done (start: original).
-func (r *Runner) replayArrivals(c runContexts, start time.Time, wg *sync.WaitGroup) {
+// transcript ends or no more sessions may start (start: original).
+func (r *Runner) replayArrivals(st *stops, start time.Time, wg *sync.WaitGroup) {
 	src := r.replays[r.original]
-	r.arrivals(c, wg, func() (arrival, bool) {
+	r.arrivals(st, wg, func() (arrival, bool) {
 		rc, err := src.next()
 		if rc == nil {
-			r.halt(err)
+			st.halt(err)
 			return arrival{}, false
 		}
 		at := start.Add(r.original.Transcript.Offset(src.firstStart(), rc.Start()))
 		return arrival{at: at, id: uint64(rc.Index) + 1, // the conversation's number: disjoint across shards
-			run: func(u *user) { r.session(c, u, r.original, rc, at, "") }}, true
+			run: func(u *user) { r.session(st, u, r.original, rc, at, "") }}, true
 	})
 }
 
@@ -216,7 +216,7 @@ func (s *sessionRun) replay() results.End {
 		} else {
 			due = due.Add(gap)
 		}
-		if !sleepUntil(s.ctx.turns, due) {
+		if !sleepUntil(s.st.turns, s.r.clock, due) {
 			s.canceled = true
 			return s.end()
 		}

@@ -1,8 +1,6 @@
 package runner
 
 import (
-	"time"
-
 	"github.com/loadgen/loadgen/helperapi"
 	"github.com/loadgen/loadgen/results"
 )
@@ -11,7 +9,7 @@ import (
 const maxDetail = 200
 
 // fill copies an exchange's timing and error into res.
-func fill(res *results.Result, t helperapi.Timing, err error) {
+func (s *sessionRun) fill(res *results.Result, t helperapi.Timing, err error) {
 	if !t.Start.IsZero() {
 		res.Start = t.Start
 	}
@@ -24,18 +22,18 @@ func fill(res *results.Result, t helperapi.Timing, err error) {
 		res.Error = kindOf(err)
 		res.Detail = truncate(err.Error(), maxDetail)
 		if res.Latency == 0 {
-			res.Latency = time.Since(res.Start)
+			res.Latency = s.r.clock.Now().Sub(res.Start)
 		}
 	}
 }
 
 // fillReply copies a streamed reply's measurements into res.
-func fillReply(res *results.Result, reply *helperapi.Reply, err error) {
+func (s *sessionRun) fillReply(res *results.Result, reply *helperapi.Reply, err error) {
 	if reply == nil {
-		fill(res, helperapi.Timing{}, err)
+		s.fill(res, helperapi.Timing{}, err)
 		return
 	}
-	fill(res, reply.Timing, err)
+	s.fill(res, reply.Timing, err)
 	res.TTFT = reply.TTFT
 	res.Gaps = reply.Gaps
 	res.Tokens = reply.Tokens()

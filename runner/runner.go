@@ -33,6 +33,10 @@ type Options struct {
 	Seed       uint64        // seed for picks, think times and templates (default: random)
 	MaxRetries int           // attempts of a step answered 429 (default DefaultMaxRetries)
 	Logger     *slog.Logger  // default: discard
+	// Clock is the time the run reads and waits on (default: the wall
+	// clock, whose arrivals wake on a timerfd). GoClock runs it on Go's time
+	// alone, as in a testing/synctest bubble. See Clock.
+	Clock Clock
 }
 
 // Runner runs one scenario. Create it with New, run it once with Run. Its
@@ -43,6 +47,7 @@ type Runner struct {
 	sink    results.Sink // set by Run
 	opts    Options
 	log     *slog.Logger
+	clock   Clock
 	pacer   *StagesPacer  // open model
 	limiter *rate.Limiter // global request cap; nil = none
 	slots   chan struct{} // max sessions in flight; nil = no cap
@@ -53,9 +58,6 @@ type Runner struct {
 
 	replays  map[*scenarios.ConversationSpec]*replaySource // transcripts being replayed
 	original *scenarios.ConversationSpec                   // replay model: the conversation replayed at its original times
-	noMore   chan struct{}                                 // closed by halt: no more sessions start
-	haltOnce sync.Once
-	haltErr  error // why the run halted, when a transcript failed; read after the sessions ended
 }
 
 // Outcome describes a finished run.
@@ -97,9 +99,12 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opts Options) (*Runne
 	if err != nil {
 		return nil, fmt.Errorf("runner: %w", err)
 	}
-	r := &Runner{sc: sc, client: client, opts: opts, log: opts.Logger, noMore: make(chan struct{})}
+	r := &Runner{sc: sc, client: client, opts: opts, log: opts.Logger, clock: opts.Clock}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.clock == nil {
+		r.clock = wallClock{}
 	}
 	l := sc.Load
 	switch l.Model {
@@ -181,10 +186,11 @@ func (r *Runner) TargetRate() float64 {
 }
 
 // Run runs the scenario, sending every result to sink, until its duration
-// ends or ctx is canceled, then drains and returns. Call it once. When the duration ends, running sessions may go on
-// for the grace period; when ctx is canceled, they start no new step and
-// only requests in flight get the grace period. Every started session is ended
-// on the sink before Run returns. When no more sessions can start before the
+// ends or ctx is canceled, then drains and returns. Call it once. When the
+// duration ends, running sessions may go on for the grace period; when ctx
+// is canceled, they start no new step and only requests in flight get the
+// grace period (stops has the phases). Every started session is ended on the
+// sink before Run returns. When no more sessions can start before the
 // duration ends (Outcome.Exhausted), the run ends once the started ones
 // have. The error is non-nil only when the run could not proceed at all, or
 // a transcript could not be read on (then sessions stopped starting and the
@@ -194,97 +200,31 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 		return Outcome{}, errors.New("runner: Run needs a sink and runs once")
 	}
 	r.sink = sink
-	r.workers = newWorkers()
+	r.workers = newWorkers(r.clock)
 	defer r.workers.stop()
-	start := time.Now()
+	start := r.clock.Now()
 	out := Outcome{Start: start, TargetRate: r.TargetRate()}
+	st := newStops(ctx, r.clock, start.Add(r.Duration()), r.opts.Grace) // how the run ends: see stops
+	defer st.close()
 
-	// stop ends arrivals. turns ends new steps of running sessions: at once
-	// when ctx is canceled (Ctrl-C), else when the grace period after stop
-	// runs out (sessions may finish their conversations, as k6's gracefulStop
-	// lets iterations finish). work ends requests in flight at the end of the
-	// grace period; it does not derive from ctx, so a canceled run still drains.
-	stop, stopCancel := context.WithDeadline(ctx, start.Add(r.Duration()))
-	defer stopCancel()
-	turns, turnsCancel := context.WithCancel(ctx)
-	defer turnsCancel()
-	work, workCancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer workCancel()
-	drained := make(chan struct{})
-	go func() {
-		select {
-		case <-stop.Done():
-		case <-drained:
-			return
-		}
-		if r.opts.Grace > 0 {
-			t := time.NewTimer(r.opts.Grace)
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-drained:
-				return
-			}
-		}
-		turnsCancel()
-		workCancel()
-	}()
-
-	var wg sync.WaitGroup
-	ctxs := runContexts{stop: stop, turns: turns, work: work}
+	var sessions sync.WaitGroup // every session started; Added to only by the start loop below
 	switch {
 	case r.original != nil:
-		r.replayArrivals(ctxs, start, &wg)
+		r.replayArrivals(st, start, &sessions)
 	case r.pacer != nil:
-		r.arrive(ctxs, start, &wg)
+		r.arrive(st, start, &sessions)
 	default:
-		r.loopUsers(ctxs, start, &wg)
+		r.loopUsers(st, start, &sessions)
 	}
-	// No wg.Add comes after this point, so waiting for idleness is safe.
-	idle := make(chan struct{})
-	go func() { wg.Wait(); close(idle) }()
-	select {
-	case <-stop.Done():
-	case <-idle:
-		if r.halted() {
-			stopCancel() // nothing runs and nothing more can start
-		}
-		<-stop.Done()
-	}
-	out.Stop = time.Now()
+	st.waitSchedule(&sessions)
+	out.Stop = r.clock.Now()
 	out.Interrupted = ctx.Err() != nil
-	out.Exhausted = r.halted()
-	wg.Wait()
-	close(drained)
+	out.Exhausted = st.halted.Load()
+	sessions.Wait() // they drain: see stops for how long they may take
+	st.close()
 	r.closeReplays()
-	out.End = time.Now()
+	out.End = r.clock.Now()
 	out.Sessions = r.sessions.Load()
 	out.Duration = out.Stop.Sub(out.Start)
-	return out, r.haltErr
-}
-
-// halt stops new sessions from starting: a unique feeder or a transcript
-// ran out (nil err), or a transcript could not be read on.
-func (r *Runner) halt(err error) {
-	r.haltOnce.Do(func() {
-		r.haltErr = err
-		close(r.noMore)
-	})
-}
-
-// halted reports whether halt was called.
-func (r *Runner) halted() bool {
-	select {
-	case <-r.noMore:
-		return true
-	default:
-		return false
-	}
-}
-
-// runContexts are the three stages of a run's end (see Run).
-type runContexts struct {
-	stop  context.Context // done: no new sessions
-	turns context.Context // done: no new steps in running sessions
-	work  context.Context // done: requests in flight are canceled
+	return out, st.haltErr
 }

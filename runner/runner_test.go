@@ -9,9 +9,11 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/loadgen/loadgen/helperapi"
+	"github.com/loadgen/loadgen/internal/testutil"
 	"github.com/loadgen/loadgen/mockserver"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/runner"
@@ -70,9 +72,42 @@ func (r *recorder) count(step results.Step) (n, errs int, kinds map[results.Kind
 	return n, errs, kinds
 }
 
-// startMock serves a fast mock on loopback.
-func startMock(t *testing.T, tweak func(*mockserver.Config)) (*mockserver.Server, string) {
+// The runner's tests run in testing/synctest bubbles. Time in a bubble is
+// virtual and moves only when every goroutine of the bubble is blocked, so a
+// run's schedule, think times, Retry-Afters and grace periods take no real
+// time and come out exact, and so do the mock's latencies. The mock and the
+// client are the real ones; the mock listens in memory (testutil.PipeListener:
+// a goroutine blocked on a socket would keep the bubble's clock still) and
+// the runner runs on runner.GoClock (a timerfd's time is not the bubble's).
+// TestWallClockRunOnLoopback runs the default clock on real loopback.
+
+// rtt is the in-memory server's round trip: each request waits this long
+// before its handler runs, as on a network, so that a closed-model loop of
+// instant replies moves the bubble's clock on.
+const rtt = time.Millisecond
+
+// target is a server for a test's client: its URL and, for a server in
+// memory, the dialer that reaches it (nil: the network).
+type target struct {
+	url  string
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// serve serves h in memory, each request rtt late, until the test ends.
+func serve(t *testing.T, h http.Handler) target {
 	t.Helper()
+	ln := testutil.NewPipeListener()
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(rtt)
+		h.ServeHTTP(w, r)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return target{url: "http://helper.test", dial: ln.Dial}
+}
+
+// mockConfig is a fast mock's configuration, changed by tweak (nil: none).
+func mockConfig(tweak func(*mockserver.Config)) mockserver.Config {
 	cfg := mockserver.Config{
 		Secret:        testSecret,
 		TTFT:          mockserver.Fixed(5 * time.Millisecond),
@@ -82,13 +117,25 @@ func startMock(t *testing.T, tweak func(*mockserver.Config)) (*mockserver.Server
 	if tweak != nil {
 		tweak(&cfg)
 	}
+	return cfg
+}
+
+// newMock returns a mock that is closed when the test ends.
+func newMock(t *testing.T, cfg mockserver.Config) *mockserver.Server {
+	t.Helper()
 	m, err := mockserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(m)
-	t.Cleanup(func() { srv.Close(); m.Close() })
-	return m, srv.URL
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// startMock serves a fast mock in memory (call it in a bubble).
+func startMock(t *testing.T, tweak func(*mockserver.Config)) (*mockserver.Server, target) {
+	t.Helper()
+	m := newMock(t, mockConfig(tweak))
+	return m, serve(t, m)
 }
 
 func parseScenario(t *testing.T, yaml string) *scenarios.Scenario {
@@ -100,12 +147,16 @@ func parseScenario(t *testing.T, yaml string) *scenarios.Scenario {
 	return sc
 }
 
-// newClient returns a client on its own transport, whose idle connections
-// are closed when the run ends so goroutine counts can be compared.
-func newClient(t *testing.T, url string) (*helperapi.Client, *http.Transport) {
+// newClient returns a client of tgt on its own transport, whose idle
+// connections are closed when the run ends so goroutine counts can be
+// compared.
+func newClient(t *testing.T, tgt target) (*helperapi.Client, *http.Transport) {
 	t.Helper()
 	tr := helperapi.NewTransport(10)
-	c, err := helperapi.New(url, helperapi.WithSecret(testSecret), helperapi.WithTimeout(10*time.Second),
+	if tgt.dial != nil {
+		tr.DialContext, tr.Proxy = tgt.dial, nil
+	}
+	c, err := helperapi.New(tgt.url, helperapi.WithSecret(testSecret), helperapi.WithTimeout(10*time.Second),
 		helperapi.WithHTTPClient(&http.Client{Transport: tr}))
 	if err != nil {
 		t.Fatal(err)
@@ -113,11 +164,16 @@ func newClient(t *testing.T, url string) (*helperapi.Client, *http.Transport) {
 	return c, tr
 }
 
-func run(t *testing.T, ctx context.Context, sc *scenarios.Scenario, url string, opts runner.Options) (*recorder, runner.Outcome) {
+// run runs sc against tgt. Against a server in memory (in a bubble) the
+// runner gets runner.GoClock unless opts has a Clock.
+func run(t *testing.T, ctx context.Context, sc *scenarios.Scenario, tgt target, opts runner.Options) (*recorder, runner.Outcome) {
 	t.Helper()
 	rec := &recorder{}
-	client, tr := newClient(t, url)
+	client, tr := newClient(t, tgt)
 	defer tr.CloseIdleConnections()
+	if tgt.dial != nil && opts.Clock == nil {
+		opts.Clock = runner.GoClock{}
+	}
 	rn, err := runner.New(sc, client, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -144,107 +200,121 @@ conversations:
 `
 
 func TestOpenModelRunsEveryScheduledSession(t *testing.T) {
-	mock, url := startMock(t, nil)
-	sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 40/s, duration: 1s}"))
-	rec, out := run(t, context.Background(), sc, url, runner.Options{Seed: 1})
+	synctest.Test(t, func(t *testing.T) {
+		mock, srv := startMock(t, nil)
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 40/s, duration: 1s}"))
+		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 1})
 
-	if out.Sessions != 40 || rec.started != 40 {
-		t.Fatalf("sessions: outcome %d, sink %d; want 40 (40/s for 1s)", out.Sessions, rec.started)
-	}
-	if rec.ends[results.EndCompleted] != 40 {
-		t.Errorf("ends = %v, want 40 completed", rec.ends)
-	}
-	for _, step := range []results.Step{results.StepSession, results.StepConversation} {
-		if n, errs, kinds := rec.count(step); n != 40 || errs != 0 {
-			t.Errorf("%s: %d results, %d errors %v; want 40, 0", step, n, errs, kinds)
+		if out.Sessions != 40 || rec.started != 40 {
+			t.Fatalf("sessions: outcome %d, sink %d; want 40 (40/s for 1s)", out.Sessions, rec.started)
 		}
-	}
-	if n, errs, kinds := rec.count(results.StepMessage); n != 80 || errs != 0 {
-		t.Errorf("message: %d results, %d errors %v; want 80, 0", n, errs, kinds)
-	}
-	st := mock.Stats()
-	if got := st.Sessions.Email + st.Sessions.Anonymous; got != 40 {
-		t.Errorf("mock counted %d sessions, want 40", got)
-	}
-	if st.Messages.StreamStarted != 80 {
-		t.Errorf("mock counted %d streamed messages, want 80", st.Messages.StreamStarted)
-	}
-	// Each session starts at its scheduled time or after it, never before.
-	for _, r := range rec.results {
-		if r.Intended.IsZero() || r.Start.Before(r.Intended) {
-			t.Fatalf("%s step of session %d started %v before its intended start %v", r.Step, r.Session, r.Start, r.Intended)
+		if rec.ends[results.EndCompleted] != 40 {
+			t.Errorf("ends = %v, want 40 completed", rec.ends)
 		}
-	}
+		for _, step := range []results.Step{results.StepSession, results.StepConversation} {
+			if n, errs, kinds := rec.count(step); n != 40 || errs != 0 {
+				t.Errorf("%s: %d results, %d errors %v; want 40, 0", step, n, errs, kinds)
+			}
+		}
+		if n, errs, kinds := rec.count(results.StepMessage); n != 80 || errs != 0 {
+			t.Errorf("message: %d results, %d errors %v; want 80, 0", n, errs, kinds)
+		}
+		st := mock.Stats()
+		if got := st.Sessions.Email + st.Sessions.Anonymous; got != 40 {
+			t.Errorf("mock counted %d sessions, want 40", got)
+		}
+		if st.Messages.StreamStarted != 80 {
+			t.Errorf("mock counted %d streamed messages, want 80", st.Messages.StreamStarted)
+		}
+		// Each step starts at its intended start or after it, never before;
+		// on the bubble's clock a session starts exactly on schedule: hit n
+		// in the middle of its 25 ms (see StagesPacer.At).
+		for _, r := range rec.results {
+			if r.Intended.IsZero() || r.Start.Before(r.Intended) {
+				t.Fatalf("%s step of session %d started %v before its intended start %v", r.Step, r.Session, r.Start, r.Intended)
+			}
+			if want := out.Start.Add(time.Duration(2*r.Session-1) * time.Second / 80); r.Step == results.StepSession && (r.Intended.Sub(want).Abs() > time.Microsecond || r.Lag() != 0) {
+				t.Errorf("session %d is due %v and started %v late; want due %v, at once", r.Session, r.Intended.Sub(out.Start), r.Lag(), want.Sub(out.Start))
+			}
+		}
+	})
 }
 
 func TestClosedModelHoldsExactlyNUsers(t *testing.T) {
-	_, url := startMock(t, nil)
-	sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 5, duration: 700ms}"))
-	rec, _ := run(t, context.Background(), sc, url, runner.Options{Seed: 2})
-	if rec.maxActive != 5 {
-		t.Errorf("max sessions in flight = %d, want exactly 5 users", rec.maxActive)
-	}
-	if rec.started <= 5 {
-		t.Errorf("started %d sessions; want users to loop (more than 5)", rec.started)
-	}
-	if rec.active != 0 || rec.ends[results.EndCompleted] != rec.started {
-		t.Errorf("ends = %v of %d started, %d still active; want all completed", rec.ends, rec.started, rec.active)
-	}
-	users := map[uint64]bool{}
-	for _, r := range rec.results {
-		users[r.User] = true
-	}
-	if len(users) != 5 {
-		t.Errorf("results name %d distinct users, want 5", len(users))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, nil)
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 5, duration: 700ms}"))
+		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 2})
+		if rec.maxActive != 5 {
+			t.Errorf("max sessions in flight = %d, want exactly 5 users", rec.maxActive)
+		}
+		if rec.started <= 5 {
+			t.Errorf("started %d sessions; want users to loop (more than 5)", rec.started)
+		}
+		if rec.active != 0 || rec.ends[results.EndCompleted] != rec.started {
+			t.Errorf("ends = %v of %d started, %d still active; want all completed", rec.ends, rec.started, rec.active)
+		}
+		users := map[uint64]bool{}
+		for _, r := range rec.results {
+			users[r.User] = true
+		}
+		if len(users) != 5 {
+			t.Errorf("results name %d distinct users, want 5", len(users))
+		}
+	})
 }
 
 func TestMaxSessionsCapsSessionsInFlight(t *testing.T) {
-	_, url := startMock(t, func(c *mockserver.Config) { c.TTFT = mockserver.Fixed(50 * time.Millisecond) })
-	sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 100/s, duration: 500ms, max_sessions: 3}"))
-	rec, _ := run(t, context.Background(), sc, url, runner.Options{Seed: 3})
-	if rec.maxActive > 3 {
-		t.Errorf("max sessions in flight = %d, want ≤ 3", rec.maxActive)
-	}
-	// The delayed arrivals keep their intended start: the wait is visible as lag.
-	var lagged int
-	for _, r := range rec.results {
-		if r.Step == results.StepSession && r.Lag() > 20*time.Millisecond {
-			lagged++
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, func(c *mockserver.Config) { c.TTFT = mockserver.Fixed(50 * time.Millisecond) })
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 100/s, duration: 500ms, max_sessions: 3}"))
+		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 3})
+		if rec.maxActive > 3 {
+			t.Errorf("max sessions in flight = %d, want ≤ 3", rec.maxActive)
 		}
-	}
-	if lagged == 0 {
-		t.Errorf("no session step shows schedule lag although max_sessions held arrivals back")
-	}
+		// The delayed arrivals keep their intended start: the wait is visible as lag.
+		var lagged int
+		for _, r := range rec.results {
+			if r.Step == results.StepSession && r.Lag() > 20*time.Millisecond {
+				lagged++
+			}
+		}
+		if lagged == 0 {
+			t.Errorf("no session step shows schedule lag although max_sessions held arrivals back")
+		}
+	})
 }
 
 func TestRequestRateCapHolds(t *testing.T) {
-	_, url := startMock(t, nil)
-	sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 10, duration: 1s, request_rate: 50/s, burst: 5}"))
-	start := time.Now()
-	rec, _ := run(t, context.Background(), sc, url, runner.Options{Seed: 4})
-	elapsed := time.Since(start)
-	rec.mu.Lock()
-	n := len(rec.results)
-	var waited int
-	for _, r := range rec.results {
-		if r.Wait > 0 {
-			waited++
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, nil)
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 10, duration: 1s, request_rate: 50/s, burst: 5}"))
+		start := time.Now()
+		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 4})
+		elapsed := time.Since(start)
+		rec.mu.Lock()
+		n := len(rec.results)
+		var waited int
+		for _, r := range rec.results {
+			if r.Wait > 0 {
+				waited++
+			}
 		}
-	}
-	rec.mu.Unlock()
-	// A token bucket lets through at most burst + rate·elapsed requests.
-	if limit := 5 + int(50*elapsed.Seconds()); n > limit {
-		t.Errorf("%d requests in %v; the cap allows at most %d", n, elapsed, limit)
-	}
-	if waited == 0 {
-		t.Errorf("no result records a rate-limiter wait")
-	}
+		rec.mu.Unlock()
+		// A token bucket lets through at most burst + rate·elapsed requests.
+		if limit := 5 + int(50*elapsed.Seconds()); n > limit {
+			t.Errorf("%d requests in %v; the cap allows at most %d", n, elapsed, limit)
+		}
+		if waited == 0 {
+			t.Errorf("no result records a rate-limiter wait")
+		}
+	})
 }
 
 func TestCancelDrainsAndEndsEverySession(t *testing.T) {
-	_, url := startMock(t, nil)
-	sc := parseScenario(t, `
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, nil)
+		sc := parseScenario(t, `
 version: 1
 name: t
 target: {base_url: "http://unused"}
@@ -256,78 +326,99 @@ conversations:
       - message: "still there?"
         think: 1h
 `)
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
-	before := runtime.NumGoroutine()
-	rec, out := run(t, ctx, sc, url, runner.Options{Seed: 5})
-	if !out.Interrupted {
-		t.Errorf("Outcome.Interrupted = false after cancel")
-	}
-	if out.End.Sub(out.Start) > 30*time.Second {
-		t.Errorf("run took %v after cancel; want it to stop promptly", out.End.Sub(out.Start))
-	}
-	if rec.started != 4 || rec.ends[results.EndCanceled] != 4 || rec.active != 0 {
-		t.Errorf("started %d, ends %v, active %d; want 4 users each ending canceled during think time", rec.started, rec.ends, rec.active)
-	}
-	waitGoroutines(t, before)
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(300*time.Millisecond, cancel)
+		before := runtime.NumGoroutine()
+		rec, out := run(t, ctx, sc, srv, runner.Options{Seed: 5})
+		if !out.Interrupted {
+			t.Errorf("Outcome.Interrupted = false after cancel")
+		}
+		if out.End.Sub(out.Start) > 30*time.Second {
+			t.Errorf("run took %v after cancel; want it to stop promptly", out.End.Sub(out.Start))
+		}
+		if rec.started != 4 || rec.ends[results.EndCanceled] != 4 || rec.active != 0 {
+			t.Errorf("started %d, ends %v, active %d; want 4 users each ending canceled during think time", rec.started, rec.ends, rec.active)
+		}
+		checkGoroutines(t, before)
+	})
 }
 
 func TestDeadTargetCountsConnectErrors(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	ln.Close() // nothing listens there now: connection refused
-	sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 20/s, duration: 500ms}"))
-	rec, out := run(t, context.Background(), sc, url, runner.Options{Seed: 6})
-	n, errs, kinds := rec.count(results.StepSession)
-	if n == 0 || errs != n || kinds["connect"] != n {
-		t.Errorf("session steps: %d, errors %d %v; want every one a connect error", n, errs, kinds)
-	}
-	if rec.ends[results.EndFailed] != int(out.Sessions) {
-		t.Errorf("ends = %v; want all %d sessions failed", rec.ends, out.Sessions)
-	}
-	if m, _, _ := rec.count(results.StepMessage); m != 0 {
-		t.Errorf("%d message steps after failed sessions; want none", m)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ln := testutil.NewPipeListener()
+		ln.Close() // nothing listens there now: connection refused
+		srv := target{url: "http://dead.test", dial: ln.Dial}
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 20/s, duration: 500ms}"))
+		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 6})
+		n, errs, kinds := rec.count(results.StepSession)
+		if n != 10 || errs != n || kinds["connect"] != n {
+			t.Errorf("session steps: %d, errors %d %v; want 10 (20/s for 500ms), every one a connect error", n, errs, kinds)
+		}
+		if rec.ends[results.EndFailed] != int(out.Sessions) {
+			t.Errorf("ends = %v; want all %d sessions failed", rec.ends, out.Sessions)
+		}
+		if m, _, _ := rec.count(results.StepMessage); m != 0 {
+			t.Errorf("%d message steps after failed sessions; want none", m)
+		}
+	})
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	_, url := startMock(t, func(c *mockserver.Config) {
-		c.Faults.RateLimited = 0.5
-		c.Faults.RetryAfter = time.Second
-	})
-	sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 2, duration: 1500ms}"))
-	rec, _ := run(t, context.Background(), sc, url, runner.Options{Seed: 7, MaxRetries: 2})
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	// After a 429 the same user's next request waits at least Retry-After.
-	last := map[uint64]*results.Result{}
-	var limited int
-	for _, r := range rec.results {
-		if p := last[r.User]; p != nil && p.Error == "rate_limited" {
-			limited++
-			if gap := r.Start.Sub(p.Start.Add(p.Latency)); gap < 900*time.Millisecond {
-				t.Errorf("user %d retried %v after a 429 with Retry-After: 1; want ≥ 1s", r.User, gap)
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, func(c *mockserver.Config) {
+			c.Faults.RateLimited = 0.5
+			c.Faults.RetryAfter = time.Second
+		})
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 2, duration: 1500ms}"))
+		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 7, MaxRetries: 2})
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		// After a 429 the same user's next request waits at least Retry-After.
+		last := map[uint64]*results.Result{}
+		var limited int
+		for _, r := range rec.results {
+			if p := last[r.User]; p != nil && p.Error == "rate_limited" {
+				limited++
+				if gap := r.Start.Sub(p.Start.Add(p.Latency)); gap < 900*time.Millisecond {
+					t.Errorf("user %d retried %v after a 429 with Retry-After: 1; want ≥ 1s", r.User, gap)
+				}
 			}
+			last[r.User] = r
 		}
-		last[r.User] = r
-	}
-	if limited == 0 {
-		t.Skip("the mock injected no 429 followed by another request in this run")
+		if limited == 0 {
+			t.Skip("the mock injected no 429 followed by another request in this run")
+		}
+	})
+}
+
+// checkGoroutines fails when goroutines started by the run are still there
+// once every goroutine of the bubble has finished or blocked.
+func checkGoroutines(t *testing.T, before int) {
+	t.Helper()
+	synctest.Wait()
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("goroutines: %d before, %d after the run\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
 
-// waitGoroutines fails when goroutines started by the test are still running.
-func waitGoroutines(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before+2 {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("goroutines: %d before, %d after the run\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+// TestWallClockRunOnLoopback runs the default clock (arrivals that wake on a
+// timerfd) against the mock on real loopback, outside any bubble.
+func TestWallClockRunOnLoopback(t *testing.T) {
+	m := newMock(t, mockConfig(nil))
+	hs := httptest.NewServer(m)
+	defer hs.Close()
+	sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 50/s, duration: 200ms}"))
+	rec, out := run(t, context.Background(), sc, target{url: hs.URL}, runner.Options{Seed: 13})
+	if out.Sessions != 10 || rec.ends[results.EndCompleted] != 10 {
+		t.Fatalf("%d sessions, ends %v; want 10 (50/s for 200ms), all completed", out.Sessions, rec.ends)
+	}
+	if n, errs, kinds := rec.count(results.StepMessage); n != 20 || errs != 0 {
+		t.Errorf("message: %d results, %d errors %v; want 20, 0", n, errs, kinds)
+	}
+	for _, r := range rec.results {
+		if r.Start.Before(r.Intended) {
+			t.Errorf("%s step of session %d started %v before its intended start", r.Step, r.Session, r.Intended.Sub(r.Start))
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -6,20 +6,20 @@ import (
 	"time"
 )
 
-// arrive starts one session per scheduled arrival until the schedule ends or
-// stop is done. When max_sessions are in flight it waits for a free slot:
+// arrive starts one session per scheduled arrival until the pacer's
+// schedule ends or no more sessions may start. When max_sessions are in flight it waits for a free slot:
 // the delay shows up as schedule lag, since each session keeps its intended
 // start.
-func (r *Runner) arrive(c runContexts, start time.Time, wg *sync.WaitGroup) {
+func (r *Runner) arrive(st *stops, start time.Time, wg *sync.WaitGroup) {
 	shards := uint64(r.opts.Shards)
 	n := uint64(r.opts.Shard)
-	r.arrivals(c, wg, func() (arrival, bool) {
+	r.arrivals(st, wg, func() (arrival, bool) {
 		at, ok := r.pacer.At(n)
 		if !ok {
 			return arrival{}, false
 		}
 		a := arrival{at: start.Add(at), id: n + 1} // hit n of the whole schedule: disjoint across shards
-		a.run = func(u *user) { r.runSession(c, u, a.at) }
+		a.run = func(u *user) { r.runSession(st, u, a.at) }
 		n += shards
 		return a, true
 	})
@@ -33,20 +33,22 @@ type arrival struct {
 }
 
 // arrivals starts a session for each arrival next returns, at its intended
-// time, until next reports false, stop is done or no more sessions may
-// start. A session that finds max_sessions in flight waits for a slot.
-func (r *Runner) arrivals(c runContexts, wg *sync.WaitGroup, next func() (arrival, bool)) {
-	w := newWaiter()
+// time, until next reports false or no more sessions may start (st.sessions).
+// A session that finds max_sessions in flight waits for a slot. Any
+// schedule is a next function: the pacer's (arrive), a transcript's recorded
+// starts (replayArrivals).
+func (r *Runner) arrivals(st *stops, wg *sync.WaitGroup, next func() (arrival, bool)) {
+	w := newWaiter(r.clock)
 	defer w.close()
 	for {
 		a, ok := next()
-		if !ok || !w.until(a.at, c.stop.Done(), r.noMore) || r.halted() || !r.acquire(c.stop) {
+		if !ok || !w.until(a.at, st.sessions.Done()) || !r.acquire(st.sessions) {
 			return
 		}
 		u, ok := r.newUser(a.id)
 		if !ok {
 			r.release()
-			r.halt(nil)
+			st.halt(nil)
 			return
 		}
 		wg.Add(1)
@@ -58,8 +60,9 @@ func (r *Runner) arrivals(c runContexts, wg *sync.WaitGroup, next func() (arriva
 	}
 }
 
-// loopUsers starts the closed model's users; each loops sessions until stop.
-func (r *Runner) loopUsers(c runContexts, start time.Time, wg *sync.WaitGroup) {
+// loopUsers starts the closed model's users; each loops sessions until no
+// more may start (st.sessions).
+func (r *Runner) loopUsers(st *stops, start time.Time, wg *sync.WaitGroup) {
 	n := r.sc.Load.Users / r.opts.Shards
 	if r.opts.Shard < r.sc.Load.Users%r.opts.Shards {
 		n++
@@ -68,7 +71,7 @@ func (r *Runner) loopUsers(c runContexts, start time.Time, wg *sync.WaitGroup) {
 		u, ok := r.newUser(uint64(i*r.opts.Shards+r.opts.Shard) + 1)
 		if !ok {
 			if i == 0 {
-				r.halt(nil) // no user has a row: nothing can run
+				st.halt(nil) // no user has a row: nothing can run
 			}
 			return // the users that have one loop on
 		}
@@ -76,31 +79,28 @@ func (r *Runner) loopUsers(c runContexts, start time.Time, wg *sync.WaitGroup) {
 		go func() {
 			defer wg.Done()
 			intended := start
-			for c.stop.Err() == nil && !r.halted() {
-				if !r.acquire(c.stop) {
-					return
-				}
-				started := r.runSession(c, u, intended)
+			for r.acquire(st.sessions) {
+				started := r.runSession(st, u, intended)
 				r.release()
 				if !started {
 					return
 				}
-				intended = time.Now()
+				intended = r.clock.Now()
 			}
 		}()
 	}
 }
 
 // acquire takes a session slot, waiting while max_sessions are in flight;
-// false once stop is done.
-func (r *Runner) acquire(stop context.Context) bool {
-	if r.slots == nil || stop.Err() != nil {
-		return stop.Err() == nil
+// false once sessions is done (then it takes none).
+func (r *Runner) acquire(sessions context.Context) bool {
+	if r.slots == nil || sessions.Err() != nil {
+		return sessions.Err() == nil
 	}
 	select {
 	case r.slots <- struct{}{}:
 		return true
-	case <-stop.Done():
+	case <-sessions.Done():
 		return false
 	}
 }

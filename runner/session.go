@@ -15,7 +15,7 @@ import (
 // sessionRun is the state of one session while it runs.
 type sessionRun struct {
 	r        *Runner
-	ctx      runContexts
+	st       *stops // the run's phases: turns bounds its steps, work its requests
 	u        *user
 	conv     *scenarios.ConversationSpec
 	rec      *transcripts.Conversation // the recorded conversation a transcript replay sends
@@ -38,7 +38,7 @@ type sessionRun struct {
 // recorded conversation; a returning user (users.returning) may resume its
 // previous conversation instead. It reports false, starting nothing, when
 // no more sessions can start (a transcript ran out or failed).
-func (r *Runner) runSession(c runContexts, u *user, intended time.Time) bool {
+func (r *Runner) runSession(st *stops, u *user, intended time.Time) bool {
 	conv := r.sc.Pick(u.rng)
 	var rec *transcripts.Conversation
 	slug := ""
@@ -47,19 +47,19 @@ func (r *Runner) runSession(c runContexts, u *user, intended time.Time) bool {
 	} else if src := r.replays[conv]; src != nil {
 		var err error
 		if rec, err = src.next(); rec == nil {
-			r.halt(err)
+			st.halt(err)
 			return false
 		}
 	}
-	r.session(c, u, conv, rec, intended, slug)
+	r.session(st, u, conv, rec, intended, slug)
 	return true
 }
 
 // session runs one session of conv for u; rec is the recorded conversation
 // to replay (nil for written turns), slug the conversation to resume ("" to
 // create one).
-func (r *Runner) session(c runContexts, u *user, conv *scenarios.ConversationSpec, rec *transcripts.Conversation, intended time.Time, slug string) {
-	s := &sessionRun{r: r, ctx: c, u: u, conv: conv, rec: rec, seq: r.sessions.Add(1), email: u.email, slug: slug}
+func (r *Runner) session(st *stops, u *user, conv *scenarios.ConversationSpec, rec *transcripts.Conversation, intended time.Time, slug string) {
+	s := &sessionRun{r: r, st: st, u: u, conv: conv, rec: rec, seq: r.sessions.Add(1), email: u.email, slug: slug}
 	ownEmail := rec != nil && conv.Transcript.UseEmail
 	if ownEmail {
 		s.email = rec.Email
@@ -101,7 +101,7 @@ func (s *sessionRun) run(intended time.Time) results.End {
 	for i := range s.conv.Turns {
 		turn := &s.conv.Turns[i]
 		intended := s.lastEnd.Add(turn.Think.Sample(s.u.rng))
-		if !sleepUntil(s.ctx.turns, intended) {
+		if !sleepUntil(s.st.turns, s.r.clock, intended) {
 			s.canceled = true
 			return s.end()
 		}
@@ -129,7 +129,7 @@ func (s *sessionRun) createSession(ctx context.Context, res *results.Result) err
 		req.Previous = nil // a recorded customer (use_email) is not this user
 	}
 	sess, t, err := s.r.client.CreateSession(ctx, req)
-	fill(res, t, err)
+	s.fill(res, t, err)
 	s.sess = sess
 	return err
 }
@@ -143,7 +143,7 @@ func (s *sessionRun) createConversation(ctx context.Context, res *results.Result
 		subject = s.rec.Subject
 	}
 	slug, t, err := s.sess.CreateConversation(ctx, subject, s.conv.IsPrompt)
-	fill(res, t, err)
+	s.fill(res, t, err)
 	s.slug = slug
 	return err
 }
@@ -168,7 +168,7 @@ func (s *sessionRun) send(n int, content string, e scenarios.Expect, ref *refere
 	keep := len(e.Contains) > 0 || ref != nil && ref.minSimilarity > 0
 	return s.step(results.StepMessage, n, intended, func(ctx context.Context, res *results.Result) error {
 		reply, err := s.sess.SendMessage(ctx, s.slug, content, helperapi.MessageOptions{KeepText: keep})
-		fillReply(res, reply, err)
+		s.fillReply(res, reply, err)
 		text := ""
 		if err == nil {
 			text = reply.Text
@@ -193,20 +193,20 @@ func (s *sessionRun) asyncTurn(n int, content string, e scenarios.Expect, ref *r
 		var t helperapi.Timing
 		var err error
 		id, t, err = s.sess.PostMessage(ctx, s.slug, content)
-		fill(res, t, err)
+		s.fill(res, t, err)
 		posted = res.Start
 		return err
 	}, holdForPoll)
 	if !ok {
 		return false
 	}
-	return s.step(results.StepPoll, n, time.Now(), func(ctx context.Context, res *results.Result) error {
+	return s.step(results.StepPoll, n, s.r.clock.Now(), func(ctx context.Context, res *results.Result) error {
 		reply, err := s.sess.WaitForReply(ctx, s.slug, id, helperapi.PollOptions{Interval: s.conv.PollInterval, Timeout: s.conv.PollTimeout})
 		if reply != nil {
-			fill(res, reply.Timing, err)
+			s.fill(res, reply.Timing, err)
 			res.Polls = reply.Polls
 		} else {
-			fill(res, helperapi.Timing{}, err)
+			s.fill(res, helperapi.Timing{}, err)
 		}
 		text := ""
 		if err == nil && reply.Message != nil {
@@ -220,7 +220,7 @@ func (s *sessionRun) asyncTurn(n int, content string, e scenarios.Expect, ref *r
 			// SLO bounds. Goodput counts messages, so the held message step
 			// carries the verdict; the poll step is only the wait.
 			if s.pending != nil {
-				s.pending.Good = res.OK() && s.withinLatency(time.Since(posted))
+				s.pending.Good = res.OK() && s.withinLatency(s.r.clock.Now().Sub(posted))
 			}
 		}
 		return err

@@ -44,12 +44,12 @@ func (s *sessionRun) stepThen(step results.Step, turn int, intended time.Time, c
 			Shard: s.r.opts.Shard, User: s.u.id, Session: s.seq, Conversation: s.conv.Name,
 			Turn: turn, Step: step, Intended: intended,
 		}
-		if !sleepUntil(s.ctx.turns, s.u.notBefore) || !s.waitLimiter(res) {
+		if !sleepUntil(s.st.turns, s.r.clock, s.u.notBefore) || !s.waitLimiter(res) {
 			s.canceled = true
 			return false
 		}
-		res.Start = time.Now()
-		err := s.r.workers.run(func() error { return c(s.ctx.work, res) })
+		res.Start = s.r.clock.Now()
+		err := s.r.workers.run(func() error { return c(s.st.work, res) })
 		if d == holdForPoll && err == nil && res.Error == "" {
 			s.pending = res
 			return true
@@ -90,7 +90,7 @@ func (s *sessionRun) afterError(err error, attempt int) (retryAt time.Time, retr
 		if errors.As(err, &he) && he.RetryAfter > 0 {
 			wait = min(he.RetryAfter, MaxRetryAfter)
 		}
-		s.u.notBefore = time.Now().Add(wait)
+		s.u.notBefore = s.r.clock.Now().Add(wait)
 		if attempt < s.r.opts.MaxRetries {
 			return s.u.notBefore, true
 		}
@@ -120,16 +120,22 @@ func (s *sessionRun) flush() {
 
 // waitLimiter waits for the global request cap; false when the run stopped.
 func (s *sessionRun) waitLimiter(res *results.Result) bool {
-	if s.ctx.turns.Err() != nil {
+	turns := s.st.turns
+	if turns.Err() != nil {
 		return false
 	}
 	if s.r.limiter == nil {
 		return true
 	}
-	t := time.Now()
-	if err := s.r.limiter.Wait(s.ctx.turns); err != nil {
+	// Limiter.Wait on the run's clock: reserve a token now, sleep until it
+	// is due, give it back when the run stops first.
+	clock := s.r.clock
+	now := clock.Now()
+	rv := s.r.limiter.ReserveN(now, 1) // always ok: the burst is at least 1
+	if !sleepUntil(turns, clock, now.Add(rv.DelayFrom(now))) {
+		rv.CancelAt(clock.Now())
 		return false
 	}
-	res.Wait = time.Since(t)
+	res.Wait = clock.Now().Sub(now)
 	return true
 }

@@ -21,12 +21,13 @@ const workerIdle = time.Second
 // there are only as many as requests in flight. A worker idle for
 // workerIdle ends; stop ends them all. Safe for concurrent use.
 type workers struct {
-	jobs chan func() // unbuffered: a send succeeds only when a worker waits
-	quit chan struct{}
+	jobs  chan func() // unbuffered: a send succeeds only when a worker waits
+	quit  chan struct{}
+	clock Clock // for the idle timers
 }
 
-func newWorkers() *workers {
-	return &workers{jobs: make(chan func()), quit: make(chan struct{})}
+func newWorkers(clock Clock) *workers {
+	return &workers{jobs: make(chan func()), quit: make(chan struct{}), clock: clock}
 }
 
 // run runs f on an idle worker, or on a new one when none is idle, and
@@ -43,7 +44,7 @@ func (w *workers) run(f func() error) error {
 }
 
 func (w *workers) work(job func()) {
-	t := time.NewTimer(workerIdle)
+	t := w.clock.NewTimer(workerIdle)
 	defer t.Stop()
 	for {
 		job()

@@ -7,7 +7,7 @@ import (
 )
 
 func TestWorkersRun(t *testing.T) {
-	w := newWorkers()
+	w := newWorkers(GoClock{})
 	want := errors.New("boom")
 	ran := false
 	if err := w.run(func() error { ran = true; return want }); err != want || !ran {
@@ -34,7 +34,7 @@ func TestWorkersRun(t *testing.T) {
 }
 
 func BenchmarkWorkersRun(b *testing.B) {
-	w := newWorkers()
+	w := newWorkers(GoClock{})
 	defer w.stop()
 	b.ReportAllocs()
 	for b.Loop() {

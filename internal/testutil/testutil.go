@@ -1,5 +1,6 @@
 // Package testutil holds small helpers shared by loadgen's tests: a buffer
-// that several goroutines may write and read, and a free loopback address.
+// that several goroutines may write and read, a free loopback address, and
+// a listener in memory for servers in a testing/synctest bubble.
 package testutil
 
 import (
