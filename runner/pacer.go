@@ -8,14 +8,16 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// Stage is one piece of an arrival schedule: the rate moves linearly from
+// Ramp is one piece of an arrival schedule: the rate moves linearly from
 // From to To (hits per second) over Duration. From == To is a constant rate.
-type Stage struct {
+// A scenario's stages (scenarios.Stage: a duration and a target) become
+// ramps from each stage's target to the next.
+type Ramp struct {
 	Duration time.Duration
 	From, To float64
 }
 
-// StagesPacer is an arrival schedule made of linear stages. It implements
+// StagesPacer is an arrival schedule made of linear ramps, one per stage. It implements
 // vegeta.Pacer and, beyond it, At: the exact time of any hit, which the runner
 // records as each session's intended start.
 //
@@ -24,7 +26,7 @@ type Stage struct {
 // exact integral, so this pacer computes it. The zero value has no stages and
 // stops at once. A StagesPacer is immutable and safe for concurrent use.
 type StagesPacer struct {
-	stages []Stage
+	stages []Ramp
 	starts []time.Duration // start time of each stage
 	hits   []float64       // hits scheduled before each stage
 	total  time.Duration
@@ -32,8 +34,8 @@ type StagesPacer struct {
 
 var _ vegeta.Pacer = (*StagesPacer)(nil)
 
-// NewStagesPacer returns a pacer for the stages, in order.
-func NewStagesPacer(stages ...Stage) (*StagesPacer, error) {
+// NewStagesPacer returns a pacer for the ramps, in order.
+func NewStagesPacer(stages ...Ramp) (*StagesPacer, error) {
 	p := &StagesPacer{stages: stages}
 	var hits float64
 	for i, s := range stages {

@@ -8,7 +8,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-func mustPacer(t *testing.T, stages ...Stage) *StagesPacer {
+func mustPacer(t *testing.T, stages ...Ramp) *StagesPacer {
 	t.Helper()
 	p, err := NewStagesPacer(stages...)
 	if err != nil {
@@ -21,28 +21,28 @@ func TestStagesPacerAt(t *testing.T) {
 	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 	tests := []struct {
 		name     string
-		stages   []Stage
+		stages   []Ramp
 		hits     uint64
 		at       map[uint64]time.Duration // hit → due time
 		meanRate float64
 	}{
 		{
 			name:     "constant 5/s for 20s",
-			stages:   []Stage{{Duration: 20 * time.Second, From: 5, To: 5}},
+			stages:   []Ramp{{Duration: 20 * time.Second, From: 5, To: 5}},
 			hits:     100,
 			at:       map[uint64]time.Duration{0: 100 * time.Millisecond, 1: 300 * time.Millisecond, 99: sec(19.9)},
 			meanRate: 5,
 		},
 		{
 			name:     "ramp 0→10/s over 10s",
-			stages:   []Stage{{Duration: 10 * time.Second, From: 0, To: 10}},
+			stages:   []Ramp{{Duration: 10 * time.Second, From: 0, To: 10}},
 			hits:     50, // ∫ t dt from 0 to 10
 			at:       map[uint64]time.Duration{0: sec(1), 7: sec(math.Sqrt(15)), 49: sec(math.Sqrt(99))},
 			meanRate: 5,
 		},
 		{
 			name: "ramp then hold",
-			stages: []Stage{
+			stages: []Ramp{
 				{Duration: 2 * time.Second, From: 0, To: 10},
 				{Duration: 3 * time.Second, From: 10, To: 10},
 			},
@@ -52,7 +52,7 @@ func TestStagesPacerAt(t *testing.T) {
 		},
 		{
 			name: "pause in the middle",
-			stages: []Stage{
+			stages: []Ramp{
 				{Duration: time.Second, From: 4, To: 4},
 				{Duration: time.Second, From: 0, To: 0},
 				{Duration: time.Second, From: 4, To: 4},
@@ -62,7 +62,7 @@ func TestStagesPacerAt(t *testing.T) {
 		},
 		{
 			name:   "ramp down to zero",
-			stages: []Stage{{Duration: 10 * time.Second, From: 10, To: 0}},
+			stages: []Ramp{{Duration: 10 * time.Second, From: 10, To: 0}},
 			hits:   50,
 			at:     map[uint64]time.Duration{0: sec(10 - math.Sqrt(99))},
 		},
@@ -100,7 +100,7 @@ func TestStagesPacerAt(t *testing.T) {
 }
 
 func TestStagesPacerHitsBy(t *testing.T) {
-	p := mustPacer(t, Stage{Duration: 10 * time.Second, From: 0, To: 10}, Stage{Duration: 5 * time.Second, From: 10, To: 10})
+	p := mustPacer(t, Ramp{Duration: 10 * time.Second, From: 0, To: 10}, Ramp{Duration: 5 * time.Second, From: 10, To: 10})
 	for _, tt := range []struct {
 		at   time.Duration
 		want float64
@@ -112,7 +112,7 @@ func TestStagesPacerHitsBy(t *testing.T) {
 }
 
 func TestStagesPacerPaceMatchesAt(t *testing.T) {
-	p := mustPacer(t, Stage{Duration: 4 * time.Second, From: 1, To: 9})
+	p := mustPacer(t, Ramp{Duration: 4 * time.Second, From: 1, To: 9})
 	for n := uint64(0); n < p.Hits(); n++ {
 		at, _ := p.At(n)
 		if wait, stop := p.Pace(0, n); stop || wait != at {
@@ -128,7 +128,7 @@ func TestStagesPacerPaceMatchesAt(t *testing.T) {
 }
 
 func TestStagesPacerRate(t *testing.T) {
-	p := mustPacer(t, Stage{Duration: 10 * time.Second, From: 0, To: 10}, Stage{Duration: 5 * time.Second, From: 10, To: 10})
+	p := mustPacer(t, Ramp{Duration: 10 * time.Second, From: 0, To: 10}, Ramp{Duration: 5 * time.Second, From: 10, To: 10})
 	for _, tt := range []struct {
 		at   time.Duration
 		want float64
@@ -143,7 +143,7 @@ func TestStagesPacerRate(t *testing.T) {
 // same window.
 func TestStagesPacerAgreesWithVegetaConstant(t *testing.T) {
 	const d = 3 * time.Second
-	ours := mustPacer(t, Stage{Duration: d, From: 50, To: 50})
+	ours := mustPacer(t, Ramp{Duration: d, From: 50, To: 50})
 	theirs := vegeta.ConstantPacer{Freq: 50, Per: time.Second}
 	var n uint64
 	for {
@@ -159,7 +159,7 @@ func TestStagesPacerAgreesWithVegetaConstant(t *testing.T) {
 }
 
 func TestNewStagesPacerRejects(t *testing.T) {
-	for _, s := range []Stage{
+	for _, s := range []Ramp{
 		{Duration: 0, From: 1, To: 1},
 		{Duration: time.Second, From: -1, To: 1},
 		{Duration: time.Second, From: 1, To: math.Inf(1)},

@@ -72,7 +72,9 @@ type Outcome struct {
 	Duration    time.Duration // Stop − Start
 }
 
-// New checks the scenario against the options and prepares a Runner.
+// New checks the options and prepares a Runner for sc, which comes from
+// scenarios.LoadFile or Parse: its load was checked there (and by
+// Load.Override for command-line changes), so New does not check it again.
 func New(sc *scenarios.Scenario, client *helperapi.Client, opts Options) (*Runner, error) {
 	if sc == nil || client == nil {
 		return nil, errors.New("runner: New needs a scenario and a client")
@@ -107,26 +109,12 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opts Options) (*Runne
 		r.clock = wallClock{}
 	}
 	l := sc.Load
-	switch l.Model {
-	case scenarios.Replay:
-		if l.Duration <= 0 {
-			return nil, fmt.Errorf("runner: replay model needs a duration > 0, got %v", l.Duration)
-		}
-	case scenarios.Open:
+	if l.Model == scenarios.Open {
 		p, err := pacerFor(l)
 		if err != nil {
 			return nil, err
 		}
 		r.pacer = p
-	case scenarios.Closed:
-		if l.Users <= 0 {
-			return nil, fmt.Errorf("runner: closed model needs users > 0, got %d", l.Users)
-		}
-		if l.Duration <= 0 {
-			return nil, fmt.Errorf("runner: closed model needs a duration > 0, got %v", l.Duration)
-		}
-	default:
-		return nil, fmt.Errorf("runner: unknown load model %q", l.Model)
 	}
 	if rps := l.RequestRate.PerSecond(); rps > 0 {
 		burst := max(l.Burst, 1)
@@ -141,23 +129,22 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opts Options) (*Runne
 	return r, nil
 }
 
-// pacerFor builds the open model's arrival schedule.
+// pacerFor builds the open model's arrival schedule: load.arrival_rate (or
+// --rate) as one constant ramp, or load.stages as a ramp each from the
+// previous stage's target.
 func pacerFor(l scenarios.Load) (*StagesPacer, error) {
 	if len(l.Stages) == 0 {
 		rps := l.Rate.PerSecond()
-		if rps <= 0 || l.Duration <= 0 {
-			return nil, fmt.Errorf("runner: open model needs an arrival rate > 0 and a duration > 0, got %g/s for %v", rps, l.Duration)
-		}
-		return NewStagesPacer(Stage{Duration: l.Duration, From: rps, To: rps})
+		return NewStagesPacer(Ramp{Duration: l.Duration, From: rps, To: rps})
 	}
-	stages := make([]Stage, len(l.Stages))
+	ramps := make([]Ramp, len(l.Stages))
 	from := 0.0
 	for i, s := range l.Stages {
 		to := s.Target.PerSecond()
-		stages[i] = Stage{Duration: s.Duration, From: from, To: to}
+		ramps[i] = Ramp{Duration: s.Duration, From: from, To: to}
 		from = to
 	}
-	return NewStagesPacer(stages...)
+	return NewStagesPacer(ramps...)
 }
 
 // Active returns the number of sessions in flight.

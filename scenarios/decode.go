@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -268,16 +269,29 @@ func (d *decoder) integer(f field, def, lo, hi int) int {
 	if !ok {
 		return def
 	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
-	if err != nil || f.val.ShortTag() != "!!int" {
+	if f.val.ShortTag() != "!!int" {
 		d.fieldErrorf(f, "want an integer, got %s", describe(f.val))
 		return def
 	}
-	if n < int64(lo) || n > int64(hi) {
-		d.fieldErrorf(f, "%d is out of range (want %d to %d)", n, lo, hi)
+	n, err := parseInt(s, lo, hi)
+	if err != nil {
+		d.fieldErrorf(f, "%s", err)
 		return def
 	}
-	return int(n)
+	return n
+}
+
+// parseInt parses an integer in [lo, hi] (underscores allowed, as YAML
+// allows them): the one check of an integer setting, in a file or a flag.
+func parseInt(s string, lo, hi int) (int, error) {
+	n, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
+	if err != nil {
+		return 0, fmt.Errorf("want an integer, got %q", s)
+	}
+	if n < int64(lo) || n > int64(hi) {
+		return 0, fmt.Errorf("%d is out of range (want %d to %d)", n, lo, hi)
+	}
+	return int(n), nil
 }
 
 // boolean decodes an optional true/false field.
@@ -311,20 +325,32 @@ func (d *decoder) durationNode(n *yaml.Node, path string, lo time.Duration) (tim
 		d.errorf(n, path, "want a duration such as 2s or 500ms, got %s", describe(n))
 		return 0, false
 	}
-	v, err := time.ParseDuration(n.Value)
+	v, err := parseDuration(n.Value, lo, 0)
 	if err != nil {
-		hint := ""
-		if _, nerr := strconv.ParseFloat(n.Value, 64); nerr == nil && n.Value != "0" {
-			hint = fmt.Sprintf(": add a unit, e.g. %ss or %sms", n.Value, n.Value)
-		}
-		d.errorf(n, path, "bad duration %q (want e.g. 2s, 500ms or 1h30m)%s", n.Value, hint)
-		return 0, false
-	}
-	if v < lo {
-		d.errorf(n, path, "duration %s is out of range (want at least %s)", n.Value, lo)
+		d.errorf(n, path, "%s", err)
 		return 0, false
 	}
 	return v, true
+}
+
+// parseDuration parses a duration of at least lo and, when hi > 0, at most
+// hi: the one check of a duration setting, in a file or a flag.
+func parseDuration(s string, lo, hi time.Duration) (time.Duration, error) {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		hint := ""
+		if _, nerr := strconv.ParseFloat(s, 64); nerr == nil && s != "0" {
+			hint = fmt.Sprintf(": add a unit, e.g. %ss or %sms", s, s)
+		}
+		return 0, fmt.Errorf("bad duration %q (want e.g. 2s, 500ms or 1h30m)%s", s, hint)
+	}
+	if v < lo {
+		return 0, fmt.Errorf("duration %s is out of range (want at least %s)", s, lo)
+	}
+	if hi > 0 && v > hi {
+		return 0, fmt.Errorf("duration %s is out of range (want at most %s)", v, hi)
+	}
+	return v, nil
 }
 
 // rate decodes an optional rate field; zero is allowed only when allowZero.
@@ -336,16 +362,25 @@ func (d *decoder) rate(f field, allowZero bool) Rate {
 	if !ok {
 		return Rate{}
 	}
-	r, err := ParseRate(s)
+	r, err := parseRate(s, allowZero)
 	if err != nil {
-		d.fieldErrorf(f, "%s", strings.TrimPrefix(err.Error(), "scenarios: "))
-		return Rate{}
-	}
-	if r.Freq == 0 && !allowZero {
-		d.fieldErrorf(f, "rate %s is out of range (want more than 0)", s)
+		d.fieldErrorf(f, "%s", err)
 		return Rate{}
 	}
 	return r
+}
+
+// parseRate parses a rate (ParseRate), above zero unless allowZero: the one
+// check of a rate setting, in a file or a flag.
+func parseRate(s string, allowZero bool) (Rate, error) {
+	r, err := ParseRate(s)
+	if err != nil {
+		return Rate{}, errors.New(strings.TrimPrefix(err.Error(), "scenarios: "))
+	}
+	if r.Freq == 0 && !allowZero {
+		return Rate{}, fmt.Errorf("rate %s is out of range (want more than 0)", s)
+	}
+	return r, nil
 }
 
 // share decodes a share: "25%" or a number from 0 to 1.

@@ -58,27 +58,6 @@ type Users struct {
 	Returning float64
 }
 
-// Model is the load model.
-type Model string
-
-// Load models.
-const (
-	Open   Model = "open"   // sessions arrive at a rate, independent of the system's speed
-	Closed Model = "closed" // a fixed number of users loop: start a session, finish it, start another
-)
-
-// Load is the shape of the load.
-type Load struct {
-	Model       Model         // open (rate or stages given) or closed (users given)
-	Duration    time.Duration // total run time; with stages, the sum of their durations
-	Rate        Rate          // open: constant session arrival rate
-	Stages      []Stage       // open: piecewise-linear ramps (k6 style), instead of Rate
-	Users       int           // closed: number of concurrent users
-	MaxSessions int           // cap on sessions in flight (0 = no cap)
-	RequestRate Rate          // global cap on requests per second across users (zero = none)
-	Burst       int           // burst of the global cap (default 1)
-}
-
 // Rate is a number of events per period.
 type Rate struct {
 	Freq int           // events
@@ -95,13 +74,6 @@ func (r Rate) PerSecond() float64 {
 
 // IsZero reports whether no rate was given.
 func (r Rate) IsZero() bool { return r.Freq == 0 }
-
-// Stage ramps the arrival rate linearly from the previous stage's target (0
-// for the first) to Target over Duration.
-type Stage struct {
-	Duration time.Duration
-	Target   Rate
-}
 
 // Mode is how a conversation's messages are sent.
 type Mode string

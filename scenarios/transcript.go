@@ -47,11 +47,6 @@ const (
 	StartOriginal ReplayStart = "original"
 )
 
-// Replay is the load model of a scenario whose only conversation replays a
-// transcript with start: original: the transcript's start times are the
-// arrivals, and load gives the duration and caps only.
-const Replay Model = "replay"
-
 // DefaultMaxGap caps a replayed gap (after scaling) unless max_gap says otherwise.
 const DefaultMaxGap = 5 * time.Minute
 

@@ -12,14 +12,11 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/loadgen/loadgen/helperapi"
 	"github.com/loadgen/loadgen/metrics"
 	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/results"
@@ -32,9 +29,7 @@ import (
 type runOptions struct {
 	target      string
 	secretFile  string
-	duration    time.Duration
-	rate        string
-	users       int
+	load        map[string]string // the load flags given (scenarios.LoadFlags), as typed
 	metricsAddr string
 	linger      time.Duration
 	pushgateway string
@@ -63,6 +58,18 @@ type runOptions struct {
 	stdout       io.Writer // where an output named "-" goes
 }
 
+// loadFlag registers a flag that overrides a load setting: its text goes to
+// scenarios.Load.Override, which reads and checks it as the scenario file's.
+func (o *runOptions) loadFlag(fs *flag.FlagSet, name, usage string) {
+	fs.Func(name, usage, func(s string) error {
+		if o.load == nil {
+			o.load = map[string]string{}
+		}
+		o.load[name] = s
+		return nil
+	})
+}
+
 // stringList is a repeatable string flag.
 type stringList []string
 
@@ -72,9 +79,9 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.target, "target", "", "base `URL` of the deployment under test (overrides target.base_url)")
 	fs.StringVar(&o.secretFile, "secret-file", "", "read the HMAC secret from `PATH` instead of the scenario's env var")
-	fs.DurationVar(&o.duration, "duration", 0, "run for `D` (overrides load.duration; with stages it can only shorten the run)")
-	fs.StringVar(&o.rate, "rate", "", "open model at a constant session arrival `RATE`, e.g. 50/s (overrides the scenario's load)")
-	fs.IntVar(&o.users, "users", 0, "closed model with `N` looping users (overrides the scenario's load)")
+	for _, f := range scenarios.LoadFlags() {
+		o.loadFlag(fs, f.Name, f.Usage)
+	}
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on `HOST:PORT` during the run (default off)")
 	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the run, keep /metrics up until the next scrape, for at most `D`, so Prometheus sees the final values")
 	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the run's metrics to the Pushgateway at `URL` during the run and at its end")
@@ -150,7 +157,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	if err != nil {
 		return usageError(err)
 	}
-	client, err := newClient(sc, secret)
+	client, err := runner.NewClient(sc, secret)
 	if err != nil {
 		return usageError(err)
 	}
@@ -306,32 +313,8 @@ func (o *runOptions) apply(sc *scenarios.Scenario) error {
 	if o.target != "" {
 		sc.Target.BaseURL = o.target
 	}
-	l := &sc.Load
-	switch {
-	case o.rate != "" && o.users != 0:
-		return errors.New("--rate (open model) and --users (closed model) exclude each other")
-	case o.rate != "":
-		r, err := scenarios.ParseRate(o.rate)
-		if err != nil {
-			return fmt.Errorf("--rate: %w", err)
-		}
-		if r.PerSecond() <= 0 {
-			return fmt.Errorf("--rate: want a rate above zero, got %q", o.rate)
-		}
-		l.Model, l.Rate, l.Stages, l.Users = scenarios.Open, r, nil, 0
-	case o.users < 0:
-		return fmt.Errorf("--users: want a number above zero, got %d", o.users)
-	case o.users > 0:
-		l.Model, l.Users, l.Rate, l.Stages = scenarios.Closed, o.users, scenarios.Rate{}, nil
-	}
-	if o.duration < 0 {
-		return fmt.Errorf("--duration: want a positive duration, got %v", o.duration)
-	}
-	if o.duration > 0 {
-		l.Duration = o.duration
-	}
-	if l.Duration <= 0 {
-		return errors.New("the load has no duration: set load.duration or --duration")
+	if err := sc.Load.Override(o.load); err != nil {
+		return err
 	}
 	if o.speed < 0 || math.IsNaN(o.speed) || math.IsInf(o.speed, 0) {
 		return fmt.Errorf("--speed: want a factor above zero, got %g", o.speed)
@@ -366,38 +349,6 @@ func (o *runOptions) readSecret(sc *scenarios.Scenario) (string, error) {
 		return "", fmt.Errorf("no HMAC secret: set the %s environment variable or use --secret-file (or make every user anonymous with users.anonymous: 100%%)", name)
 	}
 	return secret, nil
-}
-
-// maxIdleConns bounds the idle connection pool. Connections in use are not
-// capped; only those left idle, typically by users in think time, are, since
-// each costs about 40 KB in loadgen (buffers and two goroutines) and as much
-// on the target. Busy users hand their connections on at once, so a run of
-// thousands of users without think time keeps well under this many idle.
-const maxIdleConns = 1024
-
-// newClient returns a Helper client for the scenario's target with an idle
-// connection pool sized for its users, up to maxIdleConns.
-func newClient(sc *scenarios.Scenario, secret string) (*helperapi.Client, error) {
-	conns := sc.Load.Users
-	if sc.Load.MaxSessions > 0 {
-		conns = max(conns, sc.Load.MaxSessions)
-	}
-	conns = min(max(conns, 100), maxIdleConns)
-	tr := helperapi.NewTransport(conns)
-	if sc.Target.ConnectTimeout > 0 {
-		tr.DialContext = (&net.Dialer{Timeout: sc.Target.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
-	}
-	opts := []helperapi.Option{
-		helperapi.WithHTTPClient(&http.Client{Transport: tr}),
-		helperapi.WithSecret(secret),
-	}
-	if sc.Target.Timeout > 0 {
-		opts = append(opts, helperapi.WithTimeout(sc.Target.Timeout))
-	}
-	for k, v := range sc.Target.Headers {
-		opts = append(opts, helperapi.WithHeader(k, v))
-	}
-	return helperapi.New(sc.Target.BaseURL, opts...)
 }
 
 func conversationNames(sc *scenarios.Scenario) []string {
