@@ -79,15 +79,15 @@ type loadSetting struct {
 // loadSettings lists every scalar setting of the load section (stages, a
 // list, is decoded on its own): the one place a setting is declared.
 var loadSettings = []loadSetting{
+	{key: "duration", flag: "duration", kind: durationSetting,
+		usage: "run for `D` (overrides load.duration; with stages it can only shorten the run)",
+		field: func(l *Load) any { return &l.Duration }},
 	{key: "arrival_rate", flag: "rate", model: Open, kind: rateSetting,
 		usage: "open model at a constant session arrival `RATE`, e.g. 50/s (overrides the scenario's load)",
 		field: func(l *Load) any { return &l.Rate }},
 	{key: "users", flag: "users", model: Closed, kind: intSetting, lo: 1, hi: maxUsers,
 		usage: "closed model with `N` looping users (overrides the scenario's load)",
 		field: func(l *Load) any { return &l.Users }},
-	{key: "duration", flag: "duration", kind: durationSetting,
-		usage: "run for `D` (overrides load.duration; with stages it can only shorten the run)",
-		field: func(l *Load) any { return &l.Duration }},
 	{key: "max_sessions", kind: intSetting, lo: 0, hi: maxUsers,
 		field: func(l *Load) any { return &l.MaxSessions }},
 	{key: "request_rate", kind: rateSetting,

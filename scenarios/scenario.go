@@ -4,6 +4,11 @@
 // feeders. Every problem in a file is reported at once, naming the file,
 // line, column and field path. The commented files in scenarios/examples
 // teach the format.
+//
+// The package owns the load model's rules (load.go): the load section's
+// settings are declared once, in a table that decodes the YAML keys and
+// the `loadgen run` flags that override them (LoadFlags, Load.Override) with
+// the same checks, so a new load option is one row there.
 package scenarios
 
 import (

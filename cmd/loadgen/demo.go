@@ -44,7 +44,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"loadgen demo --scenario my.yaml   # your scenario against the mock",
 	}
 	scenarioFile := fs.String("scenario", "", "run this scenario `FILE` against the mock instead of the embedded demo.yaml")
-	o.loadFlag(fs, "duration", "run for `D` instead of the scenario's 20s")
+	o.loadFlag(fs.FlagSet, "duration", "run for `D` instead of the scenario's 20s")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", demoMetricsAddr, "serve Prometheus /metrics on `HOST:PORT` (the default is where dashboards/prometheus.yml scrapes; a free port when it is taken)")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the JSON summary to `FILE`")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")

@@ -443,7 +443,11 @@ func runHelp(fs *cmdFlags) {
 		"(or, when stderr is not a terminal, a periodic log line) shows the run as it goes.\n\n" +
 		"Outputs given as - go to stdout (one at most); the text summary then goes to stderr."
 	fs.group("Target", "target", "secret-file")
-	fs.group("Load (overrides the scenario's load section)", "duration", "rate", "users", "grace", "speed", "seed", "shard")
+	var load []string
+	for _, f := range scenarios.LoadFlags() {
+		load = append(load, f.Name)
+	}
+	fs.group("Load (overrides the scenario's load section)", append(load, "grace", "speed", "seed", "shard")...)
 	fs.group("Results and reports", "out", "out-vegeta", "summary-json", "html", "junit")
 	fs.group("Thresholds", "threshold", "abort-on-fail")
 	fs.group("Live metrics", "metrics-addr", "metrics-linger", "pushgateway", "push-interval", "push-delete")
