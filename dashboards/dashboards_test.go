@@ -50,7 +50,8 @@ func record(m *metrics.Metrics) {
 func scrapeText(t *testing.T) ([]byte, map[string]bool) {
 	t.Helper()
 	reg := metrics.NewRegistry()
-	m := metrics.New("demo", metrics.WithRunID("test-run"), metrics.WithVersion("dev"))
+	m := metrics.New("demo", metrics.WithRunID("test-run"), metrics.WithVersion("dev"),
+		metrics.WithSLO(metrics.SLO{TTFT: time.Second, Latency: 5 * time.Second, InterToken: 100 * time.Millisecond}))
 	if err := m.Register(reg); err != nil {
 		t.Fatalf("Register() error = %v", err)
 	}
@@ -108,7 +109,7 @@ func TestQueriesParse(t *testing.T) {
 	}
 	var rules []rule
 	for i, q := range qs {
-		rules = append(rules, rule{fmt.Sprintf("loadgen_check:query_%d", i), expand(q.Expr, "1m", "")})
+		rules = append(rules, rule{fmt.Sprintf("loadgen_check:query_%d", i), expand(q.Expr, grafanaVars{rateInterval: "1m"})})
 	}
 	b, err := yaml.Marshal(map[string]any{"groups": []any{map[string]any{"name": "check", "rules": rules}}})
 	if err != nil {
@@ -143,11 +144,18 @@ func TestQueriesUseExposedMetrics(t *testing.T) {
 	}
 }
 
-// classicQuantile matches histogram_quantile over classic buckets.
-var classicQuantile = regexp.MustCompile(`histogram_quantile\(([0-9.]+), sum by \(le(, [a-z_]+)*\) \(rate\(loadgen_[a-z_]+_seconds_bucket\{[^}]*\}\[\$__rate_interval\]\)\)\)`)
+// runJoin keeps the series of the instances where the selected runs are
+// (the run selector): every dashboard query ends its aggregation with it.
+const runJoin = ` and on \(job, instance\) loadgen_run_info\{run_id=~"\$run"\}`
+
+// classicQuantile matches histogram_quantile over classic buckets: a rate
+// over the last interval, or (whole-run tables) the buckets' final counts.
+var classicQuantile = regexp.MustCompile(`histogram_quantile\(([0-9.]+), sum by \(le(, [a-z_]+)*\) \(` +
+	`(rate\(loadgen_[a-z_]+_seconds_bucket\{[^}]*\}\[\$__rate_interval\]\)` + runJoin +
+	`|max_over_time\(\(loadgen_[a-z_]+_seconds_bucket\{[^}]*\}` + runJoin + `\)\[\$__range:\$__interval\]\))\)\)`)
 
 // nativeQuantile matches histogram_quantile over native histograms.
-var nativeQuantile = regexp.MustCompile(`histogram_quantile\(([0-9.]+), sum (by \([a-z_, ]+\) )?\(rate\(loadgen_[a-z_]+_seconds\{[^}]*\}\[\$__rate_interval\]\)\)\)`)
+var nativeQuantile = regexp.MustCompile(`histogram_quantile\(([0-9.]+), sum (by \([a-z_, ]+\) )?\(rate\(loadgen_[a-z_]+_seconds\{[^}]*\}\[\$__rate_interval\]\)` + runJoin + `\)\)`)
 
 func TestDashboardQuantilesSumAcrossShards(t *testing.T) {
 	var classic, native int
@@ -185,7 +193,7 @@ func TestDashboardStructure(t *testing.T) {
 	if v := vars["datasource"]; v.Type != "datasource" || v.Query != "prometheus" {
 		t.Errorf("datasource variable = %+v, want type datasource, query prometheus", v)
 	}
-	for _, name := range []string{"scenario", "instance", "conversation", "step"} {
+	for _, name := range []string{"scenario", "run", "instance", "conversation", "step"} {
 		v, ok := vars[name]
 		switch {
 		case !ok:
@@ -220,7 +228,7 @@ func TestDashboardStructure(t *testing.T) {
 			if tg.Datasource == nil || tg.Datasource.UID != "${datasource}" {
 				t.Errorf("panel %q query %s datasource = %+v, want uid ${datasource}", p.Title, tg.RefID, tg.Datasource)
 			}
-			for _, v := range []string{"$scenario", "$instance"} {
+			for _, v := range []string{"$scenario", "$instance", `run_id=~"$run"`} {
 				if !strings.Contains(tg.Expr, v) {
 					t.Errorf("panel %q query %s does not filter by %s: %s", p.Title, tg.RefID, v, tg.Expr)
 				}
@@ -231,7 +239,8 @@ func TestDashboardStructure(t *testing.T) {
 		"Errors per second by kind", "Step duration p50/p95/p99", "Time to first byte p50/p95/p99",
 		"Time to first token p50/p95/p99", "Inter-token gap p50/p95/p99", "Tokens per second",
 		"Schedule lag p50/p99", "Rate limiter wait p50/p99", "Goodput",
-		"Time to first token p50/p95/p99 (native)"} {
+		"Time to first token p50/p95/p99 (native)", "Output tokens/s", "TTFT p95", "Requests", "Errors",
+		"Sessions completed", "Output tokens", "Good messages", "Per step (the selected run)"} {
 		if !titles[want] {
 			t.Errorf("no panel %q", want)
 		}

@@ -18,6 +18,16 @@ type dashboard struct {
 	Templating    struct {
 		List []variable `json:"list"`
 	} `json:"templating"`
+	Annotations struct {
+		List []annotation `json:"list"`
+	} `json:"annotations"`
+}
+
+// annotation is a dashboard annotation; Prometheus ones have an Expr.
+type annotation struct {
+	Name       string      `json:"name"`
+	Expr       string      `json:"expr"`
+	Datasource *datasource `json:"datasource"`
 }
 
 type panel struct {
@@ -104,6 +114,11 @@ func dashboardQueries(t *testing.T) []query {
 			qs = append(qs, query{"variable: " + v.Name, v.Definition})
 		}
 	}
+	for _, a := range d.Annotations.List {
+		if a.Expr != "" {
+			qs = append(qs, query{"annotation: " + a.Name, a.Expr})
+		}
+	}
 	return qs
 }
 
@@ -139,27 +154,39 @@ func ruleQueries(t *testing.T) []query {
 	return qs
 }
 
-// expand replaces Grafana's variables the way Grafana would with $scenario
-// set to scenario ("" for All) and every other variable at "All": label
-// filters match anything, and $__rate_interval, $__interval and $__range
-// become rateInterval.
-func expand(expr, rateInterval, scenario string) string {
+// grafanaVars are the values expand gives Grafana's variables.
+type grafanaVars struct {
+	rateInterval string // $__rate_interval
+	rng          string // $__range ("" for rateInterval)
+	interval     string // $__interval ("" for rateInterval)
+	scenario     string // $scenario ("" for All)
+	run          string // $run ("" for All)
+}
+
+// expand replaces Grafana's variables the way Grafana would with v's values,
+// every label filter not set there at "All" (matching anything).
+func expand(expr string, v grafanaVars) string {
 	if strings.HasPrefix(expr, "label_values(") { // a variable query, not PromQL: its selector
 		expr = strings.TrimSuffix(strings.TrimPrefix(expr, "label_values("), ")")
 		if i := strings.LastIndex(expr, ","); i >= 0 {
 			expr = expr[:i]
 		}
 	}
-	if scenario == "" {
-		scenario = ".*"
+	or := func(s, def string) string {
+		if s == "" {
+			return def
+		}
+		return s
 	}
 	var pairs []string
-	for _, v := range [][2]string{
-		{"__rate_interval", rateInterval}, {"__interval", rateInterval}, {"__range", rateInterval},
-		{"scenario", scenario}, // a name without regexp metacharacters stands for itself
+	for _, x := range [][2]string{
+		// Longer names first: $__range must not be read as $__r…
+		{"__rate_interval", v.rateInterval}, {"__interval", or(v.interval, v.rateInterval)}, {"__range", or(v.rng, v.rateInterval)},
+		{"scenario", or(v.scenario, ".*")}, // a name without regexp metacharacters stands for itself
+		{"run", or(v.run, ".*")},
 		{"instance", ".*"}, {"conversation", ".*"}, {"step", ".*"},
 	} {
-		pairs = append(pairs, "${"+v[0]+"}", v[1], "$"+v[0], v[1])
+		pairs = append(pairs, "${"+x[0]+"}", x[1], "$"+x[0], x[1])
 	}
 	return strings.NewReplacer(pairs...).Replace(expr)
 }

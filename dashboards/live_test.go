@@ -133,6 +133,9 @@ type queryCheck struct {
 	native   string    // address of one with native histograms; "" skips the native queries
 	at       time.Time // evaluation time; zero is now
 	scenario string    // the value of $scenario, and the scenario whose rule series must have data
+	run      string    // the value of $run ("" for All)
+	rng      string    // $__range ("" for 1m: the whole test)
+	interval string    // $__interval ("" for 1s: every scrape)
 }
 
 // checkQueries evaluates every dashboard and rule expression, with Grafana's
@@ -143,6 +146,12 @@ type queryCheck struct {
 // native-histogram Prometheus.
 func checkQueries(t *testing.T, c queryCheck) (evaluated, native int) {
 	t.Helper()
+	if c.rng == "" {
+		c.rng = "1m"
+	}
+	if c.interval == "" {
+		c.interval = "1s"
+	}
 	for _, q := range append(dashboardQueries(t), ruleQueries(t)...) {
 		addr, server := c.classic, "classic"
 		if nativeQuery.MatchString(q.Expr) {
@@ -153,7 +162,7 @@ func checkQueries(t *testing.T, c queryCheck) (evaluated, native int) {
 			native++
 		}
 		evaluated++
-		expr := expand(q.Expr, rateInterval, c.scenario)
+		expr := expand(q.Expr, grafanaVars{rateInterval: rateInterval, rng: c.rng, interval: c.interval, scenario: c.scenario, run: c.run})
 		if grafanaVar.MatchString(expr) {
 			t.Errorf("%s: %s: a Grafana variable is left unexpanded", q.Where, expr)
 			continue
@@ -199,7 +208,8 @@ func TestLivePrometheus(t *testing.T) {
 
 	reg := metrics.NewRegistry()
 	m := metrics.New("live", metrics.WithRunID("live-run"), metrics.WithVersion("test"),
-		metrics.WithConversations("greeting", "support"))
+		metrics.WithConversations("greeting", "support"),
+		metrics.WithSLO(metrics.SLO{TTFT: time.Second, Latency: 2 * time.Second, InterToken: 100 * time.Millisecond}))
 	if err := m.Register(reg); err != nil {
 		t.Fatalf("Register() error = %v", err)
 	}

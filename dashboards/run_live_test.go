@@ -45,6 +45,7 @@ conversations:
 slo:
   ttft: 1s
   latency: 5s
+  inter_token: 500ms
 `
 
 // mockArgs make the mock fast (replies in tens of milliseconds) and faulty
@@ -173,9 +174,11 @@ func startLiveStack(t *testing.T) *liveStack {
 	return s
 }
 
-// runBoth runs the scraped and the pushed run at the same time, checks the
-// scraped run's /metrics with promtool on the way, and returns both runs.
-func (s *liveStack) runBoth(t *testing.T) (scraped, pushed liveRun) {
+// runAll runs the pushed run and, at the same time, two scraped runs of one
+// scenario back to back on the same --metrics-addr (so the run selector has
+// two runs of one instance to tell apart); it checks the scraped run's
+// /metrics with promtool on the way, and returns the runs.
+func (s *liveStack) runAll(t *testing.T) (scraped [2]liveRun, pushed liveRun) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	dir := t.TempDir()
@@ -184,7 +187,12 @@ func (s *liveStack) runBoth(t *testing.T) (scraped, pushed liveRun) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		scraped = runLoadgen(ctx, s.bin, dir, "live-scrape", s.mock, "--metrics-addr", s.runAddr, "--metrics-linger", "10s")
+		for i := range scraped {
+			scraped[i] = runLoadgen(ctx, s.bin, dir, "live-scrape", s.mock, "--metrics-addr", s.runAddr, "--metrics-linger", "10s")
+			if scraped[i].err != nil {
+				return
+			}
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -208,7 +216,7 @@ func (s *liveStack) runBoth(t *testing.T) (scraped, pushed liveRun) {
 	}
 
 	wg.Wait()
-	for _, r := range []liveRun{scraped, pushed} {
+	for _, r := range []liveRun{scraped[0], scraped[1], pushed} {
 		if r.err != nil {
 			t.Fatalf("%s: %v\n%s", r.scenario, r.err, r.output)
 		}
@@ -216,17 +224,20 @@ func (s *liveStack) runBoth(t *testing.T) (scraped, pushed liveRun) {
 	return scraped, pushed
 }
 
-// TestLiveRun runs the real thing: the loadgen binary's mock, two runs of it
-// (one serving /metrics, one pushing to a real Pushgateway), and real
-// Prometheus servers scraping them every second. Every dashboard and rule
-// expression must return data for each run, and the totals in Prometheus must
-// equal the runs' JSON summaries.
+// TestLiveRun runs the real thing: the loadgen binary's mock, three runs of
+// it (two back to back serving /metrics on one address, one pushing to a
+// real Pushgateway), and real Prometheus servers scraping them every second.
+// Every dashboard and rule expression must return data for each run, the
+// totals in Prometheus must equal the runs' JSON summaries, and the
+// dashboard's run selector must isolate each of the back-to-back runs.
 func TestLiveRun(t *testing.T) {
 	start := time.Now()
 	s := startLiveStack(t)
-	scraped, pushed := s.runBoth(t)
+	both, pushed := s.runAll(t)
+	scraped := both[1]
 
 	pushedAt := awaitFinal(t, s.classic, pushed, false)
+	firstAt := lastScrape(t, s.classic, both[0])
 	scrapedAt := awaitFinal(t, s.classic, scraped, true)
 
 	t.Run("run info", func(t *testing.T) {
@@ -267,9 +278,15 @@ func TestLiveRun(t *testing.T) {
 		m, nNative := checkQueries(t, queryCheck{classic: s.classic, native: s.native, scenario: pushed.scenario, at: pushedAt})
 		t.Logf("evaluated %d queries for the scraped run and %d for the pushed one (%d of them on the native-histogram Prometheus)", n, m, nNative)
 	})
+	t.Run("run selector", func(t *testing.T) {
+		checkRunSelector(t, s.classic, both, [2]time.Time{firstAt, scrapedAt})
+	})
 	t.Run("mock counts", func(t *testing.T) {
-		// The mock created exactly the conversations both runs saw succeed.
-		want := scraped.summary.Steps["conversation"].Codes["200"] + pushed.summary.Steps["conversation"].Codes["200"]
+		// The mock created exactly the conversations the runs saw succeed.
+		var want int64
+		for _, r := range []liveRun{both[0], both[1], pushed} {
+			want += r.summary.Steps["conversation"].Codes["200"]
+		}
 		waitFor(t, 10*time.Second, "the mock's conversations", func() error {
 			got, err := promValue(s.classic, `helpermock_conversations_total{job="helper-mock"}`)
 			if err == nil && got != float64(want) {
@@ -278,7 +295,7 @@ func TestLiveRun(t *testing.T) {
 			return err
 		})
 	})
-	for _, r := range []liveRun{scraped, pushed} {
+	for _, r := range []liveRun{both[0], both[1], pushed} {
 		x := r.summary
 		t.Logf("%s: %d sessions (%d completed, %d failed, %d canceled), %d requests by step %v, errors %v, %d tokens, %d good",
 			r.scenario, x.Sessions.Started, x.Sessions.Completed, x.Sessions.Failed, x.Sessions.Canceled,
@@ -396,7 +413,7 @@ func awaitFinal(t *testing.T, addr string, r liveRun, scraped bool) time.Time {
 	waitFor(t, 15*time.Second, r.scenario+"'s final values in Prometheus", func() error {
 		at = time.Now()
 		if scraped {
-			last, err := promQuery(addr, fmt.Sprintf(`loadgen_run_info{scenario=%q}[1m]`, r.scenario))
+			last, err := promQuery(addr, fmt.Sprintf(`loadgen_run_info{run_id=%q}[1m]`, r.summary.RunID))
 			if err != nil || len(last) != 1 {
 				return fmt.Errorf("the last scrape: %v, %v", last, err)
 			}
@@ -409,4 +426,92 @@ func awaitFinal(t *testing.T, addr string, r liveRun, scraped bool) time.Time {
 		return err
 	})
 	return at
+}
+
+// lastScrape returns the time of the last scrape of scraped run r: when its
+// loadgen_run_info was last seen.
+func lastScrape(t *testing.T, addr string, r liveRun) time.Time {
+	t.Helper()
+	var at time.Time
+	waitFor(t, 15*time.Second, r.summary.RunID+"'s last scrape", func() error {
+		s, err := promQuery(addr, fmt.Sprintf(`loadgen_run_info{run_id=%q}[2m]`, r.summary.RunID))
+		if err != nil || len(s) != 1 {
+			return fmt.Errorf("%v, %v; want one series", s, err)
+		}
+		at = s[0].At
+		return nil
+	})
+	return at
+}
+
+// panelExpr returns the expression of the dashboard panel titled title,
+// query refID.
+func panelExpr(t *testing.T, title, refID string) string {
+	t.Helper()
+	for _, p := range loadDashboard(t).allPanels() {
+		for _, tg := range p.Targets {
+			if p.Title == title && tg.RefID == refID {
+				return tg.Expr
+			}
+		}
+	}
+	t.Fatalf("no panel %q with a query %s", title, refID)
+	return ""
+}
+
+// checkRunSelector checks the dashboard's run selector on two runs of one
+// scenario that ran back to back on one instance, whose last scrapes were at
+// ends: with $run at either run, over a time range that covers both, the
+// whole-run panels show exactly that run's totals (its summary's), the
+// live panels show data during that run only, and the run annotation is
+// there during that run only.
+func checkRunSelector(t *testing.T, addr string, runs [2]liveRun, ends [2]time.Time) {
+	t.Helper()
+	after := ends[1].Add(time.Second) // both runs are over; the range covers both
+	for i, r := range runs {
+		v := grafanaVars{rateInterval: rateInterval, rng: "3m", interval: "1s", scenario: r.scenario, run: r.summary.RunID}
+		x := r.summary
+		var errs int64
+		for _, n := range x.Errors {
+			errs += n
+		}
+		for _, c := range []struct {
+			title, ref string
+			want       int64
+		}{
+			{"Requests", "A", requests(x)},
+			{"Errors", "A", errs},
+			{"Sessions completed", "A", x.Sessions.Completed},
+			{"Sessions failed or canceled", "A", x.Sessions.Failed + x.Sessions.Canceled},
+			{"Output tokens", "A", x.Steps["message"].Tokens},
+			{"Good messages", "A", x.Goodput.Good},
+		} {
+			expr := expand(panelExpr(t, c.title, c.ref), v)
+			got, err := promValueAt(addr, expr, after)
+			if err != nil || got != float64(c.want) {
+				t.Errorf("run %d (%s): panel %q = %g, %v; want %d (the run's summary)", i+1, x.RunID, c.title, got, err, c.want)
+			}
+		}
+		perStep := totalCheck{expand(panelExpr(t, "Per step (the selected run)", "A"), v), "step", counts(x)}
+		if err := perStep.compare(addr, after); err != nil {
+			t.Errorf("run %d: per-step table: %v", i+1, err)
+		}
+		// Live panels and the annotation: data at the run's own end, none
+		// at the other run's.
+		live := expand(panelExpr(t, "Requests/s", "A"), v)
+		var anno string
+		for _, a := range loadDashboard(t).Annotations.List {
+			if a.Name == "Runs" {
+				anno = expand(a.Expr, v)
+			}
+		}
+		for j, at := range ends {
+			for _, expr := range []string{live, anno} {
+				got, err := promQueryAt(addr, expr, at)
+				if err != nil || (len(got) > 0) != (i == j) {
+					t.Errorf("run %d selected, at run %d's end: %s = %v, %v; want data only during the selected run", i+1, j+1, expr, got, err)
+				}
+			}
+		}
+	}
 }

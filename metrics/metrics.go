@@ -3,6 +3,7 @@ package metrics
 import (
 	"strconv"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/loadgen/loadgen/results"
@@ -36,6 +37,11 @@ func New(scenario string, opts ...Option) *Metrics {
 	m := &Metrics{c: newVecs(scenario, &cfg), max: cfg.maxConversations}
 	m.c.info.Set(1)
 	m.c.pushInfo.Set(1)
+	for bound, d := range map[string]time.Duration{"ttft": cfg.slo.TTFT, "latency": cfg.slo.Latency, "inter_token": cfg.slo.InterToken} {
+		if d > 0 {
+			m.c.slo.WithLabelValues(bound).Set(d.Seconds())
+		}
+	}
 	for _, name := range cfg.conversations {
 		m.zeroErrors(m.conv(name))
 	}

@@ -470,3 +470,19 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	})
 }
+
+func TestSLOBounds(t *testing.T) {
+	m := New("demo", WithSLO(SLO{TTFT: 2 * time.Second, Latency: 1500 * time.Millisecond}))
+	want := `
+# HELP loadgen_slo_seconds The scenario's SLO bounds for a good message (ttft, latency, inter_token), for dashboards to draw.
+# TYPE loadgen_slo_seconds gauge
+loadgen_slo_seconds{bound="latency",scenario="demo"} 1.5
+loadgen_slo_seconds{bound="ttft",scenario="demo"} 2
+`
+	if err := testutil.CollectAndCompare(m, strings.NewReader(want), "loadgen_slo_seconds"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(New("demo"), "loadgen_slo_seconds"); n != 0 {
+		t.Errorf("without an SLO: %d loadgen_slo_seconds series, want none", n)
+	}
+}

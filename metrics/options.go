@@ -1,5 +1,7 @@
 package metrics
 
+import "time"
+
 // DefaultMaxConversations bounds the distinct conversation label values one
 // Metrics creates when no WithConversations list is given; later names are
 // counted under OtherConversation.
@@ -23,7 +25,19 @@ type config struct {
 	version          string
 	conversations    []string
 	maxConversations int
+	slo              SLO
 }
+
+// SLO is the bounds a good message meets (the scenario's slo block), which
+// loadgen_slo_seconds shows so that dashboards can draw them; zero bounds
+// are not set.
+type SLO struct {
+	TTFT, Latency, InterToken time.Duration
+}
+
+// WithSLO sets the SLO bounds shown by loadgen_slo_seconds{bound}: "ttft",
+// "latency" and "inter_token"; a zero bound has no series.
+func WithSLO(s SLO) Option { return optionFunc(func(c *config) { c.slo = s }) }
 
 // WithRunID sets the run id shown by loadgen_run_info. It is never a label on
 // other series.

@@ -18,6 +18,7 @@ const (
 	labelShape        = "shape"
 	labelOutcome      = "outcome"
 	labelRunID        = "run_id"
+	labelBound        = "bound"
 	labelVersion      = "version"
 )
 
@@ -56,6 +57,7 @@ type vecs struct {
 	tokens            *prometheus.CounterVec // conversation
 	replies           *prometheus.CounterVec // conversation, shape
 	good              *prometheus.CounterVec // conversation
+	slo               *prometheus.GaugeVec   // bound
 
 	info     prometheus.Gauge // run_id, version (+ scenario)
 	pushInfo prometheus.Gauge // version (+ scenario); run_id is a push grouping label
@@ -131,6 +133,10 @@ func newVecs(scenario string, c *config) *vecs {
 		good: counter("messages_good_total",
 			"Message steps that met the scenario's SLO (goodput).",
 			labelConversation),
+		slo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "loadgen", Name: "slo_seconds", ConstLabels: cl,
+			Help: "The scenario's SLO bounds for a good message (ttft, latency, inter_token), for dashboards to draw.",
+		}, []string{labelBound}),
 		info:     info(prometheus.Labels{labelRunID: c.runID, labelVersion: c.version}),
 		pushInfo: info(prometheus.Labels{labelVersion: c.version}),
 	}
@@ -147,7 +153,7 @@ func (c *vecs) eachSeries(f func(prometheus.Collector)) {
 	for _, x := range []prometheus.Collector{
 		c.stepDuration, c.ttfb, c.ttft, c.interToken, c.lag, c.wait,
 		c.requests, c.errors,
-		c.sessionsStarted, c.sessionsCompleted, c.sessionsActive, c.tokens, c.replies, c.good,
+		c.sessionsStarted, c.sessionsCompleted, c.sessionsActive, c.tokens, c.replies, c.good, c.slo,
 	} {
 		f(x)
 	}
