@@ -1,7 +1,7 @@
 # loadgen — build, test, benchmark.
 GO ?= go
 
-.PHONY: all build test vet lint fmt-check bench clean image image-check
+.PHONY: all build test vet lint fmt-check bench fuzz clean image image-check
 
 all: build
 
@@ -29,6 +29,13 @@ lint:
 
 bench:
 	bash bench/run.sh
+
+# fuzz: fuzz tests too long for make test, FUZZTIME each. The differential
+# test of internal/jsontext against the standard library's JSON v2 string
+# encoder needs GOEXPERIMENT=jsonv2 (its file has that build tag).
+FUZZTIME ?= 1m
+fuzz:
+	GOEXPERIMENT=jsonv2 $(GO) test -run '^$$' -fuzz '^FuzzMatchesJSONv2$$' -fuzztime $(FUZZTIME) ./internal/jsontext
 
 # image: loadgen's container image without Docker (deploy/image): a static
 # binary, CA certificates, non-root user 65532, entrypoint loadgen; written as

@@ -223,8 +223,8 @@ func TestLivePrometheus(t *testing.T) {
 	pgAddr := testutil.FreeAddr(t)
 	startProcess(t, pgBin, "--web.listen-address="+pgAddr, "--persistence.file=", "--log.level=warn")
 	waitReady(t, "http://"+pgAddr+"/-/ready")
-	pusher, err := metrics.NewPusher(m, metrics.PushOptions{URL: "http://" + pgAddr, Job: "loadgen-push",
-		RunID: "live-run", Instance: "shard-0", Interval: 500 * time.Millisecond})
+	pusher, err := metrics.NewPusher(m, "http://"+pgAddr, "live-run", metrics.WithPushJob("loadgen-push"),
+		metrics.WithPushInstance("shard-0"), metrics.WithPushInterval(500*time.Millisecond))
 	if err != nil {
 		t.Fatalf("NewPusher() error = %v", err)
 	}

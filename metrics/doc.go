@@ -21,7 +21,7 @@
 // process ones) at an interval and once more at the end; failures are logged
 // and never fail the run:
 //
-//	p, err := metrics.NewPusher(m, metrics.PushOptions{URL: u, RunID: id, Delete: del})
+//	p, err := metrics.NewPusher(m, u, id, metrics.WithPushDelete(del))
 //	pctx, stop := context.WithCancel(context.Background())
 //	done := make(chan struct{})
 //	go func() { p.Run(pctx); close(done) }()

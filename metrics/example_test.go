@@ -53,12 +53,8 @@ func Example() {
 // the end, grouped by job, run id and shard.
 func ExampleNewPusher() {
 	m := metrics.New("smoke", metrics.WithRunID("ci-1234"))
-	p, err := metrics.NewPusher(m, metrics.PushOptions{
-		URL:      "http://127.0.0.1:9091",
-		RunID:    "ci-1234",
-		Instance: "shard-0",
-		Interval: 5 * time.Second,
-	})
+	p, err := metrics.NewPusher(m, "http://127.0.0.1:9091", "ci-1234",
+		metrics.WithPushInstance("shard-0"), metrics.WithPushInterval(5*time.Second))
 	if err != nil {
 		panic(err) // a malformed URL or an empty run id
 	}

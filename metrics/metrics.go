@@ -32,7 +32,7 @@ var (
 func New(scenario string, opts ...Option) *Metrics {
 	cfg := config{maxConversations: DefaultMaxConversations}
 	for _, o := range opts {
-		o.apply(&cfg)
+		o(&cfg)
 	}
 	m := &Metrics{c: newVecs(scenario, &cfg), max: cfg.maxConversations}
 	m.c.info.Set(1)

@@ -14,11 +14,7 @@ const DefaultMaxConversations = 100
 const OtherConversation = "other"
 
 // Option configures New.
-type Option interface{ apply(*config) }
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
+type Option func(*config)
 
 type config struct {
 	runID            string
@@ -37,30 +33,30 @@ type SLO struct {
 
 // WithSLO sets the SLO bounds shown by loadgen_slo_seconds{bound}: "ttft",
 // "latency" and "inter_token"; a zero bound has no series.
-func WithSLO(s SLO) Option { return optionFunc(func(c *config) { c.slo = s }) }
+func WithSLO(s SLO) Option { return func(c *config) { c.slo = s } }
 
 // WithRunID sets the run id shown by loadgen_run_info. It is never a label on
 // other series.
-func WithRunID(id string) Option { return optionFunc(func(c *config) { c.runID = id }) }
+func WithRunID(id string) Option { return func(c *config) { c.runID = id } }
 
 // WithVersion sets the loadgen version shown by loadgen_run_info.
-func WithVersion(v string) Option { return optionFunc(func(c *config) { c.version = v }) }
+func WithVersion(v string) Option { return func(c *config) { c.version = v } }
 
 // WithConversations declares the scenario's conversation names: their session
 // series exist (at zero) from the start, so rates and dashboards show them
 // before the first session, and any other name is counted as
 // OtherConversation.
 func WithConversations(names ...string) Option {
-	return optionFunc(func(c *config) { c.conversations = append([]string(nil), names...) })
+	return func(c *config) { c.conversations = append([]string(nil), names...) }
 }
 
 // WithMaxConversations bounds the distinct conversation label values when no
 // WithConversations list is given (default DefaultMaxConversations; n < 1
 // keeps the default).
 func WithMaxConversations(n int) Option {
-	return optionFunc(func(c *config) {
+	return func(c *config) {
 		if n >= 1 {
 			c.maxConversations = n
 		}
-	})
+	}
 }

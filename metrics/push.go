@@ -21,31 +21,45 @@ const (
 	DefaultPushTimeout  = 10 * time.Second
 )
 
-// PushOptions configure a Pusher.
-type PushOptions struct {
-	// URL is the Pushgateway's base URL, e.g. http://127.0.0.1:9091 (a bare
-	// host:port gets http://). Credentials in it (user:password@) are sent as
-	// basic auth and never logged or returned in errors.
-	URL string
-	// Job is the job grouping label (default DefaultPushJob).
-	Job string
-	// RunID is the run_id grouping label; required.
-	RunID string
-	// Instance is the instance grouping label, e.g. a shard name, so shards
-	// of one run keep separate groups; "" leaves it out.
-	Instance string
-	// Interval is the time between pushes (default DefaultPushInterval).
-	Interval time.Duration
-	// Timeout bounds each push and delete (default DefaultPushTimeout).
-	Timeout time.Duration
-	// Delete removes the group from the Pushgateway after the final push;
-	// by default the group is kept so Prometheus can scrape the end state.
-	Delete bool
-	// Client sends the requests (default: an http.Client with Timeout).
-	Client *http.Client
-	// Logger receives push failures (default slog.Default()).
-	Logger *slog.Logger
+// PushOption configures NewPusher.
+type PushOption func(*pushConfig)
+
+type pushConfig struct {
+	job, instance     string
+	interval, timeout time.Duration
+	delete            bool
+	client            *http.Client
+	log               *slog.Logger
 }
+
+// WithPushJob sets the job grouping label (default DefaultPushJob).
+func WithPushJob(job string) PushOption { return func(c *pushConfig) { c.job = job } }
+
+// WithPushInstance sets the instance grouping label, e.g. a shard name, so
+// shards of one run keep separate groups (default: none).
+func WithPushInstance(instance string) PushOption {
+	return func(c *pushConfig) { c.instance = instance }
+}
+
+// WithPushInterval sets the time between pushes (default
+// DefaultPushInterval; d ≤ 0 keeps it).
+func WithPushInterval(d time.Duration) PushOption { return func(c *pushConfig) { c.interval = d } }
+
+// WithPushTimeout bounds each push and delete (default DefaultPushTimeout;
+// d ≤ 0 keeps it).
+func WithPushTimeout(d time.Duration) PushOption { return func(c *pushConfig) { c.timeout = d } }
+
+// WithPushDelete removes the group from the Pushgateway after the final
+// push; by default the group is kept so Prometheus can scrape the end state.
+func WithPushDelete(del bool) PushOption { return func(c *pushConfig) { c.delete = del } }
+
+// WithPushClient sets the client that sends the requests (default: an
+// http.Client with the push timeout).
+func WithPushClient(h *http.Client) PushOption { return func(c *pushConfig) { c.client = h } }
+
+// WithPushLogger sets where push failures are logged (default
+// slog.Default()).
+func WithPushLogger(l *slog.Logger) PushOption { return func(c *pushConfig) { c.log = l } }
 
 // Pusher pushes a run's metrics to a Pushgateway at an interval and at the
 // end. Failures are logged, never fatal. Only loadgen's own series are
@@ -61,43 +75,44 @@ type Pusher struct {
 	log      *slog.Logger
 }
 
-// NewPusher returns a Pusher for m. It checks the options; it sends nothing
-// until Run.
-func NewPusher(m *Metrics, o PushOptions) (*Pusher, error) {
-	base, user, err := pushURL(o.URL)
+// NewPusher returns a Pusher of m's series to the Pushgateway at gateway, e.g.
+// http://127.0.0.1:9091 (a bare host:port gets http://), grouped under the
+// run_id runID. Credentials in the URL (user:password@) are sent as basic
+// auth and never logged or returned in errors. It checks its arguments; it
+// sends nothing until Run.
+func NewPusher(m *Metrics, gateway, runID string, opts ...PushOption) (*Pusher, error) {
+	base, user, err := pushURL(gateway)
 	if err != nil {
 		return nil, err
 	}
-	if o.RunID == "" {
+	if runID == "" {
 		return nil, errors.New("metrics: pushgateway: empty run id")
 	}
-	if o.Job == "" {
-		o.Job = DefaultPushJob
+	o := pushConfig{job: DefaultPushJob, interval: DefaultPushInterval, timeout: DefaultPushTimeout, log: slog.Default()}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	if o.Interval <= 0 {
-		o.Interval = DefaultPushInterval
+	if o.interval <= 0 {
+		o.interval = DefaultPushInterval
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultPushTimeout
+	if o.timeout <= 0 {
+		o.timeout = DefaultPushTimeout
 	}
-	if o.Client == nil {
-		o.Client = &http.Client{Timeout: o.Timeout}
+	if o.client == nil {
+		o.client = &http.Client{Timeout: o.timeout}
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	p := push.New(base, o.Job).
+	p := push.New(base, o.job).
 		Collector(pushCollector{m.c}).
-		Grouping(labelRunID, o.RunID).
-		Client(o.Client)
-	if o.Instance != "" {
-		p = p.Grouping("instance", o.Instance)
+		Grouping(labelRunID, runID).
+		Client(o.client)
+	if o.instance != "" {
+		p = p.Grouping("instance", o.instance)
 	}
 	if user != nil {
 		pw, _ := user.Password()
 		p = p.BasicAuth(user.Username(), pw)
 	}
-	return &Pusher{p: p, url: base, interval: o.Interval, timeout: o.Timeout, delete: o.Delete, log: o.Logger}, nil
+	return &Pusher{p: p, url: base, interval: o.interval, timeout: o.timeout, delete: o.delete, log: o.log}, nil
 }
 
 // pushURL returns the Pushgateway base URL without credentials, and the
@@ -125,7 +140,7 @@ func pushURL(raw string) (string, *url.Userinfo, error) {
 }
 
 // Run pushes at once, then every interval until ctx ends, then a final time
-// (and deletes the group when PushOptions.Delete is set). Call it in its own
+// (and deletes the group when WithPushDelete is set). Call it in its own
 // goroutine and end ctx after the last result was recorded; Run returns when
 // the final push is done. Every failure is logged; Run returns the final
 // push's (and delete's) error so callers may report it, but a run must not

@@ -91,7 +91,7 @@ func runPusher(p *Pusher) (stop func() error) {
 func TestPusherPushesPeriodicallyAndAtTheEnd(t *testing.T) {
 	g, srv := newFakeGateway(t, http.StatusAccepted)
 	m := New("demo", WithRunID("run-7"), WithVersion("dev"))
-	p, err := NewPusher(m, PushOptions{URL: srv.URL, RunID: "run-7", Instance: "shard-0", Interval: 10 * time.Millisecond})
+	p, err := NewPusher(m, srv.URL, "run-7", WithPushInstance("shard-0"), WithPushInterval(10*time.Millisecond))
 	if err != nil {
 		t.Fatalf("NewPusher() error = %v", err)
 	}
@@ -143,7 +143,7 @@ func TestPusherDelete(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g, srv := newFakeGateway(t, http.StatusAccepted)
-			p, err := NewPusher(New("demo"), PushOptions{URL: srv.URL, RunID: "r", Interval: time.Hour, Delete: tt.delete})
+			p, err := NewPusher(New("demo"), srv.URL, "r", WithPushInterval(time.Hour), WithPushDelete(tt.delete))
 			if err != nil {
 				t.Fatalf("NewPusher() error = %v", err)
 			}
@@ -168,8 +168,8 @@ func TestPusherFailuresLoggedNotFatal(t *testing.T) {
 	g, srv := newFakeGateway(t, http.StatusInternalServerError)
 	var logs testutil.SyncBuffer
 	u := strings.Replace(srv.URL, "http://", "http://ci:"+password+"@", 1)
-	p, err := NewPusher(New("demo"), PushOptions{URL: u, RunID: "r", Interval: 10 * time.Millisecond, Delete: true,
-		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	p, err := NewPusher(New("demo"), u, "r", WithPushInterval(10*time.Millisecond), WithPushDelete(true),
+		WithPushLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	if err != nil {
 		t.Fatalf("NewPusher() error = %v", err)
 	}
@@ -197,8 +197,8 @@ func TestPusherDeadGateway(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close() // a port nothing listens on
 	var logs testutil.SyncBuffer
-	p, err := NewPusher(New("demo"), PushOptions{URL: srv.URL, RunID: "r", Timeout: 2 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	p, err := NewPusher(New("demo"), srv.URL, "r", WithPushTimeout(2*time.Second),
+		WithPushLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	if err != nil {
 		t.Fatalf("NewPusher() error = %v", err)
 	}
@@ -213,20 +213,21 @@ func TestPusherDeadGateway(t *testing.T) {
 func TestNewPusherErrors(t *testing.T) {
 	tests := []struct {
 		name    string
-		opts    PushOptions
+		url     string
+		runID   string
 		wantErr string
 	}{
-		{"no URL", PushOptions{RunID: "r"}, "empty URL"},
-		{"bad scheme", PushOptions{URL: "ftp://h:1", RunID: "r"}, "http(s)://host"},
-		{"no host", PushOptions{URL: "http://", RunID: "r"}, "http(s)://host"},
-		{"unparsable, with a password", PushOptions{URL: "http://u:pw-secret@h:1/%zz", RunID: "r"}, "unparsable URL"},
-		{"no run id", PushOptions{URL: "127.0.0.1:9091"}, "empty run id"},
+		{"no URL", "", "r", "empty URL"},
+		{"bad scheme", "ftp://h:1", "r", "http(s)://host"},
+		{"no host", "http://", "r", "http(s)://host"},
+		{"unparsable, with a password", "http://u:pw-secret@h:1/%zz", "r", "unparsable URL"},
+		{"no run id", "127.0.0.1:9091", "", "empty run id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewPusher(New("demo"), tt.opts)
+			_, err := NewPusher(New("demo"), tt.url, tt.runID)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("NewPusher(%+v) error = %v, want one containing %q", tt.opts, err, tt.wantErr)
+				t.Fatalf("NewPusher(%q, %q) error = %v, want one containing %q", tt.url, tt.runID, err, tt.wantErr)
 			}
 			if strings.Contains(err.Error(), "pw-secret") {
 				t.Errorf("error %q contains the URL's password", err)

@@ -90,7 +90,7 @@ func TestUniqueFeederNeverRepeatsARowAcrossShards(t *testing.T) {
 				defer wg.Done()
 				// Each shard parses the scenario itself, as separate processes do.
 				sc := loadWithFeeder(t, fmt.Sprintf(uniqueFeeder, "{arrival_rate: 100/s, duration: 5s}"), customers(rows))
-				rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 7, Shard: shard, Shards: shards})
+				rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(7), runner.WithShard(shard, shards))
 				if !out.Exhausted || out.Stop.Sub(out.Start) > 4*time.Second {
 					t.Errorf("shard %d: Exhausted %v after %v; want the run to stop when the feeder ran out", shard, out.Exhausted, out.Stop.Sub(out.Start))
 				}
@@ -122,7 +122,7 @@ func TestUniqueFeederWrapsWhenConfigured(t *testing.T) {
 		var se sessionEmails
 		srv := se.serve(t)
 		yaml := strings.Replace(fmt.Sprintf(uniqueFeeder, "{arrival_rate: 40/s, duration: 250ms}"), "order: unique}", "order: unique, on_exhausted: wrap}", 1)
-		_, out := run(t, context.Background(), loadWithFeeder(t, yaml, customers(4)), srv, runner.Options{Seed: 8})
+		_, out := run(t, context.Background(), loadWithFeeder(t, yaml, customers(4)), srv, runner.WithSeed(8))
 		if out.Sessions != 10 || out.Exhausted {
 			t.Errorf("Outcome: %d sessions, Exhausted %v; want 10 (40/s for 250ms), false", out.Sessions, out.Exhausted)
 		}
@@ -141,7 +141,7 @@ func TestClosedUsersTakeOneRowEach(t *testing.T) {
 		var se sessionEmails
 		srv := se.serve(t)
 		sc := loadWithFeeder(t, fmt.Sprintf(uniqueFeeder, "{users: 3, duration: 300ms}"), customers(2))
-		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 9})
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(9))
 		users := map[uint64]bool{}
 		for _, r := range rec.results {
 			users[r.User] = true
@@ -172,7 +172,7 @@ conversations:
       - message: two
         think: 70ms
 `)
-		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 10})
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(10))
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		thinks := map[int]time.Duration{1: 40 * time.Millisecond, 2: 70 * time.Millisecond}
@@ -214,7 +214,7 @@ conversations:
   - name: c
     turns: [{message: "hello again"}]
 `)
-				rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 11})
+				rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(11))
 				if out.Sessions <= 4 {
 					t.Fatalf("%d sessions, want users to loop", out.Sessions)
 				}

@@ -52,7 +52,7 @@ conversations:
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := New(sc, client, Options{Seed: 1})
+	r, err := New(sc, client, WithSeed(1))
 	if err != nil {
 		b.Fatal(err)
 	}

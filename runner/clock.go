@@ -13,7 +13,7 @@ import (
 // the request cap, the end of the duration, the grace period) goes through
 // its Clock; the client (helperapi) times its own exchanges on Go's time.
 //
-// Options.Clock nil is the wall clock: Go's time, with each arrival's last
+// Without WithClock the clock is the wall clock: Go's time, with each arrival's last
 // precise.Window slept on a timerfd (package precise), since a Go timer
 // alone fires up to a millisecond late. GoClock is Go's time without the
 // timerfd. A Clock's timers are Go timers, so a virtual clock is Go's own

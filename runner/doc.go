@@ -29,7 +29,7 @@
 // in think time end their sessions canceled); then requests still in flight
 // are canceled. Each phase is a context, the one stop mechanism.
 //
-// All the runner's time comes from a Clock (Options.Clock): by default the
+// All the runner's time comes from a Clock (WithClock): by default the
 // wall clock, on which arrivals end their wait on a timerfd for
 // sub-millisecond schedule lag; GoClock is Go's time alone, which a
 // testing/synctest bubble makes virtual, so the tests run whole schedules,
@@ -41,7 +41,7 @@
 //
 // # Files
 //
-//	runner.go    Options, New, Run, Outcome
+//	runner.go    New, Run, Outcome (options.go: the Options)
 //	schedule.go  how sessions start: open-model arrivals, closed-model users, session slots
 //	pacer.go     StagesPacer, the open model's schedule
 //	replay.go    transcripts: their sources, recorded-time arrivals, replayed turns
@@ -60,7 +60,7 @@
 //     n is due, like StagesPacer.At, built by pacerFor (runner.go) from the
 //     scenario's load; arrive (schedule.go) walks any such schedule, and
 //     arrivals takes any schedule as a next function (replayArrivals is one).
-//     Draw random gaps from a source seeded by Options.Seed and the shard, so
+//     Draw random gaps from a source seeded by WithSeed and the shard, so
 //     shards stay disjoint and runs repeatable.
 //   - Backoff for failing closed-model users: in loopUsers (schedule.go),
 //     between two sessions of a user; sessionRun.end knows how the last one

@@ -123,7 +123,7 @@ func TestReplaySendsTheTranscriptsUserMessagesInOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, srv := startMock(t, nil)
 		sc := loadReplay(t, replaySchedule, threeConversations)
-		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 1})
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(1))
 
 		if out.Sessions != 3 || !out.Exhausted {
 			t.Fatalf("Outcome: %d sessions, Exhausted %v; want 3 (one per recorded conversation), true", out.Sessions, out.Exhausted)
@@ -183,7 +183,7 @@ conversations:
     transcript: {file: data/t.jsonl, speed: 3, max_gap: 320ms, on_exhausted: stop, timing: `+tc.timing+`}
 `, one)
 				sc.Conversations[0].Transcript.Speed = 20 // as --speed does
-				rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 2})
+				rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(2))
 				rec.mu.Lock()
 				defer rec.mu.Unlock()
 				steps := rec.results
@@ -231,7 +231,7 @@ func TestReplayOriginalStartsAcrossShards(t *testing.T) {
 			if sc.Load.Model != scenarios.Replay {
 				t.Fatalf("load model %q, want replay", sc.Load.Model)
 			}
-			rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 3, Shard: shard, Shards: 2})
+			rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(3), runner.WithShard(shard, 2))
 			if !out.Exhausted || out.Stop.Sub(out.Start) > 4*time.Second {
 				t.Errorf("shard %d: Exhausted %v after %v; want the replay to end with its transcript", shard, out.Exhausted, out.Stop.Sub(out.Start))
 			}
@@ -277,7 +277,7 @@ func TestReplaySimilarityCheck(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, srv := startMock(t, nil)
 		sc := loadReplay(t, strings.Replace(replaySchedule, "on_exhausted: stop}", "on_exhausted: stop, similarity: 0.99}", 1), threeConversations)
-		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 4})
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(4))
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		var failed int
@@ -307,7 +307,7 @@ func TestReplayStrictStopsTheRun(t *testing.T) {
 		sc := loadReplay(t, strings.Replace(replaySchedule, "on_exhausted: stop}", "strict: true}", 1), strict)
 		client, tr := newClient(t, srv)
 		defer tr.CloseIdleConnections()
-		rn, err := runner.New(sc, client, runner.Options{Seed: 5, Clock: runner.GoClock{}})
+		rn, err := runner.New(sc, client, runner.WithSeed(5), runner.WithClock(runner.GoClock{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,7 +327,7 @@ func TestReplayWrapsAround(t *testing.T) {
 		_, srv := startMock(t, nil)
 		sc := loadReplay(t, strings.Replace(replaySchedule, "arrival_rate: 50/s, duration: 5s", "arrival_rate: 40/s, duration: 250ms", 1), threeConversations)
 		sc.Conversations[0].Transcript.OnExhausted = scenarios.ExhaustedWrap
-		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 6})
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(6))
 		if out.Sessions != 10 || out.Exhausted {
 			t.Errorf("Outcome: %d sessions, Exhausted %v; want 10 (40/s for 250ms), false: the transcript starts over", out.Sessions, out.Exhausted)
 		}
@@ -340,7 +340,7 @@ func TestReplayWrapsAround(t *testing.T) {
 func TestReplayNeedsAConversationForTheShard(t *testing.T) {
 	sc := loadReplay(t, replaySchedule, line("a", "user", "only one", 0))
 	client, _ := newClient(t, target{url: "http://127.0.0.1:1"})
-	_, err := runner.New(sc, client, runner.Options{Shard: 1, Shards: 2})
+	_, err := runner.New(sc, client, runner.WithShard(1, 2))
 	if err == nil || !strings.Contains(err.Error(), "no conversation for shard 1 of 2") {
 		t.Errorf("New(shard 1 of 2 of a one-conversation transcript) error = %v, want no conversation for the shard", err)
 	}
@@ -350,7 +350,7 @@ func TestReplayAsync(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, srv := startMock(t, func(c *mockserver.Config) { c.AsyncDelay = mockserver.Fixed(5 * time.Millisecond) })
 		sc := loadReplay(t, strings.Replace(replaySchedule, "  - name: support\n", "  - name: support\n    mode: async\n    poll: {interval: 5ms}\n", 1), threeConversations)
-		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 12})
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(12))
 		if out.Sessions != 3 {
 			t.Fatalf("%d sessions, want 3", out.Sessions)
 		}

@@ -28,7 +28,7 @@ func TestReuseSessionSignsInOncePerUser(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		mock, srv := startMock(t, nil)
 		sc := parseScenario(t, createOnly)
-		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 3})
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(3))
 
 		if n, errs, _ := rec.count(results.StepSession); n != 3 || errs != 0 {
 			t.Errorf("session steps = %d (%d errors), want 3: one per user", n, errs)
@@ -67,7 +67,7 @@ func TestReuseSessionSignsInAgainAfter401(t *testing.T) {
 
 		sc := parseScenario(t, createOnly)
 		sc.Load.Users, sc.Load.Duration = 1, 200*time.Millisecond
-		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 4})
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(4))
 		if n, errs, _ := rec.count(results.StepSession); n != 2 || errs != 0 {
 			t.Errorf("session steps = %d (%d errors), want 2: the refused token is dropped once", n, errs)
 		}

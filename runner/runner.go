@@ -17,35 +17,13 @@ import (
 	"github.com/loadgen/loadgen/scenarios"
 )
 
-// Defaults for Options.
-const (
-	DefaultGrace      = 10 * time.Second // in-flight requests may finish this long after the run stops
-	DefaultMaxRetries = 3                // attempts of a step after a 429, per user
-	DefaultRetryAfter = time.Second      // wait after a 429 without Retry-After
-	MaxRetryAfter     = time.Minute      // a longer Retry-After is cut to this
-)
-
-// Options are the runner's knobs. The zero value uses the defaults.
-type Options struct {
-	Grace      time.Duration // after the run stops, in-flight requests get this long (default DefaultGrace; negative = none)
-	Shard      int           // this process's shard, from 0
-	Shards     int           // number of shards (default 1): users and arrivals are split between them
-	Seed       uint64        // seed for picks, think times and templates (default: random)
-	MaxRetries int           // attempts of a step answered 429 (default DefaultMaxRetries)
-	Logger     *slog.Logger  // default: discard
-	// Clock is the time the run reads and waits on (default: the wall
-	// clock, whose arrivals wake on a timerfd). GoClock runs it on Go's time
-	// alone, as in a testing/synctest bubble. See Clock.
-	Clock Clock
-}
-
 // Runner runs one scenario. Create it with New, run it once with Run. Its
 // counters (Active, Started) may be read concurrently while it runs.
 type Runner struct {
 	sc      *scenarios.Scenario
 	client  *helperapi.Client
 	sink    results.Sink // set by Run
-	opts    Options
+	opts    options
 	log     *slog.Logger
 	clock   Clock
 	pacer   *StagesPacer  // open model
@@ -75,23 +53,18 @@ type Outcome struct {
 // New checks the options and prepares a Runner for sc, which comes from
 // scenarios.LoadFile or Parse: its load was checked there (and by
 // Load.Override for command-line changes), so New does not check it again.
-func New(sc *scenarios.Scenario, client *helperapi.Client, opts Options) (*Runner, error) {
+func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runner, error) {
+	opts := newOptions(opt)
 	if sc == nil || client == nil {
 		return nil, errors.New("runner: New needs a scenario and a client")
 	}
 	if len(sc.Conversations) == 0 {
 		return nil, errors.New("runner: scenario has no conversations")
 	}
-	if opts.Shards <= 0 {
-		opts.Shards = 1
-	}
-	if opts.Shard < 0 || opts.Shard >= opts.Shards {
+	if opts.Shards <= 0 || opts.Shard < 0 || opts.Shard >= opts.Shards {
 		return nil, fmt.Errorf("runner: shard %d of %d: want 0 ≤ shard < shards", opts.Shard, opts.Shards)
 	}
-	if opts.Grace == 0 {
-		opts.Grace = DefaultGrace
-	}
-	if opts.MaxRetries == 0 {
+	if opts.MaxRetries <= 0 {
 		opts.MaxRetries = DefaultMaxRetries
 	}
 	if opts.Seed == 0 {

@@ -166,15 +166,15 @@ func newClient(t *testing.T, tgt target) (*helperapi.Client, *http.Transport) {
 
 // run runs sc against tgt. Against a server in memory (in a bubble) the
 // runner gets runner.GoClock unless opts has a Clock.
-func run(t *testing.T, ctx context.Context, sc *scenarios.Scenario, tgt target, opts runner.Options) (*recorder, runner.Outcome) {
+func run(t *testing.T, ctx context.Context, sc *scenarios.Scenario, tgt target, opts ...runner.Option) (*recorder, runner.Outcome) {
 	t.Helper()
 	rec := &recorder{}
 	client, tr := newClient(t, tgt)
 	defer tr.CloseIdleConnections()
-	if tgt.dial != nil && opts.Clock == nil {
-		opts.Clock = runner.GoClock{}
+	if tgt.dial != nil { // in memory: Go's time, which the bubble makes virtual (a later WithClock wins)
+		opts = append([]runner.Option{runner.WithClock(runner.GoClock{})}, opts...)
 	}
-	rn, err := runner.New(sc, client, opts)
+	rn, err := runner.New(sc, client, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestOpenModelRunsEveryScheduledSession(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		mock, srv := startMock(t, nil)
 		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 40/s, duration: 1s}"))
-		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 1})
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(1))
 
 		if out.Sessions != 40 || rec.started != 40 {
 			t.Fatalf("sessions: outcome %d, sink %d; want 40 (40/s for 1s)", out.Sessions, rec.started)
@@ -244,7 +244,7 @@ func TestClosedModelHoldsExactlyNUsers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, srv := startMock(t, nil)
 		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 5, duration: 700ms}"))
-		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 2})
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(2))
 		if rec.maxActive != 5 {
 			t.Errorf("max sessions in flight = %d, want exactly 5 users", rec.maxActive)
 		}
@@ -268,7 +268,7 @@ func TestMaxSessionsCapsSessionsInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, srv := startMock(t, func(c *mockserver.Config) { c.TTFT = mockserver.Fixed(50 * time.Millisecond) })
 		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 100/s, duration: 500ms, max_sessions: 3}"))
-		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 3})
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(3))
 		if rec.maxActive > 3 {
 			t.Errorf("max sessions in flight = %d, want ≤ 3", rec.maxActive)
 		}
@@ -290,7 +290,7 @@ func TestRequestRateCapHolds(t *testing.T) {
 		_, srv := startMock(t, nil)
 		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 10, duration: 1s, request_rate: 50/s, burst: 5}"))
 		start := time.Now()
-		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 4})
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(4))
 		elapsed := time.Since(start)
 		rec.mu.Lock()
 		n := len(rec.results)
@@ -329,7 +329,7 @@ conversations:
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(300*time.Millisecond, cancel)
 		before := runtime.NumGoroutine()
-		rec, out := run(t, ctx, sc, srv, runner.Options{Seed: 5})
+		rec, out := run(t, ctx, sc, srv, runner.WithSeed(5))
 		if !out.Interrupted {
 			t.Errorf("Outcome.Interrupted = false after cancel")
 		}
@@ -349,7 +349,7 @@ func TestDeadTargetCountsConnectErrors(t *testing.T) {
 		ln.Close() // nothing listens there now: connection refused
 		srv := target{url: "http://dead.test", dial: ln.Dial}
 		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 20/s, duration: 500ms}"))
-		rec, out := run(t, context.Background(), sc, srv, runner.Options{Seed: 6})
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(6))
 		n, errs, kinds := rec.count(results.StepSession)
 		if n != 10 || errs != n || kinds["connect"] != n {
 			t.Errorf("session steps: %d, errors %d %v; want 10 (20/s for 500ms), every one a connect error", n, errs, kinds)
@@ -370,7 +370,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			c.Faults.RetryAfter = time.Second
 		})
 		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 2, duration: 1500ms}"))
-		rec, _ := run(t, context.Background(), sc, srv, runner.Options{Seed: 7, MaxRetries: 2})
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(7), runner.WithMaxRetries(2))
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		// After a 429 the same user's next request waits at least Retry-After.
@@ -409,7 +409,7 @@ func TestWallClockRunOnLoopback(t *testing.T) {
 	hs := httptest.NewServer(m)
 	defer hs.Close()
 	sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 50/s, duration: 200ms}"))
-	rec, out := run(t, context.Background(), sc, target{url: hs.URL}, runner.Options{Seed: 13})
+	rec, out := run(t, context.Background(), sc, target{url: hs.URL}, runner.WithSeed(13))
 	if out.Sessions != 10 || rec.ends[results.EndCompleted] != 10 {
 		t.Fatalf("%d sessions, ends %v; want 10 (50/s for 200ms), all completed", out.Sessions, rec.ends)
 	}

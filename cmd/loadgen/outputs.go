@@ -89,8 +89,8 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 		if run.Shards > 1 {
 			instance = fmt.Sprintf("shard-%d", run.Shard)
 		}
-		p, err := metrics.NewPusher(m, metrics.PushOptions{URL: o.pushgateway, RunID: run.ID, Instance: instance,
-			Interval: o.pushEvery, Delete: o.pushDelete, Logger: log})
+		p, err := metrics.NewPusher(m, o.pushgateway, run.ID, metrics.WithPushInstance(instance),
+			metrics.WithPushInterval(o.pushEvery), metrics.WithPushDelete(o.pushDelete), metrics.WithPushLogger(log))
 		if err != nil {
 			return nil, usageError(fmt.Errorf("--pushgateway: %w", err))
 		}

@@ -167,9 +167,8 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		return usageError(err)
 	}
 
-	rn, err := runner.New(sc, client, runner.Options{
-		Grace: cmp.Or(o.grace, -1), Seed: o.seed, Shard: shard, Shards: shards, Logger: log,
-	})
+	rn, err := runner.New(sc, client, runner.WithGrace(o.grace), runner.WithSeed(o.seed),
+		runner.WithShard(shard, shards), runner.WithLogger(log))
 	if err != nil {
 		return usageError(err)
 	}

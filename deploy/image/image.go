@@ -7,7 +7,7 @@
 // directory that skopeo, crane, podman and containerd read) and
 // WriteDockerArchive as a `docker save` tarball (for `docker load` and
 // `kind load image-archive`). The same inputs give the same digest: every
-// file's time is Options.Created and the layer is written in a fixed order.
+// file's time is Config.Created and the layer is written in a fixed order.
 package image
 
 import (
@@ -41,8 +41,8 @@ const (
 // DefaultCACerts is where Debian, Ubuntu and Alpine keep the CA bundle.
 const DefaultCACerts = "/etc/ssl/certs/ca-certificates.crt"
 
-// Options describe the image to build.
-type Options struct {
+// Config describes the image to build.
+type Config struct {
 	Binary   string    // path of a static Linux loadgen binary (CGO_ENABLED=0)
 	CACerts  string    // path of a PEM CA bundle (default DefaultCACerts)
 	Arch     string    // GOARCH of the binary (default amd64)
@@ -53,7 +53,7 @@ type Options struct {
 
 // Build returns the image. It refuses a binary that is not a static ELF
 // executable for o.Arch: the image has no C library or dynamic loader.
-func Build(o Options) (v1.Image, error) {
+func Build(o Config) (v1.Image, error) {
 	if o.CACerts == "" {
 		o.CACerts = DefaultCACerts
 	}
@@ -116,7 +116,7 @@ func Build(o Options) (v1.Image, error) {
 }
 
 // labels are the OCI annotations-as-labels of the image.
-func labels(o Options) map[string]string {
+func labels(o Config) map[string]string {
 	l := map[string]string{
 		"org.opencontainers.image.title":       "loadgen",
 		"org.opencontainers.image.description": "Load and conversation-replay testing for Helper chat APIs",

@@ -30,7 +30,7 @@ import (
 func TestImage(t *testing.T) {
 	work := t.TempDir()
 	bin := lgtest.BuildStatic(t, work)
-	img, err := Build(Options{Binary: bin, Version: "test"})
+	img, err := Build(Config{Binary: bin, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestImage(t *testing.T) {
 	}
 
 	// Reproducible: the same inputs give the same digest.
-	again, err := Build(Options{Binary: bin, Version: "test"})
+	again, err := Build(Config{Binary: bin, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,11 +142,11 @@ func TestBuildRefusesDynamicBinary(t *testing.T) {
 		t.Skip("no sh")
 	}
 	real, _ := filepath.EvalSymlinks(sh)
-	_, err = Build(Options{Binary: real})
+	_, err = Build(Config{Binary: real})
 	if err == nil || !strings.Contains(err.Error(), "dynamically linked") {
 		t.Errorf("Build(%s) = %v, want a 'dynamically linked' error", real, err)
 	}
-	_, err = Build(Options{Binary: "image.go"})
+	_, err = Build(Config{Binary: "image.go"})
 	if err == nil || !strings.Contains(err.Error(), "not an ELF executable") {
 		t.Errorf("Build(image.go) = %v, want a 'not an ELF executable' error", err)
 	}

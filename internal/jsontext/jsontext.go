@@ -1,14 +1,24 @@
 // Package jsontext writes JSON strings without encoding/json's reflection
 // and allocations, for the hot paths that frame JSON by hand: the mock's
 // stream parts and the results file's records.
+//
+// AppendString matches the standard library's encoding/json/jsontext
+// AppendQuote (Go's JSON v2, GOEXPERIMENT=jsonv2) byte for byte: RFC 8785's
+// minimal escaping, which is also what JavaScript's JSON.stringify writes.
+// encoding/json (v1) differs: it also escapes U+2028, U+2029 and, by
+// default, <, > and &, and writes invalid UTF-8 as the escape \ufffd.
+// FuzzMatchesJSONv2 (differential_test.go, behind the goexperiment.jsonv2
+// build tag; make fuzz) checks the match; FuzzAppendString, in every test
+// run, checks that encoding/json decodes each output back to its input.
 package jsontext
 
 import "unicode/utf8"
 
 // AppendString appends s as a JSON string the way JavaScript's
-// JSON.stringify writes it (the AI SDK's writer): quotes, backslashes and
-// control characters escaped, everything else (including non-ASCII and
-// <, >, &) as is. Invalid UTF-8 becomes U+FFFD.
+// JSON.stringify writes it (the AI SDK's writer) and encoding/json/jsontext
+// AppendQuote does: quotes and backslashes escaped, control characters as
+// \b \t \n \f \r or \u00xx, everything else (including non-ASCII, U+2028
+// and <, >, &) as is. Invalid UTF-8 becomes U+FFFD.
 func AppendString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')

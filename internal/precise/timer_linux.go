@@ -4,7 +4,8 @@ import (
 	"os"
 	"syscall"
 	"time"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Timer is a Linux timerfd on CLOCK_MONOTONIC read through the Go network
@@ -16,12 +17,11 @@ type Timer struct {
 
 // New returns a Timer, or nil when the kernel refuses one.
 func New() *Timer {
-	const clockMonotonic = 1
-	fd, _, errno := syscall.Syscall(syscall.SYS_TIMERFD_CREATE, clockMonotonic, syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	if errno != 0 {
+	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
 		return nil
 	}
-	f := os.NewFile(fd, "timerfd") // non-blocking, so registered with the poller
+	f := os.NewFile(uintptr(fd), "timerfd") // non-blocking, so registered with the poller
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
@@ -30,22 +30,16 @@ func New() *Timer {
 	return &Timer{f: f, rc: rc}
 }
 
-// itimerspec is struct itimerspec of timerfd_settime(2).
-type itimerspec struct {
-	interval syscall.Timespec
-	value    syscall.Timespec
-}
-
 // Sleep waits d (nothing when d ≤ 0). On any error it returns at once.
 func (t *Timer) Sleep(d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	spec := itimerspec{value: syscall.NsecToTimespec(int64(d))}
-	var errno syscall.Errno
+	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
+	var serr error
 	if err := t.rc.Control(func(fd uintptr) {
-		_, _, errno = syscall.Syscall6(syscall.SYS_TIMERFD_SETTIME, fd, 0, uintptr(unsafe.Pointer(&spec)), 0, 0, 0)
-	}); err != nil || errno != 0 {
+		serr = unix.TimerfdSettime(int(fd), 0, &spec, nil)
+	}); err != nil || serr != nil {
 		return
 	}
 	var expirations [8]byte

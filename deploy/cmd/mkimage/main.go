@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	var o image.Options
+	var o image.Config
 	var layoutDir, tarPath, tag string
 	flag.StringVar(&o.Binary, "binary", "", "static Linux loadgen `BINARY` to put in the image (required)")
 	flag.StringVar(&o.CACerts, "ca-certs", image.DefaultCACerts, "PEM CA bundle `FILE` to put in the image")
@@ -50,7 +50,7 @@ func main() {
 	}
 }
 
-func run(o image.Options, layoutDir, tarPath, tag string) error {
+func run(o image.Config, layoutDir, tarPath, tag string) error {
 	img, err := image.Build(o)
 	if err != nil {
 		return err
