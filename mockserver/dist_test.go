@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgen/loadgen/internal/stats"
 )
 
 func TestParseDist(t *testing.T) {
@@ -209,11 +211,7 @@ func TestExpIsExponential(t *testing.T) {
 		xs[i] = float64(d.sample(src)) / float64(d.Mean)
 	}
 	slices.Sort(xs)
-	var ks float64
-	for i, x := range xs {
-		f := 1 - math.Exp(-x)
-		ks = max(ks, math.Abs(f-float64(i)/n), math.Abs(float64(i+1)/n-f))
-	}
+	ks := stats.KS(xs, func(x float64) float64 { return 1 - math.Exp(-x) })
 	if limit := 1.63 / math.Sqrt(n); ks > limit {
 		t.Errorf("KS distance of %d samples of %v from the exponential = %.4f, want ≤ %.4f", n, d, ks, limit)
 	}

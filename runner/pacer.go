@@ -82,8 +82,11 @@ func (p *StagesPacer) HitsBy(elapsed time.Duration) float64 {
 // that a constant rate puts each hit in the middle of its interval (5/s for
 // 20 s gives hits at 0.1 s, 0.3 s, … 19.9 s: exactly 100). It returns false
 // when hit n falls at or after the end of the schedule.
-func (p *StagesPacer) At(n uint64) (time.Duration, bool) {
-	want := float64(n) + 0.5
+func (p *StagesPacer) At(n uint64) (time.Duration, bool) { return p.timeOf(float64(n) + 0.5) }
+
+// timeOf returns when the integral of the rate reaches want (the inverse of
+// HitsBy), or false when it does so at or after the end of the schedule.
+func (p *StagesPacer) timeOf(want float64) (time.Duration, bool) {
 	for i := len(p.stages) - 1; i >= 0; i-- {
 		if want < p.hits[i] {
 			continue
