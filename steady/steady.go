@@ -1,0 +1,198 @@
+// Package steady tells whether a run's load was in a steady state: whether
+// latency and the sessions in flight held level over the measured window or
+// kept climbing, as they do when arrivals outpace the target and a backlog
+// grows. A run that is not steady has no stationary percentiles to report —
+// its p95 depends on how long it ran — so a verdict built on it is not an
+// answer about the load it applied.
+//
+// The check fits a line to each series' batch means (the window cut into
+// equal batches, so that the autocorrelation of queued requests does not
+// make a noisy series look like a trend), and calls a series rising when
+// the slope's confidence interval is above zero and the rise over the
+// window is material: at least MinRise of the series' mean level (and for
+// sessions in flight, at least one session). Falling series (a warm-up
+// backlog clearing) are not flagged. Every function is pure.
+package steady
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/loadgen/loadgen/internal/stats"
+)
+
+// Defaults of Options.
+const (
+	DefaultConfidence = 0.95
+	DefaultMinRise    = 0.10
+	DefaultBatches    = 10
+	// MinBatches is the fewest non-empty batches a trend is fitted on.
+	MinBatches = 5
+)
+
+// Series is a quantity sampled on equal intervals: Values[i] covers
+// [Start + i·Step, Start + (i+1)·Step). NaN marks an interval without a
+// value. Weights, when set, weigh each value (the requests a mean latency
+// came from); nil weighs them equally.
+type Series struct {
+	Start   time.Duration
+	Step    time.Duration
+	Values  []float64
+	Weights []float64
+}
+
+// Trend is the fitted linear trend of a series over a window.
+type Trend struct {
+	Slope  float64       // change per second
+	Lo, Hi float64       // the slope's confidence interval
+	Mean   float64       // the series' mean level over the window
+	Rise   float64       // Slope × Window: the change the line makes over the window
+	Window time.Duration // the window the trend was fitted on
+}
+
+// Rising reports whether t is a material, significant rise: the interval
+// is above zero and the rise is at least minRise of the mean level and at
+// least floor.
+func (t Trend) Rising(minRise, floor float64) bool {
+	return t.Lo > 0 && t.Rise >= max(minRise*math.Abs(t.Mean), floor)
+}
+
+// Fit fits the trend of s over the window [from, to) at confidence conf,
+// on batches batch means. It reports false when the window holds fewer than
+// MinBatches non-empty batches.
+func Fit(s Series, from, to time.Duration, batches int, conf float64) (Trend, bool) {
+	if s.Step <= 0 || to <= from || batches < MinBatches {
+		return Trend{}, false
+	}
+	first := max(0, int(math.Ceil(float64(from-s.Start)/float64(s.Step))))
+	last := min(len(s.Values), int(math.Floor(float64(to-s.Start)/float64(s.Step)))) // exclusive
+	n := last - first
+	if n < MinBatches {
+		return Trend{}, false
+	}
+	batches = min(batches, n)
+	var xs, ys []float64
+	var sumW, sumWV float64
+	for b := range batches {
+		lo, hi := first+b*n/batches, first+(b+1)*n/batches
+		var w, wv, wt float64
+		for i := lo; i < hi; i++ {
+			v := s.Values[i]
+			if math.IsNaN(v) {
+				continue
+			}
+			wi := 1.0
+			if s.Weights != nil {
+				wi = s.Weights[i]
+			}
+			if wi <= 0 {
+				continue
+			}
+			mid := (s.Start + time.Duration(i)*s.Step + s.Step/2).Seconds()
+			w += wi
+			wv += wi * v
+			wt += wi * mid
+		}
+		if w == 0 {
+			continue
+		}
+		xs = append(xs, wt/w)
+		ys = append(ys, wv/w)
+		sumW += w
+		sumWV += wv
+	}
+	if len(xs) < MinBatches {
+		return Trend{}, false
+	}
+	line := stats.FitLine(xs, ys)
+	lo, hi := line.SlopeInterval(conf)
+	window := time.Duration(n) * s.Step
+	return Trend{
+		Slope: line.Slope, Lo: lo, Hi: hi,
+		Mean:   sumWV / sumW,
+		Rise:   line.Slope * window.Seconds(),
+		Window: window,
+	}, true
+}
+
+// Options tune Check. The zero value uses the Default* constants.
+type Options struct {
+	Confidence float64 // two-sided confidence of each slope's interval (0: DefaultConfidence)
+	MinRise    float64 // smallest material rise, as a share of the mean level (0: DefaultMinRise)
+	Batches    int     // batches per window (0: DefaultBatches)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Confidence == 0 {
+		o.Confidence = DefaultConfidence
+	}
+	if o.MinRise == 0 {
+		o.MinRise = DefaultMinRise
+	}
+	if o.Batches == 0 {
+		o.Batches = DefaultBatches
+	}
+	return o
+}
+
+// Verdict is the outcome of Check.
+type Verdict struct {
+	// Known is false when the window was too short to fit a trend to any
+	// series; Steady is then true (nothing was seen to climb) and means
+	// nothing.
+	Known  bool
+	Steady bool
+	// Latency and InFlight are the fitted trends (zero when not fitted).
+	Latency, InFlight      Trend
+	LatencyOK, InFlightOK  bool // whether each was fitted
+	LatencyName            string
+	LatencyRising, Backlog bool // which series rose
+}
+
+// Reason says why v is not steady, in the words of a summary line:
+// "TTFT +38 ms/s, in flight +0.9/s". It is empty for a steady verdict.
+func (v Verdict) Reason() string {
+	var parts []string
+	if v.LatencyRising {
+		parts = append(parts, fmt.Sprintf("%s %s/s", v.LatencyName, signedDuration(v.Latency.Slope)))
+	}
+	if v.Backlog {
+		parts = append(parts, fmt.Sprintf("in flight %+.1f/s", v.InFlight.Slope))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// signedDuration formats a slope in seconds per second as "+38 ms".
+func signedDuration(sec float64) string {
+	d := time.Duration(math.Abs(sec) * float64(time.Second))
+	sign := "+"
+	if sec < 0 {
+		sign = "−"
+	}
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%s%.2f s", sign, d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%s%.0f ms", sign, float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%s%.0f µs", sign, float64(d)/float64(time.Microsecond))
+	}
+}
+
+// Check fits the trends of a latency series (seconds; named latencyName in
+// the reason, e.g. "TTFT") and of the sessions in flight over the window
+// [from, to), and says whether the load was steady. Either series may be
+// empty.
+func Check(latencyName string, latency, inFlight Series, from, to time.Duration, o Options) Verdict {
+	o = o.withDefaults()
+	v := Verdict{Steady: true, LatencyName: latencyName}
+	v.Latency, v.LatencyOK = Fit(latency, from, to, o.Batches, o.Confidence)
+	v.InFlight, v.InFlightOK = Fit(inFlight, from, to, o.Batches, o.Confidence)
+	v.Known = v.LatencyOK || v.InFlightOK
+	v.LatencyRising = v.LatencyOK && v.Latency.Rising(o.MinRise, 0)
+	v.Backlog = v.InFlightOK && v.InFlight.Rising(o.MinRise, 1)
+	v.Steady = !v.LatencyRising && !v.Backlog
+	return v
+}
