@@ -31,7 +31,7 @@ func ksLimit(n int) float64 { return 1.63 / math.Sqrt(float64(n)) }
 // consecutive gaps are uncorrelated.
 func TestPoissonGapsAreExponential(t *testing.T) {
 	const rate = 50.0
-	p := NewPoissonPacer(mustPacer(t, Stage{Duration: 200 * time.Second, From: rate, To: rate}), 1)
+	p := NewPoissonPacer(mustPacer(t, Ramp{Duration: 200 * time.Second, From: rate, To: rate}), 1)
 	at := arrivals(p)
 	gaps := make([]float64, len(at))
 	prev := 0.0
@@ -49,7 +49,7 @@ func TestPoissonGapsAreExponential(t *testing.T) {
 		t.Errorf("KS distance of %d gaps×rate from Exp(1) = %.4f, want ≤ %.4f", len(gaps), d, ksLimit(len(gaps)))
 	}
 	// Evenly spaced arrivals fail the same test: it has the power to tell.
-	even := mustPacer(t, Stage{Duration: 200 * time.Second, From: rate, To: rate})
+	even := mustPacer(t, Ramp{Duration: 200 * time.Second, From: rate, To: rate})
 	var evenGaps []float64
 	prev = 0
 	for n := uint64(0); ; n++ {
@@ -70,10 +70,10 @@ func TestPoissonGapsAreExponential(t *testing.T) {
 // Λ(Tₙ) − Λ(Tₙ₋₁) follow Exp(1) (the time-rescaling theorem).
 func TestPoissonTimeRescaling(t *testing.T) {
 	base := mustPacer(t,
-		Stage{Duration: 30 * time.Second, From: 0, To: 100},
-		Stage{Duration: 20 * time.Second, From: 100, To: 100},
-		Stage{Duration: 10 * time.Second, From: 0, To: 0},
-		Stage{Duration: 30 * time.Second, From: 100, To: 20},
+		Ramp{Duration: 30 * time.Second, From: 0, To: 100},
+		Ramp{Duration: 20 * time.Second, From: 100, To: 100},
+		Ramp{Duration: 10 * time.Second, From: 0, To: 0},
+		Ramp{Duration: 30 * time.Second, From: 100, To: 20},
 	)
 	p := NewPoissonPacer(base, 7)
 	at := arrivals(p)
@@ -97,8 +97,8 @@ func TestPoissonTimeRescaling(t *testing.T) {
 // mean and variance HitsBy(t), for a ramp followed by a hold.
 func TestPoissonExactInExpectation(t *testing.T) {
 	base := mustPacer(t,
-		Stage{Duration: 4 * time.Second, From: 0, To: 20},
-		Stage{Duration: 6 * time.Second, From: 20, To: 20},
+		Ramp{Duration: 4 * time.Second, From: 0, To: 20},
+		Ramp{Duration: 6 * time.Second, From: 20, To: 20},
 	)
 	const seeds = 600
 	checkpoints := []time.Duration{2 * time.Second, 4 * time.Second, 7 * time.Second, 10 * time.Second}
@@ -134,7 +134,7 @@ func countUpTo(times []float64, limit float64) int {
 }
 
 func TestPoissonSeedAndOrder(t *testing.T) {
-	base := mustPacer(t, Stage{Duration: 10 * time.Second, From: 30, To: 30})
+	base := mustPacer(t, Ramp{Duration: 10 * time.Second, From: 30, To: 30})
 	a, b, c := arrivals(NewPoissonPacer(base, 42)), arrivals(NewPoissonPacer(base, 42)), arrivals(NewPoissonPacer(base, 43))
 	if !slices.Equal(a, b) {
 		t.Errorf("two pacers seeded 42 gave different arrivals")
@@ -153,7 +153,7 @@ func TestPoissonSeedAndOrder(t *testing.T) {
 }
 
 func TestPoissonPace(t *testing.T) {
-	base := mustPacer(t, Stage{Duration: 2 * time.Second, From: 10, To: 10})
+	base := mustPacer(t, Ramp{Duration: 2 * time.Second, From: 10, To: 10})
 	p := NewPoissonPacer(base, 3)
 	first, _ := p.At(0)
 	if wait, stop := p.Pace(0, 0); stop || wait != first {
