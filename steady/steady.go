@@ -8,10 +8,15 @@
 // The check fits a line to each series' batch means (the window cut into
 // equal batches, so that the autocorrelation of queued requests does not
 // make a noisy series look like a trend), and calls a series rising when
-// the slope's confidence interval is above zero and the rise over the
-// window is material: at least MinRise of the series' mean level (and for
-// sessions in flight, at least one session). Falling series (a warm-up
-// backlog clearing) are not flagged. Every function is pure.
+// the slope's confidence interval is above zero and the rise is material:
+// over the window, at least MinRise of the series' mean level (for
+// sessions in flight, at least one session), and at a pace that an
+// overload of at least Overload would make — a FIFO backlog fed a share δ
+// faster than it drains makes waits grow by δ seconds per second and the
+// sessions in flight by δ times the arrival rate. A queue that is stable
+// but busy wanders; these floors keep its wander from being called a
+// backlog. Falling series (a warm-up backlog clearing) are not flagged.
+// Every function is pure.
 package steady
 
 import (
@@ -27,6 +32,7 @@ import (
 const (
 	DefaultConfidence = 0.95
 	DefaultMinRise    = 0.10
+	DefaultOverload   = 0.01
 	DefaultBatches    = 10
 	// MinBatches is the fewest non-empty batches a trend is fitted on.
 	MinBatches = 5
@@ -53,10 +59,10 @@ type Trend struct {
 }
 
 // Rising reports whether t is a material, significant rise: the interval
-// is above zero and the rise is at least minRise of the mean level and at
-// least floor.
-func (t Trend) Rising(minRise, floor float64) bool {
-	return t.Lo > 0 && t.Rise >= max(minRise*math.Abs(t.Mean), floor)
+// is above zero, the rise is at least minRise of the mean level and at
+// least floor, and the slope at least minSlope.
+func (t Trend) Rising(minRise, floor, minSlope float64) bool {
+	return t.Lo > 0 && t.Rise >= max(minRise*math.Abs(t.Mean), floor) && t.Slope >= minSlope
 }
 
 // Fit fits the trend of s over the window [from, to) at confidence conf,
@@ -122,6 +128,13 @@ type Options struct {
 	Confidence float64 // two-sided confidence of each slope's interval (0: DefaultConfidence)
 	MinRise    float64 // smallest material rise, as a share of the mean level (0: DefaultMinRise)
 	Batches    int     // batches per window (0: DefaultBatches)
+	// Overload is the smallest overload taken for a backlog (0:
+	// DefaultOverload): latency must climb at least this many seconds per
+	// second, and sessions in flight at least this share of ArrivalRate.
+	Overload float64
+	// ArrivalRate is the sessions arriving per second, when known (0: the
+	// in-flight floor is one session over the window only).
+	ArrivalRate float64
 }
 
 func (o Options) withDefaults() Options {
@@ -133,6 +146,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Batches == 0 {
 		o.Batches = DefaultBatches
+	}
+	if o.Overload == 0 {
+		o.Overload = DefaultOverload
 	}
 	return o
 }
@@ -191,8 +207,8 @@ func Check(latencyName string, latency, inFlight Series, from, to time.Duration,
 	v.Latency, v.LatencyOK = Fit(latency, from, to, o.Batches, o.Confidence)
 	v.InFlight, v.InFlightOK = Fit(inFlight, from, to, o.Batches, o.Confidence)
 	v.Known = v.LatencyOK || v.InFlightOK
-	v.LatencyRising = v.LatencyOK && v.Latency.Rising(o.MinRise, 0)
-	v.Backlog = v.InFlightOK && v.InFlight.Rising(o.MinRise, 1)
+	v.LatencyRising = v.LatencyOK && v.Latency.Rising(o.MinRise, 0, o.Overload)
+	v.Backlog = v.InFlightOK && v.InFlight.Rising(o.MinRise, 1, o.Overload*o.ArrivalRate)
 	v.Steady = !v.LatencyRising && !v.Backlog
 	return v
 }

@@ -126,9 +126,18 @@ func Wilson(good, n int, conf float64) (lo, hi float64) {
 	if n <= 0 {
 		return 0, 1
 	}
+	return WilsonShare(float64(good)/float64(n), float64(n), conf)
+}
+
+// WilsonShare is Wilson for an observed share p of n trials, where n need
+// not be whole: an effective sample size (n over the IACT) for correlated
+// trials.
+func WilsonShare(p, n, conf float64) (lo, hi float64) {
+	if !(n > 0) {
+		return 0, 1
+	}
 	z := NormalQuantile(1 - (1-conf)/2)
-	nf := float64(n)
-	p := float64(good) / nf
+	nf := n
 	z2 := z * z
 	center := (p + z2/(2*nf)) / (1 + z2/nf)
 	half := z / (1 + z2/nf) * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))

@@ -144,3 +144,49 @@ func TestKS(t *testing.T) {
 		t.Errorf("KS(exponential sample, uniform on [0,2]) = %.4f, want a large distance", d)
 	}
 }
+
+// TestIACT checks the autocorrelation time of AR(1) series against its
+// closed form (1+φ)/(1−φ), and that of white noise (1).
+func TestIACT(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, phi := range []float64{0, 0.5, 0.9} {
+		want := (1 + phi) / (1 - phi)
+		var sum float64
+		const runs = 40
+		for range runs {
+			xs := make([]float64, 20000)
+			x := 0.0
+			for i := range xs {
+				x = phi*x + r.NormFloat64()
+				xs[i] = x
+			}
+			sum += IACT(xs)
+		}
+		if got := sum / runs; got < 0.85*want || got > 1.15*want {
+			t.Errorf("mean IACT of AR(1) with φ = %g = %.2f, want %.2f ± 15%%", phi, got, want)
+		}
+	}
+	if got := IACT([]float64{3, 3, 3, 3, 3}); got != 1 {
+		t.Errorf("IACT(constant) = %g, want 1", got)
+	}
+}
+
+// TestAutocovariance checks the FFT against the direct sum.
+func TestAutocovariance(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	xs := make([]float64, 37)
+	for i := range xs {
+		xs[i] = r.NormFloat64()
+	}
+	const mean = 0.1
+	got := autocovariance(xs, mean)
+	for k := range xs {
+		var want float64
+		for i := 0; i+k < len(xs); i++ {
+			want += (xs[i] - mean) * (xs[i+k] - mean)
+		}
+		if math.Abs(got[k]-want) > 1e-9 {
+			t.Fatalf("autocovariance lag %d = %g, want %g", k, got[k], want)
+		}
+	}
+}
