@@ -3,7 +3,9 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,48 +69,45 @@ func TestLoadOverride(t *testing.T) {
 
 // TestOverrideChecksAsTheFileDoes gives every flag's setting the same bad
 // values in a scenario file and on the command line: the problem must read
-// the same, since one piece of code checks both.
+// the same, since one piece of code checks both. The bad values come from
+// each setting's kind and bounds, so a new setting is covered as it is.
 func TestOverrideChecksAsTheFileDoes(t *testing.T) {
-	bad := map[string][]string{
-		"rate":     {"0/s", "5/fortnight", "x"},
-		"users":    {"0", "-1", "2000000"},
-		"duration": {"0s", "-5s", "10", "1000h"},
-	}
-	for _, f := range LoadFlags() {
-		values := bad[f.Name]
-		if len(values) == 0 {
-			t.Errorf("load flag --%s has no bad values in this test: add some", f.Name)
+	for _, s := range loadSettings {
+		if s.flag == "" {
+			continue
 		}
-		key := ""
-		for _, s := range loadSettings {
-			if s.flag == f.Name {
-				key = s.key
-			}
+		var values []string
+		switch s.kind {
+		case intSetting:
+			values = []string{fmt.Sprint(s.lo - 1), fmt.Sprint(s.hi + 1), "ten"}
+		case durationSetting:
+			values = []string{"0s", "-5s", "10", "1000h"}
+		case rateSetting:
+			values = []string{"0/s", "5/fortnight", "x"}
 		}
 		for _, v := range values {
 			l := Load{Model: Closed, Users: 1, Duration: time.Second}
-			ferr := l.Override(map[string]string{f.Name: v})
-			model := "users: 1, "
-			if key == "users" {
-				model = ""
+			ferr := l.Override(map[string]string{s.flag: v})
+			keys := map[string]string{"users": "1", "duration": "1s"}
+			if s.model != "" && s.model != Closed {
+				delete(keys, "users")
 			}
-			src := fmt.Sprintf("version: 1\nname: p\ntarget: {base_url: \"http://127.0.0.1:8080\"}\nload: {%sduration: 1s, %s: %s}\n%s",
-				model, key, v, conv)
-			if key == "duration" {
-				src = fmt.Sprintf("version: 1\nname: p\ntarget: {base_url: \"http://127.0.0.1:8080\"}\nload: {users: 1, duration: %s}\n%s", v, conv)
+			keys[s.key] = v
+			var load []string
+			for _, k := range slices.Sorted(maps.Keys(keys)) {
+				load = append(load, k+": "+keys[k])
 			}
-			if key == "arrival_rate" {
-				src = fmt.Sprintf("version: 1\nname: p\ntarget: {base_url: \"http://127.0.0.1:8080\"}\nload: {duration: 1s, arrival_rate: %s}\n%s", v, conv)
-			}
+			src := fmt.Sprintf("version: 1\nname: p\ntarget: {base_url: \"http://127.0.0.1:8080\"}\nload: {%s}\n%s",
+				strings.Join(load, ", "), conv)
 			_, perr := Parse("t.yaml", []byte(src))
 			var pe *Error
 			if ferr == nil || !errors.As(perr, &pe) || len(pe.Problems) != 1 {
-				t.Errorf("--%s %s: Override error %v; file error %v: want one problem each", f.Name, v, ferr, perr)
+				t.Errorf("--%s %s: Override error %v; file error %v: want one problem each", s.flag, v, ferr, perr)
 				continue
 			}
-			fromFlag := strings.TrimPrefix(ferr.Error(), "--"+f.Name+": ")
+			fromFlag := strings.TrimPrefix(ferr.Error(), "--"+s.flag+": ")
 			if got := pe.Problems[0].Msg; got != fromFlag {
-				t.Errorf("%s: %s\n  file says %q\n  flag says %q", key, v, got, fromFlag)
+				t.Errorf("%s: %s\n  file says %q\n  flag says %q", s.key, v, got, fromFlag)
 			}
 		}
 	}
