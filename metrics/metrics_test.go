@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +36,11 @@ func sample(m *Metrics) {
 }
 
 func TestRecordExposition(t *testing.T) {
-	m := New("demo", WithRunID("run-1"), WithVersion("v0.1.0"))
+	// Custom inter-token buckets with an added edge (as an SLO bound adds
+	// one) keep the exposition short.
+	m := New("demo", WithRunID("run-1"), WithVersion("v0.1.0"),
+		WithBuckets(InterToken, 10*time.Millisecond, 25*time.Millisecond, 50*time.Millisecond),
+		WithBucketEdges(InterToken, 20*time.Millisecond, 25*time.Millisecond))
 	sample(m)
 	want := `
 # HELP loadgen_errors_total Failed steps, by error kind.
@@ -43,23 +48,10 @@ func TestRecordExposition(t *testing.T) {
 loadgen_errors_total{conversation="chat",kind="connect",scenario="demo",step="session"} 1
 # HELP loadgen_inter_token_seconds Gaps between consecutive non-empty text parts of streamed replies.
 # TYPE loadgen_inter_token_seconds histogram
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.001"} 0
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.0025"} 0
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.005"} 0
 loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.01"} 0
+loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.02"} 1
 loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.025"} 1
 loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.05"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.1"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.25"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="0.5"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="1"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="2.5"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="5"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="10"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="20"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="30"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="60"} 2
-loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="120"} 2
 loadgen_inter_token_seconds_bucket{conversation="chat",scenario="demo",step="message",le="+Inf"} 2
 loadgen_inter_token_seconds_sum{conversation="chat",scenario="demo",step="message"} 0.05
 loadgen_inter_token_seconds_count{conversation="chat",scenario="demo",step="message"} 2
@@ -484,5 +476,36 @@ loadgen_slo_seconds{bound="ttft",scenario="demo"} 2
 	}
 	if n := testutil.CollectAndCount(New("demo"), "loadgen_slo_seconds"); n != 0 {
 		t.Errorf("without an SLO: %d loadgen_slo_seconds series, want none", n)
+	}
+}
+
+func TestDefaultBuckets(t *testing.T) {
+	for _, h := range Histograms() {
+		b := DefaultBuckets(h)
+		if !slices.IsSorted(b) || len(slices.Compact(slices.Clone(b))) != len(b) || b[len(b)-1] != 120 {
+			t.Errorf("DefaultBuckets(%s) = %v: want rising edges up to 120 s", h, b)
+		}
+	}
+	// The common SLO bounds are edges, so "within 2 s" is read off a bucket.
+	for _, h := range []Histogram{Latency, TTFB, TTFT} {
+		for _, slo := range []float64{0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10} {
+			if !slices.Contains(DefaultBuckets(h), slo) {
+				t.Errorf("DefaultBuckets(%s) lacks the edge %gs", h, slo)
+			}
+		}
+	}
+	// Between 0.1 and 5 s (TTFT) and 10 and 50 ms (inter-token), neighbouring
+	// edges are at most 25 % apart: a live p95 is then within a bucket of
+	// that width of the exact one.
+	for _, c := range []struct {
+		h      Histogram
+		lo, hi float64
+	}{{TTFT, 0.1, 5}, {InterToken, 0.01, 0.05}} {
+		b := DefaultBuckets(c.h)
+		for i := 1; i < len(b); i++ {
+			if b[i-1] >= c.lo && b[i] <= c.hi && b[i]/b[i-1] > 1.25 {
+				t.Errorf("%s buckets (%g, %g]: %.0f%% wide", c.h, b[i-1], b[i], (b[i]/b[i-1]-1)*100)
+			}
+		}
 	}
 }

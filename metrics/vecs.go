@@ -22,14 +22,6 @@ const (
 	labelVersion      = "version"
 )
 
-// durationBuckets are the classic buckets of every duration histogram, in
-// seconds: from 1 ms to 120 s, so long streamed replies and request timeouts
-// still land in a finite bucket.
-var durationBuckets = []float64{
-	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-	1, 2.5, 5, 10, 20, 30, 60, 120,
-}
-
 // Native histogram settings: a bucket factor of 1.1 (schema 3, about 9 %
 // relative error), at most 160 buckets, and if a histogram outgrows that
 // within an hour its resolution is halved instead of being reset.
@@ -65,13 +57,13 @@ type vecs struct {
 
 func newVecs(scenario string, c *config) *vecs {
 	cl := prometheus.Labels{labelScenario: scenario}
-	hist := func(name, help string, labels ...string) *prometheus.HistogramVec {
+	hist := func(h Histogram, name, help string, labels ...string) *prometheus.HistogramVec {
 		return prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace:                       "loadgen",
 			Name:                            name,
 			Help:                            help,
 			ConstLabels:                     cl,
-			Buckets:                         durationBuckets,
+			Buckets:                         c.buckets(h),
 			NativeHistogramBucketFactor:     nativeBucketFactor,
 			NativeHistogramMaxBucketNumber:  nativeMaxBuckets,
 			NativeHistogramMinResetDuration: nativeMinResetDuration,
@@ -90,22 +82,22 @@ func newVecs(scenario string, c *config) *vecs {
 		})
 	}
 	return &vecs{
-		stepDuration: hist("step_duration_seconds",
+		stepDuration: hist(Latency, "step_duration_seconds",
 			"Duration of a step (request and whole response body), failed steps included.",
 			labelConversation, labelStep),
-		ttfb: hist("time_to_first_byte_seconds",
+		ttfb: hist(TTFB, "time_to_first_byte_seconds",
 			"Time from sending a request to the first response body byte.",
 			labelConversation, labelStep),
-		ttft: hist("time_to_first_token_seconds",
+		ttft: hist(TTFT, "time_to_first_token_seconds",
 			"Time from sending a message to the first non-empty text part of the reply.",
 			labelConversation, labelStep),
-		interToken: hist("inter_token_seconds",
+		interToken: hist(InterToken, "inter_token_seconds",
 			"Gaps between consecutive non-empty text parts of streamed replies.",
 			labelConversation, labelStep),
-		lag: hist("schedule_lag_seconds",
+		lag: hist(Lag, "schedule_lag_seconds",
 			"How late steps started against their schedule (coordinated omission).",
 			labelStep),
-		wait: hist("rate_limit_wait_seconds",
+		wait: hist(RateLimitWait, "rate_limit_wait_seconds",
 			"Time steps waited for the global request rate limiter.",
 			labelStep),
 		requests: counter("requests_total",

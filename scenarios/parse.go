@@ -248,7 +248,7 @@ func firstFailingLine(data []byte, msg string) int {
 // scenario decodes the root mapping.
 func (d *decoder) scenario(root *yaml.Node) *Scenario {
 	f := d.mapping(root, "", "version", "name", "description", "target", "users", "load",
-		"feeders", "conversations", "thresholds", "slo")
+		"feeders", "conversations", "thresholds", "slo", "metrics")
 	if !d.version(f["version"], root) {
 		return nil
 	}
@@ -264,6 +264,7 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 	s.Conversations = d.conversations(f["conversations"], root)
 	s.Thresholds = d.thresholds(f["thresholds"])
 	s.SLO = d.slo(f["slo"])
+	s.Metrics = d.metrics(f["metrics"])
 	d.checkReplay(s)
 	d.checkTemplates(s)
 	s.cumWeights = cumulativeWeights(s.Conversations)
@@ -428,6 +429,49 @@ func (d *decoder) exprProblem(n *yaml.Node, path, expr string, err error) {
 		col += strings.Index(n.Value, expr) + at.ExprColumn() - 1
 	}
 	d.add(n.Line, col, path, "threshold %q: %s", expr, at.Reason())
+}
+
+// metrics decodes the metrics section: classic bucket edges per histogram.
+func (d *decoder) metrics(mf field) MetricsSpec {
+	f := d.mapping(mf.val, mf.path, "buckets")
+	if f == nil {
+		return MetricsSpec{}
+	}
+	bf := d.mapping(f["buckets"].val, f["buckets"].path, BucketHistograms()...)
+	if bf == nil {
+		return MetricsSpec{}
+	}
+	var m MetricsSpec
+	for _, name := range BucketHistograms() {
+		e := bf[name]
+		if !e.ok() {
+			continue
+		}
+		var edges []time.Duration
+		for i, n := range d.sequence(e) {
+			p := indexPath(e.path, i)
+			v, ok := d.durationNode(d.deref(n, p), p, time.Microsecond)
+			if !ok {
+				continue
+			}
+			if len(edges) > 0 && v <= edges[len(edges)-1] {
+				d.errorf(n, p, "bucket edges must rise: %s after %s", v, edges[len(edges)-1])
+				continue
+			}
+			edges = append(edges, v)
+		}
+		if len(edges) > maxBucketEdges {
+			d.errorf(e.val, e.path, "%d bucket edges: at most %d (each is a series per conversation and step)", len(edges), maxBucketEdges)
+			continue
+		}
+		if len(edges) > 0 {
+			if m.Buckets == nil {
+				m.Buckets = map[string][]time.Duration{}
+			}
+			m.Buckets[name] = edges
+		}
+	}
+	return m
 }
 
 // slo decodes the slo section.

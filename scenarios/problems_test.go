@@ -43,11 +43,19 @@ func TestParseProblems(t *testing.T) {
 		{"not a mapping", "- a\n- b\n", []string{"t.yaml:1:1: want a mapping (version: 1, name: ..., and so on), got a list"}},
 		{"two documents", head + conv + "---\nname: q\n", []string{"t.yaml:9:1: a second YAML document (after ---)"}},
 
+		// metrics.buckets.
+		{"bucket edges not rising", head + conv + "metrics: {buckets: {ttft: [1s, 500ms]}}\n",
+			[]string{"t.yaml:9:32: metrics.buckets.ttft[1]: bucket edges must rise: 500ms after 1s"}},
+		{"unknown histogram", head + conv + "metrics: {buckets: {tft: [1s]}}\n",
+			[]string{`t.yaml:9:21: metrics.buckets.tft: unknown field "tft" (did you mean "ttft"?)`}},
+		{"bucket edge not a duration", head + conv + "metrics: {buckets: {latency: [fast]}}\n",
+			[]string{"t.yaml:9:31: metrics.buckets.latency[0]: "}},
+
 		// Fields.
 		{"unknown field, near miss", strings.Replace(head, "arrival_rate", "arival_rate", 1) + conv,
 			[]string{`t.yaml:4:8: load.arival_rate: unknown field "arival_rate" (did you mean "arrival_rate"?)`}},
 		{"unknown field, far off", head + "colour: blue\n" + conv,
-			[]string{`t.yaml:5:1: colour: unknown field "colour" (want one of version, name, description, target, users, load, feeders, conversations, thresholds, slo)`}},
+			[]string{`t.yaml:5:1: colour: unknown field "colour" (want one of version, name, description, target, users, load, feeders, conversations, thresholds, slo, metrics)`}},
 		{"duplicate field", head + "name: q\n" + conv, []string{"t.yaml:5:1: name: duplicate field (first at 2:1)"}},
 		{"merge key", head + "users: {<<: {anonymous: 1}}\n" + conv, []string{"t.yaml:5:9: users: merge keys (<<) are not supported"}},
 

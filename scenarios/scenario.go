@@ -29,6 +29,7 @@ type Scenario struct {
 	Conversations []ConversationSpec // at least one
 	Thresholds    []ThresholdExpr    // pass/fail checks on the summary (issue 5 evaluates them)
 	SLO           SLO                // what makes a message "good" (goodput)
+	Metrics       MetricsSpec        // how the run's Prometheus metrics are shaped
 	Feeders       []*Feeder          // data files whose rows become .Vars (NextVars draws them)
 
 	cumWeights []int // running sums of the conversations' weights, for Pick
@@ -165,6 +166,24 @@ type ThresholdExpr struct {
 	Expr string // as written
 	Pos  Pos    // where it was written
 }
+
+// MetricsSpec shapes the run's Prometheus metrics (the metrics section).
+type MetricsSpec struct {
+	// Buckets overrides the classic bucket edges of histograms, by name
+	// (BucketHistograms). loadgen adds the SLO's and the thresholds' bounds
+	// to the edges either way.
+	Buckets map[string][]time.Duration
+}
+
+// BucketHistograms names the histograms whose bucket edges metrics.buckets
+// can set: step latency, time to first byte, time to first token, the gap
+// between tokens, schedule lag and rate-limiter wait.
+func BucketHistograms() []string {
+	return []string{"latency", "ttfb", "ttft", "inter_token", "lag", "rate_limit_wait"}
+}
+
+// maxBucketEdges bounds one histogram's edges.
+const maxBucketEdges = 100
 
 // SLO marks a message good when every set bound holds and it had no error.
 type SLO struct {

@@ -67,8 +67,8 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 	if o.metricsAddr == "" && o.pushgateway == "" {
 		return x, nil
 	}
-	m := metrics.New(sc.Name, metrics.WithRunID(run.ID), metrics.WithVersion(Version()), metrics.WithConversations(conversationNames(sc)...),
-		metrics.WithSLO(metrics.SLO{TTFT: sc.SLO.MaxTTFT, Latency: sc.SLO.MaxLatency, InterToken: sc.SLO.MaxGap}))
+	m := metrics.New(sc.Name, append([]metrics.Option{metrics.WithRunID(run.ID), metrics.WithVersion(Version()),
+		metrics.WithConversations(conversationNames(sc)...)}, o.metricOpts...)...)
 	x.sinks = append(x.sinks, m)
 	// Both outlive a Ctrl-C: the final values must still go out.
 	bg := context.WithoutCancel(ctx)

@@ -56,6 +56,7 @@ type runOptions struct {
 	scenarioHash string    // "sha256:…" of the scenario file
 	progressOut  io.Writer // where progress goes (default stderr)
 	stdout       io.Writer // where an output named "-" goes
+	metricOpts   []metrics.Option
 }
 
 // loadFlag registers a flag that overrides a load setting: its text goes to
@@ -178,6 +179,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		Target: sc.Target.BaseURL, Start: time.Now(), Duration: rn.Duration(), TargetRate: rn.TargetRate(),
 		Shard: shard, Shards: shards}
 	live := stats.New()
+	o.metricOpts = metricsOptions(sc, ths)
 	outs, err := o.openOutputs(ctx, sc, run, log)
 	if err != nil {
 		return err
