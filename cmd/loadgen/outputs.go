@@ -77,11 +77,13 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 		if err := m.Register(reg); err != nil {
 			return nil, err
 		}
-		var sctx context.Context
-		sctx, x.stopServer = context.WithCancel(bg)
-		if x.server, err = metrics.Serve(sctx, o.metricsAddr, reg); err != nil {
+		sctx, stop := context.WithCancel(bg)
+		srv, err := metrics.Serve(sctx, o.metricsAddr, reg)
+		if err != nil {
+			stop()
 			return nil, usageError(fmt.Errorf("--metrics-addr: %w", err))
 		}
+		x.server, x.stopServer = srv, stop
 		log.Info("serving metrics", "url", x.server.URL())
 	}
 	if o.pushgateway != "" {
