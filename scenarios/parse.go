@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/loadgen/loadgen/internal/bounded"
 )
 
 // Defaults that apply when a scenario leaves a field out.
@@ -65,12 +67,21 @@ func newOptions(opts []Option) *options {
 	return o
 }
 
-// readFile reads name from the options' file system.
-func (o *options) readFile(name string) ([]byte, error) {
+// Caps on the files a scenario reads when it is loaded, so that a wrong
+// path (/dev/zero, a log) is a clear error, not a process out of memory.
+// (Variables so that a test can lower them.)
+var (
+	maxScenarioFile int64 = 8 << 20   // the scenario itself
+	maxFeederFile   int64 = 256 << 20 // a feeder, read whole into memory
+)
+
+// readFile reads name from the options' file system, or fails once it is
+// larger than limit; what names the file's role in that error.
+func (o *options) readFile(name, what string, limit int64) ([]byte, error) {
 	if o.fsys != nil {
-		return fs.ReadFile(o.fsys, path.Clean(name))
+		return bounded.ReadFile(o.fsys, path.Clean(name), what, limit)
 	}
-	return os.ReadFile(name)
+	return bounded.ReadFile(nil, name, what, limit)
 }
 
 // resolve returns the path of rel, a path written in the scenario file.
@@ -90,7 +101,7 @@ func (o *options) resolve(file, rel string) string {
 // is the scenario's load section.)
 func LoadFile(path string, opts ...Option) (*Scenario, error) {
 	o := newOptions(opts)
-	data, err := o.readFile(path)
+	data, err := o.readFile(path, "a scenario file", maxScenarioFile)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)
 	}
@@ -110,7 +121,7 @@ func parseScenario(file string, data []byte, o *options) (*Scenario, error) {
 		lookup:    o.lookupEnv,
 		secretEnv: DefaultSecretEnv,
 		resolve:   func(rel string) string { return o.resolve(file, rel) },
-		readFile:  o.readFile,
+		readFile:  func(name string) ([]byte, error) { return o.readFile(name, "a feeder file", maxFeederFile) },
 		open:      o.open,
 		checkExpr: o.checkThreshold,
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ type jsonlReader struct {
 	buf  []byte
 	line int
 	cur  *Conversation
+	size int            // bytes of cur's messages' content
 	seen map[string]int // finished conversations' keys → their first line
 	eof  bool
 }
@@ -54,6 +56,8 @@ func (j *jsonlReader) next() (*Conversation, error) {
 		}
 		b, tooLong, err := j.readLine()
 		switch {
+		case errors.Is(err, errTooLarge):
+			return nil, j.r.tooLarge(j.line+1, "a line with no newline")
 		case errors.Is(err, io.EOF):
 			j.eof = true
 		case err != nil:
@@ -81,6 +85,9 @@ func (j *jsonlReader) next() (*Conversation, error) {
 			continue
 		}
 		if j.cur != nil && key == j.cur.ID {
+			if j.size += len(msg.Content); j.size > j.r.maxConv {
+				return nil, j.r.tooLarge(j.cur.Line, fmt.Sprintf("conversation %q", key))
+			}
 			j.cur.Messages = append(j.cur.Messages, msg)
 			j.cur.setMeta(meta)
 			continue
@@ -94,6 +101,7 @@ func (j *jsonlReader) next() (*Conversation, error) {
 		}
 		done := j.cur
 		j.cur = &Conversation{ID: key, Line: j.line, Messages: []Message{msg}}
+		j.size = len(msg.Content)
 		j.cur.setMeta(meta)
 		if done == nil {
 			continue
@@ -122,6 +130,9 @@ func (j *jsonlReader) readLine() (line []byte, tooLong bool, err error) {
 	for {
 		chunk, err := j.br.ReadSlice('\n')
 		size += len(chunk)
+		if size > j.r.maxConv {
+			return nil, true, errTooLarge // no newline for that long: not a transcript
+		}
 		if size > j.r.maxLine+1 {
 			tooLong = true
 		} else {

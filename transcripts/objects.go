@@ -63,7 +63,7 @@ func (o *objectReader) start() error {
 	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
 		br.Discard(3)
 	}
-	o.lines = &lineCounter{r: br}
+	o.lines = &lineCounter{r: br, limit: int64(o.r.maxConv)}
 	o.dec = json.NewDecoder(o.lines)
 	first, err := o.peek(br)
 	if err != nil {
@@ -116,7 +116,12 @@ func (o *objectReader) object() (json.RawMessage, int, error) {
 		return nil, 0, io.EOF
 	}
 	var raw json.RawMessage
-	if err := o.dec.Decode(&raw); err != nil {
+	err := o.dec.Decode(&raw)
+	o.lines.mark = o.dec.InputOffset()
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return nil, 0, o.r.tooLarge(o.lines.lineAt(o.lines.mark), "a JSON value")
+		}
 		if errors.Is(err, io.EOF) && !o.array {
 			o.done = true
 			return nil, 0, io.EOF
@@ -143,17 +148,27 @@ func (o *objectReader) errorAt(off int64, msg string) error {
 	return &RecordError{File: o.r.file, Line: o.lines.lineAt(off), Msg: msg}
 }
 
+// errTooLarge ends a read of a JSON value over the reader's bound.
+var errTooLarge = errors.New("transcripts: JSON value too large")
+
 // lineCounter passes reads through, noting where the newlines are so that
 // an offset can be turned into a line. Offsets asked about never decrease,
-// so newlines before the last one asked about are only counted.
+// so newlines before the last one asked about are only counted. It fails
+// with errTooLarge once more than limit bytes were read past mark (the end
+// of the last value decoded), which bounds what the decoder buffers.
 type lineCounter struct {
 	r      io.Reader
 	off    int64   // bytes read
 	nl     []int64 // offsets of newlines after the last offset asked about
 	before int     // newlines before it
+	mark   int64   // the end of the last value decoded
+	limit  int64   // 0: none
 }
 
 func (c *lineCounter) Read(p []byte) (int, error) {
+	if c.limit > 0 && c.off-c.mark > c.limit {
+		return 0, errTooLarge
+	}
 	n, err := c.r.Read(p)
 	for i, b := range p[:n] {
 		if b == '\n' {

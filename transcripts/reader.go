@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/loadgen/loadgen/internal/bounded"
 )
 
 // MaxProblems is how many bad records a Reader keeps for Problems; it counts
@@ -13,6 +15,12 @@ const MaxProblems = 10
 
 // DefaultMaxLine bounds one line of a JSONL transcript (WithMaxLine).
 const DefaultMaxLine = 4 << 20
+
+// DefaultMaxConversation bounds one recorded conversation
+// (WithMaxConversation): the content of a JSONL conversation's messages, or
+// one object of the JSON formats. A transcript is streamed, so this, with
+// DefaultMaxLine, bounds the memory a read needs, whatever the file holds.
+const DefaultMaxConversation = 64 << 20
 
 // RecordError is a bad record: where it is and what is wrong with it.
 type RecordError struct {
@@ -52,12 +60,18 @@ func WithStrict() Option { return func(r *Reader) { r.strict = true } }
 // a bad record.
 func WithMaxLine(n int) Option { return func(r *Reader) { r.maxLine = n } }
 
+// WithMaxConversation bounds one conversation (default
+// DefaultMaxConversation); a larger one ends the read with an error, since
+// the rest of the file cannot be trusted to be a transcript.
+func WithMaxConversation(n int) Option { return func(r *Reader) { r.maxConv = n } }
+
 // Reader reads conversations one at a time from a transcript. It is not
 // safe for concurrent use.
 type Reader struct {
 	file    string
 	strict  bool
 	maxLine int
+	maxConv int
 
 	next     func() (*Conversation, error) // the format's reader
 	index    int                           // conversations returned
@@ -69,7 +83,7 @@ type Reader struct {
 // NewReader returns a Reader of r in format f. An unknown format makes
 // every Next fail.
 func NewReader(r io.Reader, f Format, opts ...Option) *Reader {
-	rd := &Reader{maxLine: DefaultMaxLine}
+	rd := &Reader{maxLine: DefaultMaxLine, maxConv: DefaultMaxConversation}
 	for _, o := range opts {
 		o(rd)
 	}
@@ -123,6 +137,12 @@ func (r *Reader) bad(line, col int, field, format string, args ...any) error {
 		r.problems = append(r.problems, e)
 	}
 	return nil
+}
+
+// tooLarge is the error of what (a conversation, a line, a value) over the
+// bound on one conversation; it ends the read.
+func (r *Reader) tooLarge(line int, what string) error {
+	return &RecordError{File: r.file, Line: line, Msg: fmt.Sprintf("%s exceeds %s, the limit for one conversation (is this the right file?)", what, bounded.Size(int64(r.maxConv)))}
 }
 
 // Skipped returns the number of bad records skipped so far.

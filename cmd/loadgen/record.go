@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/loadgen/loadgen/helperapi"
@@ -88,11 +87,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // recordSecret reads the HMAC secret from path, or from the default env var.
 func recordSecret(path string) (string, error) {
 	if path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("--secret-file: %w", err)
-		}
-		return strings.TrimRight(string(b), "\r\n"), nil
+		return readSecretFile(path)
 	}
 	if s := os.Getenv(scenarios.DefaultSecretEnv); s != "" {
 		return s, nil

@@ -335,11 +335,7 @@ func (o *runOptions) readSecret(sc *scenarios.Scenario) (string, error) {
 		return o.secret, nil
 	}
 	if o.secretFile != "" {
-		b, err := os.ReadFile(o.secretFile)
-		if err != nil {
-			return "", fmt.Errorf("--secret-file: %w", err)
-		}
-		return strings.TrimRight(string(b), "\r\n"), nil
+		return readSecretFile(o.secretFile)
 	}
 	name := sc.Target.SecretEnv
 	if name == "" {
