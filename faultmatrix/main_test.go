@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ const (
 	wrapExec   = "FAULTMATRIX_EXEC"
 	wrapNofile = "FAULTMATRIX_RLIMIT_NOFILE"
 	wrapFsize  = "FAULTMATRIX_RLIMIT_FSIZE"
+	wrapNoINT  = "FAULTMATRIX_IGNORE_SIGINT" // start with SIGINT ignored, as a script's background job does
 )
 
 func TestMain(m *testing.M) {
@@ -75,6 +77,14 @@ func execWithLimits() int {
 		fmt.Fprintln(os.Stderr, "faultmatrix wrapper:", err)
 		return 127
 	}
+	// Set SIGINT's disposition for the program whatever the test's own is
+	// (a test run in a script's background job starts with it ignored):
+	// ignored survives the exec; a handler becomes the default action.
+	if os.Getenv(wrapNoINT) != "" {
+		signal.Ignore(os.Interrupt)
+	} else {
+		signal.Notify(make(chan os.Signal, 1), os.Interrupt)
+	}
 	env := make([]string, 0, len(os.Environ()))
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "FAULTMATRIX_") {
@@ -87,13 +97,14 @@ func execWithLimits() int {
 }
 
 // wrap returns the command that runs bin with args under the given limits
-// (0: inherited).
-func wrap(ctx context.Context, nofile, fsize uint64, bin string, args ...string) *exec.Cmd {
-	if nofile == 0 && fsize == 0 {
-		return exec.CommandContext(ctx, bin, args...)
-	}
+// (0: inherited), with SIGINT ignored from the start when noINT, else with
+// its default action.
+func wrap(ctx context.Context, nofile, fsize uint64, noINT bool, bin string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, os.Args[0], append([]string{bin}, args...)...)
 	cmd.Env = append(os.Environ(), wrapExec+"=1")
+	if noINT {
+		cmd.Env = append(cmd.Env, wrapNoINT+"=1")
+	}
 	if nofile > 0 {
 		cmd.Env = append(cmd.Env, wrapNofile+"="+strconv.FormatUint(nofile, 10))
 	}

@@ -1,6 +1,7 @@
 package faultmatrix
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -16,13 +17,14 @@ import (
 
 // scenarioYAML is the matrix's scenario: a closed model of streamed
 // two-turn conversations, whose users and duration a case may override
-// with --users and --duration. Requests time out after 2 s; the mock's slow
-// headers and stalls last longer, so each of them ends as a timeout.
+// with --users and --duration. Requests time out after 2 s (unless a case
+// says otherwise); the mock's slow headers and stalls last longer, so each
+// of them ends as a timeout.
 const scenarioYAML = `version: 1
 name: faultmatrix
 target:
   base_url: http://127.0.0.1:9   # every case passes --target
-  request_timeout: 2s
+  request_timeout: %s
 users:
   email: "fm-{{.Seq}}@example.com"
 load:
@@ -56,13 +58,15 @@ var (
 
 // faultCase is one row of the matrix.
 type faultCase struct {
-	name   string
-	mock   []string // fault flags of the mock
-	noMock bool     // the target is a port nobody listens on
-	run    []string // extra flags of loadgen run
-	nofile uint64   // RLIMIT_NOFILE of loadgen (0: inherited)
-	fsize  uint64   // RLIMIT_FSIZE of loadgen in bytes (0: inherited)
-	during func(*running) error
+	name    string
+	mock    []string // fault flags of the mock
+	noMock  bool     // the target is a port nobody listens on
+	run     []string // extra flags of loadgen run
+	nofile  uint64   // RLIMIT_NOFILE of loadgen (0: inherited)
+	fsize   uint64   // RLIMIT_FSIZE of loadgen in bytes (0: inherited)
+	noINT   bool     // loadgen starts with SIGINT ignored (a script's background job)
+	timeout string   // the scenario's request_timeout (default 2s)
+	during  func(*running) error
 
 	wantExit   int            // the exit code (when wantSignal is 0)
 	wantSignal syscall.Signal // the signal that ends loadgen, if any
@@ -108,9 +112,16 @@ func TestFaultMatrix(t *testing.T) {
 		{
 			// Every reply stalls, so requests are in flight when the
 			// second Ctrl-C comes.
-			name: "two SIGINTs", mock: []string{"--stall", "1", "--stall-for", "10s"}, run: []string{"--duration", "30s"},
+			name: "two SIGINTs", mock: []string{"--stall", "1", "--stall-for", "10s"}, run: []string{"--duration", "30s"}, timeout: "30s",
 			during:     signalWhen(streaming(6), syscall.SIGINT, syscall.SIGINT),
 			wantSignal: syscall.SIGINT, afterLast: 3 * time.Second, inexact: true,
+		},
+		{
+			// SIGINT ignored at start: a second Ctrl-C still quits at
+			// once (it was ignored: the run drained for its whole grace).
+			name: "two SIGINTs, SIGINT ignored at start", noINT: true, mock: []string{"--stall", "1", "--stall-for", "10s"}, timeout: "30s",
+			run: []string{"--duration", "30s", "--grace", "20s"}, during: signalWhen(streaming(6), syscall.SIGINT, syscall.SIGINT),
+			wantExit: 130, afterLast: 3 * time.Second, inexact: true,
 		},
 		{
 			name: "SIGKILL", run: []string{"--duration", "30s"}, during: signalWhen(sessions(20), syscall.SIGKILL),
@@ -165,10 +176,10 @@ type outcome struct {
 	users          int     // users of the run
 }
 
-// life is one life of the mock, from when it was started.
+// life is one life of the mock.
 type life struct {
 	m     *mock
-	from  time.Time
+	from  time.Time // the requests stamped since went to this life (zero: all)
 	stats mockStats // final counts, for the life still running at the end
 	final bool
 }
@@ -207,19 +218,20 @@ func execute(c *faultCase, dir string) *outcome {
 		target = "http://" + m.addr
 	}
 	scenario := filepath.Join(dir, "faultmatrix.yaml")
-	if err := os.WriteFile(scenario, []byte(scenarioYAML), 0o644); err != nil {
+	timeout := cmp.Or(c.timeout, "2s")
+	if err := os.WriteFile(scenario, []byte(fmt.Sprintf(scenarioYAML, timeout)), 0o644); err != nil {
 		o.err = err
 		return o
 	}
 	args := slices.Concat([]string{"run", "--quiet", "--target", target,
 		"--out", filepath.Join(dir, "results.jsonl"), "--summary-json", filepath.Join(dir, "summary.json"),
-		"--metrics-addr", "127.0.0.1:0", "--metrics-linger", "10s", "--grace", "3s"}, c.run, []string{scenario})
+		"--metrics-addr", "127.0.0.1:0", "--metrics-linger", "10s", "--grace", "10s"}, c.run, []string{scenario})
 	for i, a := range args {
 		if a == "--users" {
 			fmt.Sscan(args[i+1], &o.users)
 		}
 	}
-	cmd := wrap(ctx, c.nofile, c.fsize, loadgenBin, args...)
+	cmd := wrap(ctx, c.nofile, c.fsize, c.noINT, loadgenBin, args...)
 	cmd.Env = append(cmd.Environ(), "HELPER_HMAC_SECRET="+mockSecret)
 	lg, err := startProc(cmd)
 	if err != nil {
@@ -474,13 +486,17 @@ func killAndRestartMock(r *running) error {
 	}
 	first.cmd.Process.Kill()
 	<-first.done
+	// Every success of a request stamped after this was served by the new
+	// life. (Not "after the new life started": a request is stamped before
+	// it dials, and on a busy machine the dial can come tens of
+	// milliseconds later, after the new life is up.)
+	dead := time.Now()
 	time.Sleep(time.Second)
-	from := time.Now() // before the new life can answer anything
 	m, err := startMock(r.ctx, first.addr, slices.Concat(mockBase, r.c.mock))
 	if err != nil {
 		return err
 	}
-	r.lives = append(r.lives, &life{m: m, from: from})
+	r.lives = append(r.lives, &life{m: m, from: dead})
 	return nil
 }
 

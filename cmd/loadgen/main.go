@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 // Exit codes; CI jobs depend on them.
@@ -30,18 +28,21 @@ type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	// drains: the first Ctrl-C cancels ctx and the command winds down
+	// (writes what it has); without it, Ctrl-C ends the command at once.
+	drains bool
 }
 
 func commands() []command {
 	return []command{
-		{"run", "run a scenario against a Helper deployment", runRun},
-		{"demo", "run the demo scenario against an in-process mock (start here)", runDemo},
-		{"mock", "run a fake Helper server for tests and demos", runMock},
-		{"validate", "check scenario files and print their problems", runValidate},
-		{"report", "render results files or a summary as text, JSON, HTML (several runs overlaid), CSV, JUnit or vegeta", runReport},
-		{"compare", "compare two runs, with a noise verdict per metric and --fail-on gates", runCompare},
-		{"record", "save a customer's conversations from a Helper deployment as a replayable transcript", runRecord},
-		{"version", "print the version", runVersion},
+		{"run", "run a scenario against a Helper deployment", runRun, true},
+		{"demo", "run the demo scenario against an in-process mock (start here)", runDemo, true},
+		{"mock", "run a fake Helper server for tests and demos", runMock, true},
+		{"validate", "check scenario files and print their problems", runValidate, false},
+		{"report", "render results files or a summary as text, JSON, HTML (several runs overlaid), CSV, JUnit or vegeta", runReport, false},
+		{"compare", "compare two runs, with a noise verdict per metric and --fail-on gates", runCompare, false},
+		{"record", "save a customer's conversations from a Helper deployment as a replayable transcript", runRecord, true},
+		{"version", "print the version", runVersion, false},
 	}
 }
 
@@ -58,11 +59,12 @@ func (e *exitError) Unwrap() error { return e.err }
 func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
 
 func main() {
-	// The first Ctrl-C (or SIGTERM) cancels ctx: a run drains and writes its
-	// results. Then the default handling comes back, so a second one quits
-	// at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
+	ctx := context.Background()
+	for _, c := range commands() {
+		if len(os.Args) > 1 && c.name == os.Args[1] && c.drains {
+			ctx = interrupts() // the others stop at the first Ctrl-C, by default
+		}
+	}
 	os.Exit(Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
