@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadgen/loadgen/helperapi"
 	"github.com/loadgen/loadgen/metrics"
 	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/resultfile"
@@ -61,7 +63,7 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 			}
 			w = x.vegetaFile
 		}
-		x.vegeta = resultfile.NewVegetaWriter(w, sc.Name, sc.Target.BaseURL)
+		x.vegeta = resultfile.NewVegetaWriter(w, sc.Name, sc.Target.BaseURL, resultfile.WithVegetaWindow(longestStep(sc)))
 		x.sinks = append(x.sinks, x.vegeta)
 	}
 	if o.metricsAddr == "" && o.pushgateway == "" {
@@ -105,6 +107,20 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 	return x, nil
 }
 
+// longestStep bounds how long one step of sc can take, from its send to its
+// result: a request timeout, plus a poll's wait for an async reply. The
+// vegeta writer holds results that long to write them in send order.
+func longestStep(sc *scenarios.Scenario) time.Duration {
+	request := cmp.Or(sc.Target.Timeout, helperapi.DefaultTimeout)
+	longest := request
+	for _, c := range sc.Conversations {
+		if c.Mode == scenarios.Async {
+			longest = max(longest, request+cmp.Or(c.PollTimeout, helperapi.DefaultPollTimeout))
+		}
+	}
+	return longest + 10*time.Second // and the moment it takes to record one
+}
+
 // finish completes the outputs after a run: files are flushed and closed,
 // the final push is made, and /metrics waits for one more scrape when asked.
 func (x *outputs) finish(ctx context.Context, log *slog.Logger) error {
@@ -114,7 +130,10 @@ func (x *outputs) finish(ctx context.Context, log *slog.Logger) error {
 		x.file = nil
 	}
 	if x.vegeta != nil {
-		errs = append(errs, x.vegeta.Err())
+		errs = append(errs, x.vegeta.Close())
+		if n := x.vegeta.Late(); n > 0 {
+			log.Warn("some vegeta results arrived after their steps' longest duration; their times were moved up to keep vegeta's order", "results", n)
+		}
 		if x.vegetaFile != nil {
 			errs = append(errs, x.vegetaFile.Close())
 			x.vegetaFile = nil

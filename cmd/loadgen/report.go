@@ -201,19 +201,32 @@ func writeCSV(w, stderr io.Writer, steps []results.Step, paths []string) error {
 }
 
 // writeVegeta streams the results of the files to w in vegeta's encoding,
-// one file after the other.
+// in the order they were sent. One file is in the order its steps ended:
+// holding results for the default window puts them in send order. Several
+// are not, so all are held until the end.
 func writeVegeta(w, stderr io.Writer, steps []results.Step, paths []string) error {
 	var vw *resultfile.VegetaWriter
 	err := replayFiles(stderr, paths, func(r *resultfile.Reader) results.TimedSink {
 		if vw == nil {
-			vw = resultfile.NewVegetaWriter(w, r.Run().Scenario, r.Run().Target, steps...)
+			window := resultfile.DefaultVegetaWindow
+			if len(paths) > 1 {
+				window = 0
+			}
+			vw = resultfile.NewVegetaWriter(w, r.Run().Scenario, r.Run().Target,
+				resultfile.WithVegetaSteps(steps...), resultfile.WithVegetaWindow(window))
 		}
 		return vw
 	})
 	if err != nil {
 		return err
 	}
-	return vw.Err()
+	if err := vw.Close(); err != nil {
+		return err
+	}
+	if n := vw.Late(); n > 0 {
+		fmt.Fprintf(stderr, "loadgen report: warning: %d results ended more than %v after they were sent; their times were moved up to keep vegeta's order\n", n, resultfile.DefaultVegetaWindow)
+	}
+	return nil
 }
 
 // replayFiles reads the results files in order into the sink that sink
