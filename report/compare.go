@@ -11,13 +11,16 @@ import (
 const NoiseMethod = "Noise: a permutation test on the per-interval values of the two runs. " +
 	"Consecutive intervals are grouped into blocks (about n^(1/3) intervals each, to respect " +
 	"autocorrelation), the blocks of both runs are pooled and dealt at random into two groups " +
-	"2000 times, and p is the share of deals whose statistic (a message-weighted mean of interval " +
-	"percentiles, or total errors over total requests) differs between the groups at least as much as " +
-	"between the runs. In the table a change is beyond noise when p stays below 0.05 after the " +
-	"Holm-Bonferroni correction for the number of metrics tested, so two runs of one configuration are " +
-	"flagged at most 5% of the time; a --fail-on rule, chosen in advance, uses p < 0.05 alone. " +
-	"Metrics without per-interval data (only some are kept per interval), or runs with fewer than 5 " +
-	"intervals, have no noise estimate."
+	"2000 times, and the test's p is the share of deals whose statistic (a message-weighted mean of " +
+	"interval percentiles, or total errors over total requests) differs between the groups at least as " +
+	"much as between the runs. The p shown is Holm-Bonferroni adjusted within its family: the metrics " +
+	"that --fail-on rules name (chosen in advance) are one family, the other metrics another, so two runs " +
+	"of one configuration are flagged at most 5% of the time in each. A change is beyond noise when the " +
+	"p shown is below 0.05, in the table and for a rule alike. \"detectable\" is the smallest change of " +
+	"the statistic that these runs' length and noise could flag (at the strictest Holm step); " +
+	"\"none\" means the runs are too short for any change to be beyond noise. Metrics without " +
+	"per-interval data (only some are kept per interval), or runs with fewer than 5 intervals, have no " +
+	"noise estimate."
 
 // Verdicts of a change.
 const (
@@ -38,15 +41,26 @@ type Comparison struct {
 
 // Change is one metric compared. Its JSON form writes NaN as null.
 type Change struct {
-	Metric  string
-	Unit    string
-	Base    float64
-	New     float64
-	Rel     float64 // new/base − 1; NaN when the baseline is 0 and the new value is not
-	P       float64 // permutation-test p-value of the per-interval statistic; NaN without an estimate
-	Verdict string  // BeyondNoise, WithinNoise, NoEstimate or NoChange
-	Worse   bool    // the change goes the bad way for this metric
-	Samples [2]int  // intervals with data in each run
+	Metric string
+	Unit   string
+	Base   float64
+	New    float64
+	Rel    float64 // new/base − 1; NaN when the baseline is 0 and the new value is not
+	// P is the p-value the verdict rests on: the permutation test's (PRaw)
+	// Holm-adjusted within the metric's family (Ruled or not); NaN
+	// without an estimate.
+	P     float64
+	PRaw  float64
+	Ruled bool // a --fail-on rule names the metric: it is judged in the rules' family
+	// Detectable is the smallest relative change of the metric's
+	// per-interval statistic that the test could flag with these runs (at
+	// the strictest Holm step of its family); NaN when none could be (too
+	// few intervals) or without an estimate.
+	Detectable float64
+	Verdict    string    // BeyondNoise (P < 0.05), WithinNoise, NoEstimate or NoChange
+	Worse      bool      // the change goes the bad way for this metric
+	Samples    [2]int    // intervals with data in each run
+	null       []float64 // the permutation distribution of the statistic, largest first
 }
 
 // compareMetrics are the metrics Compare reports, when either run has data.
@@ -62,24 +76,49 @@ var compareMetrics = []string{
 }
 
 // Compare compares new against base, metric by metric, with a noise
-// verdict for each (NoiseMethod), then applies the rules.
+// verdict for each (NoiseMethod), then applies the rules. Every metric a
+// rule names has a row, judged as the rule is.
 func Compare(base, new *Summary, rules ...*Rule) *Comparison {
 	c := &Comparison{Baseline: label(base), New: label(new), Method: NoiseMethod, Rules: []RuleOutcome{}}
-	for _, path := range compareMetrics {
-		m, err := parseMetric(path)
-		if err != nil {
-			panic("report: bad built-in metric " + path) // a programming error, caught by tests
+	ruled := map[string]*metric{}
+	for _, r := range rules {
+		ruled[r.Metric] = r.metric
+	}
+	paths := slices.Clone(compareMetrics)
+	for _, r := range rules {
+		if !slices.Contains(paths, r.Metric) {
+			paths = append(paths, r.Metric)
+		}
+	}
+	for _, path := range paths {
+		m := ruled[path]
+		if m == nil {
+			var merr *metricError
+			if m, merr = parseMetric(path); merr != nil {
+				panic("report: bad built-in metric " + path) // a programming error, caught by tests
+			}
 		}
 		_, nb := m.get(base)
 		_, nn := m.get(new)
-		if nb == 0 && nn == 0 {
+		if nb == 0 && nn == 0 && m != ruled[path] {
 			continue
 		}
-		c.Changes = append(c.Changes, compareMetric(m, base, new))
+		ch := compareMetric(m, base, new)
+		ch.Ruled = m == ruled[path]
+		c.Changes = append(c.Changes, ch)
 	}
-	holm(c.Changes, noiseAlpha)
+	for _, ruledFamily := range []bool{true, false} {
+		var family []*Change
+		for i := range c.Changes {
+			if c.Changes[i].Ruled == ruledFamily {
+				family = append(family, &c.Changes[i])
+			}
+		}
+		holm(family, noiseAlpha)
+	}
 	for _, r := range rules {
-		c.Rules = append(c.Rules, r.apply(compareMetric(r.metric, base, new)))
+		i := slices.IndexFunc(c.Changes, func(ch Change) bool { return ch.Metric == r.Metric })
+		c.Rules = append(c.Rules, r.apply(c.Changes[i]))
 	}
 	return c
 }
@@ -89,6 +128,12 @@ func (c *Comparison) Failed() bool {
 	return slices.ContainsFunc(c.Rules, func(r RuleOutcome) bool { return !r.Pass })
 }
 
+// TooShort reports whether some metric had a noise estimate but no change
+// of it could have been beyond noise: the runs have too few intervals.
+func (c *Comparison) TooShort() bool {
+	return slices.ContainsFunc(c.Changes, func(ch Change) bool { return !math.IsNaN(ch.PRaw) && math.IsNaN(ch.Detectable) })
+}
+
 func label(s *Summary) string {
 	if s.RunID != "" {
 		return s.RunID
@@ -96,26 +141,22 @@ func label(s *Summary) string {
 	return s.Scenario
 }
 
+// compareMetric measures the change of one metric and runs its noise test;
+// holm then judges it within its family.
 func compareMetric(m *metric, base, new *Summary) Change {
 	vb, _ := m.get(base)
 	vn, _ := m.get(new)
-	ch := Change{Metric: m.path, Unit: m.unit, Base: vb, New: vn, Rel: relChange(vb, vn), P: math.NaN(), Verdict: NoEstimate}
+	ch := Change{Metric: m.path, Unit: m.unit, Base: vb, New: vn, Rel: relChange(vb, vn),
+		P: math.NaN(), PRaw: math.NaN(), Detectable: math.NaN(), Verdict: NoEstimate}
 	ch.Worse = vn != vb && (vn > vb) != higherIsBetter(m.path)
 	sb, sn := intervalSamples(m.path, base), intervalSamples(m.path, new)
 	ch.Samples = [2]int{len(sb), len(sn)}
 	if len(sb) < 5 || len(sn) < 5 {
 		return ch
 	}
-	ch.P = permutationP(sb, sn, rand.New(rand.NewPCG(1, uint64(len(m.path)))))
-	if math.IsNaN(ch.P) {
-		if vb == vn {
-			ch.Verdict = NoChange
-		}
-		return ch
-	}
-	ch.Verdict = WithinNoise
-	if ch.P < noiseAlpha {
-		ch.Verdict = BeyondNoise
+	ch.PRaw, ch.null = permutationTest(sb, sn, rand.New(rand.NewPCG(1, uint64(len(m.path)))))
+	if math.IsNaN(ch.PRaw) && vb == vn {
+		ch.Verdict = NoChange
 	}
 	return ch
 }
@@ -123,24 +164,41 @@ func compareMetric(m *metric, base, new *Summary) Change {
 // noiseAlpha is the false-alarm rate of a noise verdict.
 const noiseAlpha = 0.05
 
-// holm re-judges the verdicts of changes tested together so that, when
-// nothing changed, the chance of any "beyond noise" stays below alpha.
-func holm(changes []Change, alpha float64) {
+// holm judges a family of changes tested together: each P becomes its
+// Holm-adjusted p-value, beyond noise when below alpha, so that when
+// nothing changed the chance of any "beyond noise" in the family stays
+// below alpha. Detectable is set at the strictest step, alpha / tests.
+func holm(family []*Change, alpha float64) {
 	var tested []*Change
-	for i := range changes {
-		if !math.IsNaN(changes[i].P) {
-			tested = append(tested, &changes[i])
+	for _, ch := range family {
+		if !math.IsNaN(ch.PRaw) {
+			tested = append(tested, ch)
 		}
 	}
-	slices.SortStableFunc(tested, func(a, b *Change) int { return cmpFloat(a.P, b.P) })
-	rejecting := true
+	slices.SortStableFunc(tested, func(a, b *Change) int { return cmpFloat(a.PRaw, b.PRaw) })
+	adjusted := 0.0
 	for i, ch := range tested {
-		rejecting = rejecting && ch.P <= alpha/float64(len(tested)-i)
+		adjusted = min(1, max(adjusted, float64(len(tested)-i)*ch.PRaw))
+		ch.P = adjusted
 		ch.Verdict = WithinNoise
-		if rejecting {
+		if ch.P < alpha {
 			ch.Verdict = BeyondNoise
 		}
+		ch.Detectable = detectable(ch.null, alpha/float64(len(tested)))
+		ch.null = nil
 	}
+}
+
+// detectable returns the smallest relative change of a ratio statistic
+// whose permutation p-value can fall below level, given the permutation
+// distribution null of |log T1/T2| (largest first); NaN when none can,
+// because no deal of these intervals is extreme enough.
+func detectable(null []float64, level float64) float64 {
+	k := int(math.Floor(level*float64(len(null)+1))) - 1 // deals allowed at or beyond the observed value
+	if k < 0 || k >= len(null) || null[k] >= null[0]-1e-12 {
+		return math.NaN()
+	}
+	return math.Expm1(null[k])
 }
 
 func cmpFloat(a, b float64) int {
@@ -269,27 +327,36 @@ func choose(first bool, a, b float64) float64 {
 
 const permutations = 2000
 
-// permutationP tests whether T = Σnum/Σden differs between a and b: blocks
-// of consecutive intervals of both are pooled and dealt at random into two
-// groups of the original sizes; p is the share of deals (counting the
-// observed one) whose |log T1/T2| is at least the observed one.
-func permutationP(a, b []sample, rng *rand.Rand) float64 {
+// permutationTest tests whether T = Σnum/Σden differs between a and b:
+// blocks of consecutive intervals of both are pooled and dealt at random
+// into two groups of the original sizes; p is the share of deals (counting
+// the observed one) whose |log T1/T2| is at least the observed one. It also
+// returns the deals' |log T1/T2|, largest first (nil with p NaN, when the
+// observed statistic is not a number).
+func permutationTest(a, b []sample, rng *rand.Rand) (float64, []float64) {
 	size := max(1, int(math.Round(math.Cbrt(float64(min(len(a), len(b)))))))
 	ba, bb := blocks(a, size), blocks(b, size)
 	pool := append(append([]sample{}, ba...), bb...)
 	stat := func(x, y []sample) float64 { return math.Abs(math.Log(ratioOf(x) / ratioOf(y))) }
 	observed := stat(ba, bb)
 	if math.IsNaN(observed) || math.IsInf(observed, 0) {
-		return math.NaN()
+		return math.NaN(), nil
 	}
 	hits := 1
+	null := make([]float64, 0, permutations)
 	for range permutations {
 		rng.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
-		if s := stat(pool[:len(ba)], pool[len(ba):]); s >= observed-1e-12 || math.IsNaN(s) {
+		s := stat(pool[:len(ba)], pool[len(ba):])
+		if s >= observed-1e-12 || math.IsNaN(s) {
 			hits++
 		}
+		if math.IsNaN(s) {
+			s = math.Inf(1)
+		}
+		null = append(null, s)
 	}
-	return float64(hits) / float64(permutations+1)
+	slices.SortFunc(null, func(x, y float64) int { return cmpFloat(y, x) })
+	return float64(hits) / float64(permutations+1), null
 }
 
 // blocks sums consecutive samples into blocks of size (the last may be

@@ -16,7 +16,7 @@ import (
 func WriteCompareText(w io.Writer, c *Comparison) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "loadgen compare: baseline %s vs new %s\n\n", c.Baseline, c.New)
-	t := table{header: []string{"metric", "baseline", "new", "change", "p", "verdict"}}
+	t := table{header: []string{"metric", "baseline", "new", "change", "p", "verdict", "detectable"}}
 	for _, ch := range c.Changes {
 		verdict := ch.Verdict
 		if ch.Verdict == BeyondNoise && ch.Worse {
@@ -31,9 +31,26 @@ func WriteCompareText(w io.Writer, c *Comparison) error {
 		case !math.IsNaN(ch.P):
 			p = fmt.Sprintf("%.3f", ch.P)
 		}
-		t.add(ch.Metric, FormatValue(ch.Base, ch.Unit), FormatValue(ch.New, ch.Unit), fmtSigned(ch.Rel*100, "%"), p, verdict)
+		det := "-"
+		switch {
+		case !math.IsNaN(ch.Detectable):
+			det = fmt.Sprintf("±%.1f%%", ch.Detectable*100)
+		case !math.IsNaN(ch.PRaw):
+			det = "none"
+		}
+		metric := ch.Metric
+		if ch.Ruled {
+			metric += " *"
+		}
+		t.add(metric, FormatValue(ch.Base, ch.Unit), FormatValue(ch.New, ch.Unit), fmtSigned(ch.Rel*100, "%"), p, verdict, det)
 	}
 	t.write(&b)
+	b.WriteString("\n  p: Holm-adjusted within its family (* named by --fail-on, or the rest); beyond noise below 0.05\n" +
+		"  detectable: the smallest change of the per-interval statistic these runs could flag\n")
+	if c.TooShort() {
+		fmt.Fprintf(&b, "  detectable \"none\": these runs (%d and %d intervals) are too short for any change of that\n"+
+			"  metric to be beyond noise; longer runs give more intervals\n", maxSamples(c, 0), maxSamples(c, 1))
+	}
 	if len(c.Rules) > 0 {
 		b.WriteString("\nFail-on rules\n")
 		rt := table{header: []string{"", "rule", ""}, left: 3}
@@ -54,6 +71,15 @@ func WriteCompareText(w io.Writer, c *Comparison) error {
 		return fmt.Errorf("report: write comparison: %w", err)
 	}
 	return nil
+}
+
+// maxSamples returns the most intervals any metric had in run i.
+func maxSamples(c *Comparison, i int) int {
+	n := 0
+	for _, ch := range c.Changes {
+		n = max(n, ch.Samples[i])
+	}
+	return n
 }
 
 // WriteCompareJSON writes a comparison as indented JSON.

@@ -176,14 +176,17 @@ func (c Change) MarshalJSON() ([]byte, error) {
 		return &x
 	}
 	return json.Marshal(struct {
-		Metric  string   `json:"metric"`
-		Unit    string   `json:"unit"`
-		Base    float64  `json:"baseline"`
-		New     float64  `json:"new"`
-		Rel     *float64 `json:"change"`
-		P       *float64 `json:"p"`
-		Verdict string   `json:"verdict"`
-		Worse   bool     `json:"worse"`
-		Samples [2]int   `json:"intervals"`
-	}{c.Metric, c.Unit, c.Base, c.New, num(c.Rel), num(c.P), c.Verdict, c.Worse, c.Samples})
+		Metric     string   `json:"metric"`
+		Unit       string   `json:"unit"`
+		Base       float64  `json:"baseline"`
+		New        float64  `json:"new"`
+		Rel        *float64 `json:"change"`
+		P          *float64 `json:"p"`
+		PRaw       *float64 `json:"p_raw"`
+		Ruled      bool     `json:"ruled,omitempty"`
+		Detectable *float64 `json:"detectable"`
+		Verdict    string   `json:"verdict"`
+		Worse      bool     `json:"worse"`
+		Samples    [2]int   `json:"intervals"`
+	}{c.Metric, c.Unit, c.Base, c.New, num(c.Rel), num(c.P), num(c.PRaw), c.Ruled, num(c.Detectable), c.Verdict, c.Worse, c.Samples})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/loadgen/loadgen/report"
@@ -17,6 +18,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var (
 		typ, out string
 		rules    stringList
+		force    bool
 	)
 	fs := newFlags("compare", "[flags] BASELINE NEW", stdout, stderr)
 	fs.about = "Compares two runs metric by metric: per step and metric, the change of p50/p95/p99 and of the " +
@@ -33,6 +35,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&typ, "type", "text", "output `TYPE`: text or json")
 	fs.StringVar(&out, "o", "", "write to `FILE` instead of standard output")
 	fs.Var(&rules, "fail-on", "fail (exit 3) on a `RULE` such as 'message.ttft.p95 +10%' or 'errors.rate +0.5pp' (repeatable)")
+	fs.BoolVar(&force, "force", false, "compare runs of different scenarios or targets (by default an error)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -65,6 +68,13 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		sums[i] = s
 	}
+	problems, warnings := comparable(sums[0], sums[1])
+	if len(problems) > 0 && !force {
+		return usageError(fmt.Errorf("the runs differ: %s; comparing different workloads or targets tests no regression (--force compares them anyway)", strings.Join(problems, "; ")))
+	}
+	for _, w := range append(problems, warnings...) {
+		fmt.Fprintln(stderr, "loadgen compare: warning:", w)
+	}
 	c := report.Compare(sums[0], sums[1], compiled...)
 	o := reportOptions{out: out}
 	if err := o.output(stdout, func(w io.Writer) error { return write(w, c) }); err != nil {
@@ -80,4 +90,30 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return &exitError{code: exitThresholds, err: errors.New("regression: " + strings.Join(failed, "; "))}
 	}
 	return nil
+}
+
+// comparable says how two runs differ: problems make a comparison
+// meaningless as a regression test (another scenario, another target),
+// warnings may (the scenario file or the planned arrival rate changed).
+func comparable(base, new *report.Summary) (problems, warnings []string) {
+	if base.Scenario != new.Scenario {
+		problems = append(problems, fmt.Sprintf("the baseline ran scenario %q, the new run %q", base.Scenario, new.Scenario))
+	}
+	if base.Target != new.Target {
+		problems = append(problems, fmt.Sprintf("the baseline ran against %s, the new run against %s", orUnknown(base.Target), orUnknown(new.Target)))
+	}
+	if base.ScenarioHash != "" && new.ScenarioHash != "" && base.ScenarioHash != new.ScenarioHash && base.Scenario == new.Scenario {
+		warnings = append(warnings, fmt.Sprintf("scenario %q changed between the runs (its file's hash differs): its load may differ", base.Scenario))
+	}
+	if b, n := base.Schedule.TargetRate, new.Schedule.TargetRate; math.Abs(b-n) > 0.01*max(b, n) {
+		warnings = append(warnings, fmt.Sprintf("the planned arrival rate differs: %.3g/s in the baseline, %.3g/s in the new run", b, n))
+	}
+	return problems, warnings
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unrecorded target"
+	}
+	return s
 }

@@ -1,0 +1,73 @@
+package report_test
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/results/resultstest"
+)
+
+// shortSummary is a CI-length run: sessions at 20/s for seconds.
+func shortSummary(seed uint64, seconds int, ttft time.Duration) *report.Summary {
+	snap := testSnapshot(resultstest.Config{Seed: seed, Sessions: 20 * seconds, Rate: 20, TTFT: ttft})
+	return report.Build(results.Run{ID: fmt.Sprintf("run-%d", seed), Scenario: "demo"}, snap)
+}
+
+// Each row has one verdict, and it is the verdict of the p the row shows
+// (p < 0.05), so a row can no longer read "p=0.003  within noise"; the row
+// of a metric that a --fail-on rule names agrees with the rule.
+func TestCompareRowVerdictAgreesWithItsPAndRules(t *testing.T) {
+	for _, seconds := range []int{8, 15, 60} {
+		base, worse := shortSummary(1, seconds, 100*time.Millisecond), shortSummary(2, seconds, 170*time.Millisecond)
+		c := report.Compare(base, worse, mustRule(t, "message.ttft.p95 +10%"), mustRule(t, "message.ttft.p50 +10%"))
+		for _, ch := range c.Changes {
+			if math.IsNaN(ch.P) {
+				continue
+			}
+			if beyond := ch.P < 0.05; beyond != (ch.Verdict == report.BeyondNoise) {
+				t.Errorf("%d s: %s shows p %.4f and says %q", seconds, ch.Metric, ch.P, ch.Verdict)
+			}
+		}
+		for _, r := range c.Rules {
+			row := change(c, r.Change.Metric)
+			if row.Metric == "" {
+				t.Errorf("%d s: rule %q has no row in the table", seconds, r.Expr)
+				continue
+			}
+			if row.Verdict != r.Change.Verdict || row.P != r.Change.P {
+				t.Errorf("%d s: rule %q judged %s (p %.4f), its row %s (p %.4f)", seconds, r.Expr, r.Change.Verdict, r.Change.P, row.Verdict, row.P)
+			}
+		}
+		// A +70 % TTFT is flagged by the rules chosen in advance, even in
+		// a short run.
+		if seconds >= 15 && !c.Failed() {
+			t.Errorf("%d s: +70%% TTFT passed the rules: %+v", seconds, c.Rules)
+		}
+	}
+}
+
+// Every row says how large a change the run could have flagged, and a run
+// too short to flag anything says so instead of calling everything noise.
+func TestCompareStatesTheDetectableChange(t *testing.T) {
+	long := report.Compare(shortSummary(1, 60, 100*time.Millisecond), shortSummary(2, 60, 100*time.Millisecond))
+	ch := change(long, "message.ttft.p95")
+	if !(ch.Detectable > 0 && ch.Detectable < 1) {
+		t.Errorf("60 s runs: message.ttft.p95 detectable change %v, want a fraction between 0 and 1", ch.Detectable)
+	}
+	tiny := report.Compare(shortSummary(1, 6, 100*time.Millisecond), shortSummary(2, 6, 300*time.Millisecond))
+	var out bytes.Buffer
+	if err := report.WriteCompareText(&out, tiny); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"detectable", "too short"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("compare of 6 s runs lacks %q:\n%s", want, out.String())
+		}
+	}
+}
