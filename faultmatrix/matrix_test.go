@@ -52,8 +52,8 @@ var (
 	faultReset     = []string{"--fail-reset", "0.2"}
 	faultTruncate  = []string{"--fail-truncate", "0.2"}
 	faultErrorPart = []string{"--fail-error-part", "0.2"}
-	faultSlow      = []string{"--slow-headers", "0.1", "--slow-headers-delay", "2500ms"}
-	faultStall     = []string{"--stall", "0.1", "--stall-for", "2500ms"}
+	faultSlow      = []string{"--slow-headers", "0.1", "--slow-headers-delay", "6s"}
+	faultStall     = []string{"--stall", "0.1", "--stall-for", "6s"}
 )
 
 // faultCase is one row of the matrix.
@@ -132,8 +132,8 @@ func TestFaultMatrix(t *testing.T) {
 			name: "all mock faults together, then SIGINT",
 			mock: slices.Concat(
 				[]string{"--fail-5xx", "0.04", "--fail-429", "0.04", "--retry-after", "1s"},
-				[]string{"--fail-reset", "0.05", "--fail-truncate", "0.05", "--fail-error-part", "0.05", "--stall", "0.05", "--stall-for", "2500ms"},
-				[]string{"--slow-headers", "0.04", "--slow-headers-delay", "2500ms"}),
+				[]string{"--fail-reset", "0.05", "--fail-truncate", "0.05", "--fail-error-part", "0.05", "--stall", "0.05", "--stall-for", "6s"},
+				[]string{"--slow-headers", "0.04", "--slow-headers-delay", "6s"}),
 			run: []string{"--duration", "30s"}, during: signalWhen(everyFault, syscall.SIGINT),
 			wantExit: 1, afterLast: 10 * time.Second, kinds: []string{"canceled"},
 			faults: []string{"error_5xx", "rate_limited", "reset", "truncate", "error_part", "stall", "slow_headers"},

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 )
 
 // interrupts returns a context that the first SIGINT (Ctrl-C) or SIGTERM
@@ -17,16 +16,21 @@ import (
 // someone sent it twice on purpose.
 func interrupts() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
+	// Which of them the process started with ignored, asked before Notify
+	// takes them over.
+	ignored := map[os.Signal]bool{os.Interrupt: signal.Ignored(os.Interrupt), syscall.SIGTERM: signal.Ignored(syscall.SIGTERM)}
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ch
 		cancel()
 		sig, _ := (<-ch).(syscall.Signal)
-		signal.Reset(sig) // the disposition the process started with
+		if ignored[sig] {
+			os.Exit(128 + int(sig))
+		}
+		signal.Reset(sig) // back to the default action, which ends the process
 		syscall.Kill(syscall.Getpid(), sig)
-		time.Sleep(100 * time.Millisecond) // the default action has ended the process by now, unless it is to ignore
-		os.Exit(128 + int(sig))
+		select {} // until the signal does
 	}()
 	return ctx
 }
