@@ -33,6 +33,7 @@ type Runner struct {
 
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight
+	phase    phaseTimes    // for Progress
 
 	replays  map[*scenarios.ConversationSpec]*replaySource // transcripts being replayed
 	original *scenarios.ConversationSpec                   // replay model: the conversation replayed at its original times
@@ -163,6 +164,7 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	r.workers = newWorkers(r.clock)
 	defer r.workers.stop()
 	start := r.clock.Now()
+	r.phase.start.Store(start.UnixNano())
 	out := Outcome{Start: start, TargetRate: r.TargetRate()}
 	st := newStops(ctx, r.clock, start.Add(r.Duration()), r.opts.Grace) // how the run ends: see stops
 	defer st.close()
@@ -179,11 +181,14 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	st.waitSchedule(&sessions)
 	out.Stop = r.clock.Now()
 	out.Interrupted = ctx.Err() != nil
+	r.phase.interrupted.Store(out.Interrupted)
+	r.phase.stop.Store(out.Stop.UnixNano())
 	out.Exhausted = st.halted.Load()
 	sessions.Wait() // they drain: see stops for how long they may take
 	st.close()
 	r.closeReplays()
 	out.End = r.clock.Now()
+	r.phase.end.Store(out.End.UnixNano())
 	out.Sessions = r.sessions.Load()
 	out.Duration = out.Stop.Sub(out.Start)
 	return out, st.haltErr

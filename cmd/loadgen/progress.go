@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/loadgen/loadgen/results"
@@ -13,25 +15,38 @@ import (
 	"github.com/loadgen/loadgen/stats"
 )
 
-// Progress cadence: a live line on a terminal, a log line otherwise.
+// Progress cadence and window: a live line on a terminal, a log line every
+// --progress-interval otherwise; rates and the TTFT p95 are over the last
+// progressWindow, the rest over the whole run.
 const (
 	progressTerminalEvery = 500 * time.Millisecond
-	progressLogEvery      = 10 * time.Second
+	DefaultProgressEvery  = 5 * time.Second
+	progressWindow        = 5 * time.Second
 )
 
-// showProgress reports the run's progress until ctx ends: a line rewritten in
-// place when w is a terminal, else a periodic log line.
-func showProgress(ctx context.Context, w io.Writer, log *slog.Logger, rn *runner.Runner, sum *stats.Aggregate) {
+// progress is what the progress line shows at one moment.
+type progress struct {
+	runner.Progress
+	sessions   stats.Sessions
+	requests   int64
+	errors     int64
+	reqRate    float64 // requests per second over the window
+	msgRate    float64 // message steps per second over the window
+	ttftP95    time.Duration
+	ttftWindow time.Duration // what ttftP95 covers
+}
+
+// showProgress reports the run's progress until ctx ends: a line with a bar
+// rewritten in place when w is a terminal, else a log line every interval.
+func showProgress(ctx context.Context, w io.Writer, log *slog.Logger, rn *runner.Runner, live *stats.Aggregate, interval time.Duration) {
 	tty := isTerminal(w)
-	every := progressLogEvery
+	every := cmpOr(interval, DefaultProgressEvery)
 	if tty {
 		every = progressTerminalEvery
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
-	start := time.Now()
-	var prev progressCounts
-	prevAt := start
+	win := window{samples: []countAt{{at: time.Now()}}} // rates from the start until the window fills
 	for {
 		select {
 		case <-ctx.Done():
@@ -40,51 +55,170 @@ func showProgress(ctx context.Context, w io.Writer, log *slog.Logger, rn *runner
 			}
 			return
 		case now := <-t.C:
-			c := countProgress(sum)
-			secs := now.Sub(prevAt).Seconds()
-			sessRate := float64(c.sessions-prev.sessions) / secs
-			msgRate := float64(c.messages-prev.messages) / secs
-			prev, prevAt = c, now
-			elapsed := now.Sub(start).Truncate(time.Second)
-			total := rn.Duration().Truncate(time.Second)
+			p := measure(rn, live, &win, now)
 			if tty {
-				fmt.Fprintf(w, "\r\033[K%v/%v  users %d  sessions %.1f/s  messages %.1f/s  errors %d  p95 TTFT %s",
-					elapsed, total, rn.Active(), sessRate, msgRate, c.errors, fmtDur(c.ttftP95))
+				fmt.Fprint(w, "\r\033[K"+fit(p.line(), terminalWidth(w)))
 				continue
 			}
-			log.Info("progress", "elapsed", elapsed, "of", total, "users_active", rn.Active(),
-				"sessions_per_s", round1(sessRate), "messages_per_s", round1(msgRate),
-				"errors", c.errors, "ttft_p95", c.ttftP95)
+			log.Info("progress", p.attrs()...)
 		}
 	}
 }
 
-type progressCounts struct {
-	sessions, messages, errors int64
-	ttftP95                    time.Duration
+// window keeps recent counts for rates over the last progressWindow.
+type window struct {
+	samples []countAt
 }
 
-func countProgress(sum *stats.Aggregate) (c progressCounts) {
-	sum.Peek(func(d *stats.Snapshot) {
-		msg := d.Step(results.StepMessage)
-		c = progressCounts{
-			sessions: d.Sessions.Started,
-			messages: msg.Count,
-			errors:   d.ErrorCount(),
-			ttftP95:  msg.TTFT.Quantile(0.95),
+type countAt struct {
+	at                 time.Time
+	requests, messages int64
+}
+
+// rates adds the counts at now and returns the rates since the oldest
+// sample within the window.
+func (w *window) rates(c countAt) (req, msg float64) {
+	w.samples = append(w.samples, c)
+	for len(w.samples) > 2 && c.at.Sub(w.samples[1].at) >= progressWindow {
+		w.samples = w.samples[1:]
+	}
+	first := w.samples[0]
+	secs := c.at.Sub(first.at).Seconds()
+	if secs <= 0 {
+		return 0, 0
+	}
+	return float64(c.requests-first.requests) / secs, float64(c.messages-first.messages) / secs
+}
+
+// measure reads the runner and the live aggregate at now.
+func measure(rn *runner.Runner, live *stats.Aggregate, win *window, now time.Time) progress {
+	p := progress{Progress: rn.Progress()}
+	var messages int64
+	live.Peek(func(d *stats.Snapshot) {
+		p.sessions = d.Sessions
+		for _, st := range d.Steps {
+			p.requests += st.Count
 		}
+		p.errors = d.ErrorCount()
+		messages = d.Step(results.StepMessage).Count
+		p.ttftP95, p.ttftWindow = recentTTFT(&d.Series, now)
 	})
-	return c
+	p.reqRate, p.msgRate = win.rates(countAt{now, p.requests, messages})
+	return p
 }
 
-func fmtDur(d time.Duration) string {
-	if d == 0 {
+// recentTTFT returns the p95 TTFT of the messages sent in the last
+// progressWindow (whole intervals of the series), and the span it covers.
+func recentTTFT(s *stats.Series, now time.Time) (time.Duration, time.Duration) {
+	var h stats.SparseHistogram
+	from := now.Add(-progressWindow)
+	var span time.Duration
+	for i := len(s.Intervals) - 1; i >= 0; i-- {
+		if s.IntervalStart(i).Before(from) {
+			break
+		}
+		h.Merge(&s.Intervals[i].TTFT)
+		span += s.Width
+	}
+	return h.Quantile(0.95), span
+}
+
+// line is the terminal line: a bar of the schedule, the phase and the
+// figures, e.g.
+//
+//	[######..............] 6s/20s ramping up · users 23 · sessions 41: 35 ok, 1 failed, 0 canceled · 31.2 req/s, 7.4 msg/s · errors 0.4% · TTFT p95 (last 5s) 640ms
+func (p progress) line() string {
+	var b strings.Builder
+	frac := 0.0
+	if p.Duration > 0 {
+		frac = min((p.Elapsed-p.Drain).Seconds()/p.Duration.Seconds(), 1)
+	}
+	const barWidth = 20
+	full := int(math.Round(frac * barWidth))
+	fmt.Fprintf(&b, "[%s%s] %s/%s %s", strings.Repeat("#", full), strings.Repeat(".", barWidth-full),
+		fmtClock((p.Elapsed - p.Drain).Truncate(time.Second)), fmtClock(p.Duration), p.phaseText())
+	fmt.Fprintf(&b, " · users %d · sessions %d: %d ok, %d failed, %d canceled", p.Active, p.sessions.Started,
+		p.sessions.Completed, p.sessions.Failed, p.sessions.Canceled)
+	fmt.Fprintf(&b, " · %.1f req/s, %.1f msg/s · errors %s", p.reqRate, p.msgRate, pctText(p.errors, p.requests))
+	fmt.Fprintf(&b, " · TTFT p95 (last %s) %s", fmtClock(progressWindow), durText(p.ttftP95))
+	return b.String()
+}
+
+// phaseText is the phase, with the grace countdown while draining.
+func (p progress) phaseText() string {
+	switch p.Phase {
+	case runner.PhaseDraining:
+		return fmt.Sprintf("draining %s: sessions finishing, grace %s left", fmtClock(p.Drain), fmtClock(p.GraceLeft))
+	case runner.PhaseInterrupted:
+		return fmt.Sprintf("interrupted, draining %s: requests finishing, grace %s left", fmtClock(p.Drain), fmtClock(p.GraceLeft))
+	}
+	return string(p.Phase)
+}
+
+// attrs are the log line's fields, rounded for reading: durations to the
+// second (the TTFT to the millisecond), rates to a tenth.
+func (p progress) attrs() []any {
+	a := []any{"phase", string(p.Phase), "elapsed", fmtClock((p.Elapsed - p.Drain).Truncate(time.Second)), "of", fmtClock(p.Duration)}
+	if p.Phase == runner.PhaseDraining || p.Phase == runner.PhaseInterrupted {
+		a = append(a, "draining", fmtClock(p.Drain), "grace_left", fmtClock(p.GraceLeft))
+	}
+	return append(a,
+		"users", p.Active, "sessions", p.sessions.Started, "completed", p.sessions.Completed,
+		"failed", p.sessions.Failed, "canceled", p.sessions.Canceled,
+		"req_per_s", round1(p.reqRate), "msg_per_s", round1(p.msgRate),
+		"errors", p.errors, "error_rate", pctText(p.errors, p.requests),
+		"ttft_p95_last_5s", durText(p.ttftP95))
+}
+
+// fmtClock formats a duration rounded to the second: 7s, 2m05s, 1h02m.
+func fmtClock(d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm%02ds", s/60, s%60)
+	}
+	return fmt.Sprintf("%dh%02dm", s/3600, s%3600/60)
+}
+
+// durText formats a latency to the millisecond (to the microsecond under
+// 10 ms), "-" for none.
+func durText(d time.Duration) string {
+	switch {
+	case d == 0:
 		return "-"
+	case d < 10*time.Millisecond:
+		return d.Round(time.Microsecond).String()
 	}
 	return d.Round(time.Millisecond).String()
 }
 
-func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
+func pctText(n, of int64) string {
+	if of == 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.1f%%", float64(n)*100/float64(of))
+}
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// fit cuts s to width columns (runes), so that the line never wraps and
+// \r rewrites it whole; width 0 means unknown.
+func fit(s string, width int) string {
+	r := []rune(s)
+	if width <= 1 || len(r) < width {
+		return s
+	}
+	return string(r[:width-2]) + "…"
+}
 
 // isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w io.Writer) bool {

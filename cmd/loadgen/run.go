@@ -27,29 +27,31 @@ import (
 
 // runOptions are the flags of `loadgen run` (and the knobs `demo` sets).
 type runOptions struct {
-	target      string
-	secretFile  string
-	load        map[string]string // the load flags given (scenarios.LoadFlags), as typed
-	metricsAddr string
-	linger      time.Duration
-	pushgateway string
-	pushEvery   time.Duration
-	pushDelete  bool
-	out         string
-	outVegeta   string
-	summaryJSON string
-	html        string
-	junit       string
-	thresholds  stringList
-	abortOnFail bool
-	grace       time.Duration
-	seed        uint64
-	shard       string
-	speed       float64
-	quiet       bool
-	logLevel    string
-	cpuProfile  string
-	memProfile  string
+	target        string
+	secretFile    string
+	load          map[string]string // the load flags given (scenarios.LoadFlags), as typed
+	metricsAddr   string
+	linger        time.Duration
+	pushgateway   string
+	pushEvery     time.Duration
+	pushDelete    bool
+	out           string
+	outVegeta     string
+	summaryJSON   string
+	html          string
+	junit         string
+	thresholds    stringList
+	abortOnFail   bool
+	grace         time.Duration
+	seed          uint64
+	shard         string
+	speed         float64
+	quiet         bool
+	logLevel      string
+	logFormat     string
+	progressEvery time.Duration
+	cpuProfile    string
+	memProfile    string
 
 	// Set by the command, not flags.
 	secret       string    // the secret itself (demo's in-process mock)
@@ -100,7 +102,9 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N` of a distributed run (users and arrivals split N ways), e.g. 0/4")
 	fs.Float64Var(&o.speed, "speed", 0, "replay transcripts `X` times as fast as recorded, e.g. 2 (overrides each transcript's speed)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
+	fs.DurationVar(&o.progressEvery, "progress-interval", DefaultProgressEvery, "when stderr is not a terminal, log a progress line every `D` (on a terminal a live line is redrawn twice a second)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log `FORMAT`: text (key=value) or json (one object per line, progress lines too)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a pprof CPU profile of loadgen itself to `FILE`")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a pprof heap profile of loadgen itself to `FILE` when the duration ends, before sessions drain (after a GC that returns free memory to the OS)")
 }
@@ -130,7 +134,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // runScenario runs sc with o and prints the summary. It is `run` after the
 // scenario is loaded, and the core of `demo`.
 func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, stdout, stderr io.Writer) error {
-	log, err := newLogger(o.logLevel, stderr)
+	log, err := newLogger(o.logLevel, o.logFormat, stderr)
 	if err != nil {
 		return usageError(err)
 	}
@@ -199,7 +203,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	bg := newBackground(runCtx)
 	if !o.quiet {
 		progressOut := cmp.Or[io.Writer](o.progressOut, stderr)
-		bg.start(func(ctx context.Context) { showProgress(ctx, progressOut, log, rn, live) })
+		bg.start(func(ctx context.Context) { showProgress(ctx, progressOut, log, rn, live, o.progressEvery) })
 	}
 	if o.abortOnFail && len(ths) > 0 {
 		bg.start(func(ctx context.Context) {
@@ -390,12 +394,20 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
-func newLogger(level string, w io.Writer) (*slog.Logger, error) {
+// newLogger returns the run's logger on w: text (key=value) or JSON lines.
+func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level: want debug, info, warn or error, got %q", level)
 	}
 	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text", "":
+	default:
+		return nil, fmt.Errorf("--log-format: want text or json, got %q", format)
+	}
 	if isTerminal(w) {
 		// A person is watching: the progress line tells the time.
 		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
@@ -448,7 +460,7 @@ func runHelp(fs *cmdFlags) {
 	fs.group("Results and reports", "out", "out-vegeta", "summary-json", "html", "junit")
 	fs.group("Thresholds", "threshold", "abort-on-fail")
 	fs.group("Live metrics", "metrics-addr", "metrics-linger", "pushgateway", "push-interval", "push-delete")
-	fs.group("Progress and logs", "quiet", "log-level")
+	fs.group("Progress and logs", "quiet", "progress-interval", "log-level", "log-format")
 	fs.group("Profiling loadgen itself", "cpuprofile", "memprofile")
 	fs.examples = []string{
 		"loadgen run --target http://127.0.0.1:8080 scenarios/examples/smoke.yaml",
