@@ -163,8 +163,8 @@ func (p progress) attrs() []any {
 		a = append(a, "draining", fmtClock(p.Drain), "grace_left", fmtClock(p.GraceLeft))
 	}
 	return append(a,
-		"users", p.Active, "sessions", p.sessions.Started, "completed", p.sessions.Completed,
-		"failed", p.sessions.Failed, "canceled", p.sessions.Canceled,
+		"users", p.Active, "sessions", p.sessions.Started, string(results.EndCompleted), p.sessions.Completed,
+		string(results.EndFailed), p.sessions.Failed, string(results.EndCanceled), p.sessions.Canceled,
 		"req_per_s", round1(p.reqRate), "msg_per_s", round1(p.msgRate),
 		"errors", p.errors, "error_rate", pctText(p.errors, p.requests),
 		"ttft_p95_last_5s", durText(p.ttftP95))
