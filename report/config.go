@@ -123,9 +123,16 @@ func describeLoad(l *scenarios.Load) string {
 		for _, s := range l.Stages {
 			st = append(st, fmt.Sprintf("%s → %s", s.Duration, s.Target))
 		}
-		return fmt.Sprintf("open model, stages %s (%s in all)", strings.Join(st, ", "), l.Duration)
+		return fmt.Sprintf("open model, stages %s (%s in all)%s", strings.Join(st, ", "), l.Duration, arrivalsNote(l))
 	}
-	return fmt.Sprintf("open model, %s sessions for %s", l.Rate, l.Duration)
+	return fmt.Sprintf("open model, %s sessions for %s%s", l.Rate, l.Duration, arrivalsNote(l))
+}
+
+func arrivalsNote(l *scenarios.Load) string {
+	if l.Arrivals == scenarios.Poisson {
+		return ", Poisson arrivals"
+	}
+	return ""
 }
 
 func describeSLO(s scenarios.SLO) string {

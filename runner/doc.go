@@ -2,8 +2,9 @@
 // deployment and emits one results.Result per step.
 //
 // Two load models are supported. In the open model, sessions arrive on a
-// schedule (a StagesPacer: constant rates and linear ramps), independent of
-// how fast the target answers; in the closed model, a fixed number of users
+// schedule (a StagesPacer: constant rates and linear ramps, evenly spaced,
+// or a PoissonPacer over one: the same rates with Poisson arrivals),
+// independent of how fast the target answers; in the closed model, a fixed number of users
 // loop, each starting a new session when its previous one ends. Either way a
 // global request cap (golang.org/x/time/rate) and a cap on sessions in flight
 // may apply.
@@ -44,6 +45,7 @@
 //	runner.go    New, Run, Outcome (options.go: the Options)
 //	schedule.go  how sessions start: open-model arrivals, closed-model users, session slots
 //	pacer.go     StagesPacer, the open model's schedule
+//	poisson.go   PoissonPacer, the same schedule with Poisson arrivals
 //	replay.go    transcripts: their sources, recorded-time arrivals, replayed turns
 //	user.go      a virtual user
 //	session.go   one session: sign-in, conversation, turns, the async exchange, checks
@@ -56,12 +58,12 @@
 //
 // # Adding to the runner
 //
-//   - Another arrival process (Poisson arrivals): a pacer that says when hit
-//     n is due, like StagesPacer.At, built by pacerFor (runner.go) from the
-//     scenario's load; arrive (schedule.go) walks any such schedule, and
-//     arrivals takes any schedule as a next function (replayArrivals is one).
-//     Draw random gaps from a source seeded by WithSeed and the shard, so
-//     shards stay disjoint and runs repeatable.
+//   - Another arrival process: a schedule that says when hit n is due
+//     (arrivalSchedule, runner.go), built by pacerFor from the scenario's
+//     load, as PoissonPacer is; arrive (schedule.go) walks any such
+//     schedule. Draw random gaps from a source seeded by Options.Seed,
+//     the same in every shard: each shard takes its own hits of one
+//     process, so the shards together make it.
 //   - Backoff for failing closed-model users: in loopUsers (schedule.go),
 //     between two sessions of a user; sessionRun.end knows how the last one
 //     ended. Sleep with sleepUntil on the runner's Clock, bounded by

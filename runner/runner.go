@@ -26,10 +26,10 @@ type Runner struct {
 	opts    options
 	log     *slog.Logger
 	clock   Clock
-	pacer   *StagesPacer  // open model
-	limiter *rate.Limiter // global request cap; nil = none
-	slots   chan struct{} // max sessions in flight; nil = no cap
-	workers *workers      // run the requests (see workers)
+	pacer   arrivalSchedule // open model
+	limiter *rate.Limiter   // global request cap; nil = none
+	slots   chan struct{}   // max sessions in flight; nil = no cap
+	workers *workers        // run the requests (see workers)
 
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight
@@ -84,7 +84,7 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runn
 	}
 	l := sc.Load
 	if l.Model == scenarios.Open {
-		p, err := pacerFor(l)
+		p, err := pacerFor(l, opts.Seed)
 		if err != nil {
 			return nil, err
 		}
@@ -103,22 +103,35 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runn
 	return r, nil
 }
 
+// arrivalSchedule is the open model's schedule: StagesPacer (evenly
+// spaced arrivals) or PoissonPacer.
+type arrivalSchedule interface {
+	At(n uint64) (time.Duration, bool)
+	Duration() time.Duration
+	HitsBy(elapsed time.Duration) float64
+}
+
 // pacerFor builds the open model's arrival schedule: load.arrival_rate (or
 // --rate) as one constant ramp, or load.stages as a ramp each from the
 // previous stage's target.
-func pacerFor(l scenarios.Load) (*StagesPacer, error) {
-	if len(l.Stages) == 0 {
-		rps := l.Rate.PerSecond()
-		return NewStagesPacer(Ramp{Duration: l.Duration, From: rps, To: rps})
+func pacerFor(l scenarios.Load, seed uint64) (arrivalSchedule, error) {
+	ramps := []Ramp{{Duration: l.Duration, From: l.Rate.PerSecond(), To: l.Rate.PerSecond()}}
+	if len(l.Stages) > 0 {
+		ramps = make([]Ramp, len(l.Stages))
+		from := 0.0
+		for i, s := range l.Stages {
+			to := s.Target.PerSecond()
+			ramps[i] = Ramp{Duration: s.Duration, From: from, To: to}
+			from = to
+		}
 	}
-	ramps := make([]Ramp, len(l.Stages))
-	from := 0.0
-	for i, s := range l.Stages {
-		to := s.Target.PerSecond()
-		ramps[i] = Ramp{Duration: s.Duration, From: from, To: to}
-		from = to
+	p, err := NewStagesPacer(ramps...)
+	if err != nil || l.Arrivals != scenarios.Poisson {
+		return p, err
 	}
-	return NewStagesPacer(ramps...)
+	// Every shard draws the whole schedule from the same seed and takes its
+	// own hits (arrive), so together the shards make one Poisson process.
+	return NewPoissonPacer(p, seed), nil
 }
 
 // Active returns the number of sessions in flight.

@@ -30,12 +30,26 @@ const (
 	Replay Model = "replay"
 )
 
+// Arrivals is how an open model's sessions are spaced.
+type Arrivals string
+
+// Arrival processes.
+const (
+	// Constant spaces arrivals evenly at the rate (the default, "").
+	Constant Arrivals = "constant"
+	// Poisson makes arrivals independent and random at the rate, as real
+	// users' are: the gaps are exponential, bursts happen, and queueing
+	// shows before the knee instead of at it.
+	Poisson Arrivals = "poisson"
+)
+
 // Load is the shape of the load.
 type Load struct {
 	Model       Model         // open (rate or stages given), closed (users given) or replay
 	Duration    time.Duration // total run time; with stages, the sum of their durations
 	Rate        Rate          // open: constant session arrival rate
 	Stages      []Stage       // open: piecewise-linear ramps (k6 style), instead of Rate
+	Arrivals    Arrivals      // open: how arrivals are spaced ("" = Constant)
 	Users       int           // closed: number of concurrent users
 	MaxSessions int           // cap on sessions in flight (0 = no cap)
 	RequestRate Rate          // global cap on requests per second across users (zero = none)
@@ -62,6 +76,7 @@ const (
 	intSetting      settingKind = iota // an integer in [lo, hi]
 	durationSetting                    // a duration in [1ms, maxDuration]
 	rateSetting                        // a rate above zero
+	arrivalsSetting                    // constant or poisson
 )
 
 // loadSetting is one scalar setting of the load section.
@@ -85,6 +100,9 @@ var loadSettings = []loadSetting{
 	{key: "arrival_rate", flag: "rate", model: Open, kind: rateSetting,
 		usage: "open model at a constant session arrival `RATE`, e.g. 50/s (overrides the scenario's load)",
 		field: func(l *Load) any { return &l.Rate }},
+	{key: "arrivals", flag: "arrivals", kind: arrivalsSetting,
+		usage: "space the open model's arrivals `KIND`: constant (evenly) or poisson (random, as real users; seeded by --seed)",
+		field: func(l *Load) any { return &l.Arrivals }},
 	{key: "users", flag: "users", model: Closed, kind: intSetting, lo: 1, hi: maxUsers,
 		usage: "closed model with `N` looping users (overrides the scenario's load)",
 		field: func(l *Load) any { return &l.Users }},
@@ -112,6 +130,13 @@ func (s *loadSetting) parse(l *Load, text string) error {
 		r, err := parseRate(text, false)
 		*p = r
 		return err
+	case *Arrivals:
+		switch a := Arrivals(strings.ToLower(text)); a {
+		case Constant, Poisson:
+			*p = a
+			return nil
+		}
+		return fmt.Errorf("want constant or poisson, got %q", text)
 	}
 	panic("scenarios: load setting " + s.key + " has a field of no known kind")
 }
@@ -138,6 +163,14 @@ func (s *loadSetting) decode(d *decoder, f field, l *Load) {
 		}
 		if f.val.Kind != yaml.ScalarNode {
 			d.fieldErrorf(f, "want a rate such as 5/s, got %s", describe(f.val))
+			return
+		}
+	case arrivalsSetting:
+		if !f.ok() {
+			return
+		}
+		if f.val.Kind != yaml.ScalarNode {
+			d.fieldErrorf(f, "want constant or poisson, got %s", describe(f.val))
 			return
 		}
 	}
@@ -187,6 +220,9 @@ func (l *Load) Override(flags map[string]string) error {
 	next := *l
 	if len(chosen) == 1 {
 		next.Model, next.Rate, next.Stages, next.Users = chosen[0].model, Rate{}, nil, 0
+		if next.Model != Open && !hasFlag(flags, "arrivals") {
+			next.Arrivals = "" // the scenario's arrivals were its open model's
+		}
 	}
 	for name := range flags {
 		if !isLoadFlag(name) {
@@ -201,6 +237,9 @@ func (l *Load) Override(flags map[string]string) error {
 		if err := s.parse(&next, strings.TrimSpace(flags[s.flag])); err != nil {
 			return fmt.Errorf("--%s: %w", s.flag, err)
 		}
+	}
+	if next.Arrivals == Poisson && next.Model != Open {
+		return fmt.Errorf("--arrivals poisson: Poisson arrivals need the open model (--rate, or arrival_rate or stages in the scenario), not the %s one", next.Model)
 	}
 	*l = next
 	return nil
@@ -277,6 +316,9 @@ func (d *decoder) load(lf field, root *yaml.Node) Load {
 	}
 	if burst := f["burst"]; burst.ok() && !f["request_rate"].ok() {
 		d.errorf(burst.key, burst.path, "burst needs request_rate (it is the burst of that cap)")
+	}
+	if a := f["arrivals"]; a.ok() && l.Arrivals == Poisson && l.Model != Open {
+		d.errorf(a.key, a.path, "poisson arrivals need the open model (arrival_rate or stages); the %s model has none", l.Model)
 	}
 	return l
 }

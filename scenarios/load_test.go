@@ -42,6 +42,17 @@ func TestLoadOverride(t *testing.T) {
 			`--duration: bad duration "30" (want e.g. 2s, 500ms or 1h30m): add a unit, e.g. 30s or 30ms`},
 		{"duration too long", closed, map[string]string{"duration": "1000h"}, closed, "--duration: duration 1000h0m0s is out of range (want at most 720h0m0s)"},
 		{"not a load flag", closed, map[string]string{"max-users": "3"}, closed, `scenarios: Override: "max-users" is not a load flag`},
+		{"poisson arrivals", open, map[string]string{"arrivals": "Poisson"},
+			Load{Model: Open, Duration: time.Minute, Stages: open.Stages, Arrivals: Poisson, MaxSessions: 50, Burst: 1}, ""},
+		{"constant arrivals", open, map[string]string{"arrivals": "constant"},
+			Load{Model: Open, Duration: time.Minute, Stages: open.Stages, Arrivals: Constant, MaxSessions: 50, Burst: 1}, ""},
+		{"poisson with a rate", closed, map[string]string{"rate": "5/s", "arrivals": "poisson"},
+			Load{Model: Open, Duration: time.Minute, Rate: Rate{5, time.Second}, Arrivals: Poisson, Burst: 1}, ""},
+		{"users drop the open model's arrivals", Load{Model: Open, Duration: time.Minute, Rate: Rate{5, time.Second}, Arrivals: Poisson, Burst: 1},
+			map[string]string{"users": "4"}, Load{Model: Closed, Duration: time.Minute, Users: 4, Burst: 1}, ""},
+		{"poisson for users", closed, map[string]string{"arrivals": "poisson"}, closed,
+			"--arrivals poisson: Poisson arrivals need the open model (--rate, or arrival_rate or stages in the scenario), not the closed one"},
+		{"bad arrivals", open, map[string]string{"arrivals": "bursty"}, open, `--arrivals: want constant or poisson, got "bursty"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +95,8 @@ func TestOverrideChecksAsTheFileDoes(t *testing.T) {
 			values = []string{"0s", "-5s", "10", "1000h"}
 		case rateSetting:
 			values = []string{"0/s", "5/fortnight", "x"}
+		case arrivalsSetting:
+			values = []string{"bursty", "exponential", "0"}
 		}
 		for _, v := range values {
 			l := Load{Model: Closed, Users: 1, Duration: time.Second}
@@ -133,4 +146,21 @@ conversations: [{name: hi, turns: [{message: hello}]}]
 	// Output:
 	// closed 20 30s 0 100
 	// --rate: rate 0/s is out of range (want more than 0)
+}
+
+func TestArrivalsInFile(t *testing.T) {
+	parse := func(load string) (*Scenario, error) {
+		return Parse("a.yaml", []byte("version: 1\nname: a\ntarget: {base_url: \"http://127.0.0.1:8080\"}\nload: "+load+"\n"+conv))
+	}
+	sc, err := parse("{arrival_rate: 5/s, duration: 1m, arrivals: poisson}")
+	if err != nil || sc.Load.Arrivals != Poisson {
+		t.Errorf("open model with arrivals: poisson = %+v, %v; want Poisson", sc, err)
+	}
+	if sc, err = parse("{arrival_rate: 5/s, duration: 1m}"); err != nil || sc.Load.Arrivals != "" {
+		t.Errorf("no arrivals key: %q, %v; want the default (\"\")", sc.Load.Arrivals, err)
+	}
+	_, err = parse("{users: 3, duration: 1m, arrivals: poisson}")
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:4:") || !strings.Contains(err.Error(), "poisson arrivals need the open model") {
+		t.Errorf("closed model with arrivals: poisson: %v; want a problem at the key", err)
+	}
 }

@@ -98,7 +98,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.junit, "junit", "", "write the thresholds as JUnit XML test cases to `FILE` (- for stdout)")
 	fs.BoolVar(&o.abortOnFail, "abort-on-fail", false, "stop the run as soon as a threshold has certainly failed")
 	fs.DurationVar(&o.grace, "grace", runner.DefaultGrace, "after the duration ends, running sessions may finish for up to `D` (after Ctrl-C only requests in flight); 0 cancels at once")
-	fs.Uint64Var(&o.seed, "seed", 0, "random `SEED` for the conversation mix, think times and templates (default random)")
+	fs.Uint64Var(&o.seed, "seed", 0, "random `SEED` for the conversation mix, think times, templates and Poisson arrivals (default random; give shards the same one)")
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N` of a distributed run (users and arrivals split N ways), e.g. 0/4")
 	fs.Float64Var(&o.speed, "speed", 0, "replay transcripts `X` times as fast as recorded, e.g. 2 (overrides each transcript's speed)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
@@ -370,6 +370,9 @@ func describeLoad(sc *scenarios.Scenario, rn *runner.Runner) string {
 		s = "replay, sessions start at their recorded times"
 	default:
 		s = fmt.Sprintf("open, %.3g sessions/s on average", rn.TargetRate())
+		if l.Arrivals == scenarios.Poisson {
+			s += ", Poisson arrivals"
+		}
 	}
 	if l.MaxSessions > 0 {
 		s += fmt.Sprintf(", at most %d in flight", l.MaxSessions)
