@@ -24,6 +24,7 @@ import (
 //	sessions.started|completed|failed|canceled  sessions.completed.rate (…)
 //	schedule.lag.STAT  schedule.rate_limit_wait.STAT
 //	schedule.target_rate  schedule.achieved_rate  schedule.achieved_ratio
+//	schedule.steady       (== true or == false: the steady-state check)
 //	goodput  goodput.per_second (same as message.goodput…)
 //
 // STEP is session, conversation, message or poll. Rates named ".rate" are
@@ -254,6 +255,18 @@ func (m *metric) schedule(segs []string, offs []int) *metricError {
 		m.set(UnitPerSecond, false, func(s *Summary) (float64, int64) { return s.Schedule.TargetRate, sessions(s) })
 	case len(segs) == 2 && segs[1] == "achieved_rate":
 		m.set(UnitPerSecond, false, func(s *Summary) (float64, int64) { return s.Schedule.AchievedRate, sessions(s) })
+	case len(segs) == 2 && segs[1] == "steady":
+		// 1 when the steady-state check passed; 0 when it failed or could
+		// not be made (no samples): a gate cannot pass on no evidence.
+		m.set(UnitBool, false, func(s *Summary) (float64, int64) {
+			if s.Schedule.Steady == nil {
+				return 0, 0
+			}
+			if *s.Schedule.Steady {
+				return 1, sessions(s)
+			}
+			return 0, sessions(s)
+		})
 	case len(segs) == 2 && segs[1] == "achieved_ratio":
 		m.set(UnitRatio, false, func(s *Summary) (float64, int64) {
 			if s.Schedule.TargetRate == 0 {
@@ -262,7 +275,7 @@ func (m *metric) schedule(segs []string, offs []int) *metricError {
 			return s.Schedule.AchievedRate / s.Schedule.TargetRate, sessions(s)
 		})
 	default:
-		return &metricError{offs[min(1, len(offs)-1)], "want schedule.lag.STAT, schedule.rate_limit_wait.STAT, schedule.target_rate, achieved_rate or achieved_ratio"}
+		return &metricError{offs[min(1, len(offs)-1)], "want schedule.lag.STAT, schedule.rate_limit_wait.STAT, schedule.target_rate, achieved_rate, achieved_ratio or steady"}
 	}
 	return nil
 }

@@ -112,6 +112,11 @@ type Schedule struct {
 	Lag          Percentiles `json:"lag"`           // lag of every step
 	Wait         Percentiles `json:"rate_limit_wait"`
 	WaitTotal    float64     `json:"rate_limit_wait_total_s"`
+	// Steady is the steady-state check's verdict, null when the run had no
+	// window to check (too short, or no constant load to hold); the check's
+	// details are in SteadyState.
+	Steady      *bool        `json:"steady"`
+	SteadyState *SteadyState `json:"steady_state,omitempty"`
 }
 
 // Bar is one bar of a histogram plot: Count values in [From, To) seconds.
@@ -201,6 +206,9 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 		Lag:          dist(&d.Lag),
 		Wait:         dist(&d.Wait),
 		WaitTotal:    d.Wait.Sum().Seconds(),
+	}
+	if st := buildSteady(run, start, dur, d); st != nil {
+		s.Schedule.Steady, s.Schedule.SteadyState = &st.Steady, st
 	}
 	s.Series = buildSeries(&d.Series)
 	s.Replay = buildReplay(d)

@@ -77,6 +77,10 @@ func textFacts(b *strings.Builder, s *Summary) {
 	if sc.WaitTotal > 0 {
 		fact("", "rate limit wait: total %s, p99 %s per step", fmtSec(sc.WaitTotal), fmtSec(sc.Wait.P99))
 	}
+	if st := sc.SteadyState; st != nil && !st.Steady {
+		fact("", "not steady: %s (%s–%s): a backlog grows; this load is past what the target sustains",
+			st.Reason, fmtSeconds(st.FromS), fmtSeconds(st.ToS))
+	}
 	var reqs, errs int64
 	for _, st := range s.Steps {
 		reqs += st.Count
@@ -342,6 +346,7 @@ const (
 	UnitRatio     = "ratio"
 	UnitPerSecond = "/s"
 	UnitCount     = "count"
+	UnitBool      = "bool" // 1 true, 0 false; written true or false
 )
 
 // FormatValue formats a metric value in its unit for people.
@@ -353,6 +358,8 @@ func FormatValue(v float64, unit string) string {
 		return fmtPct(v)
 	case UnitPerSecond:
 		return fmtRate(v) + "/s"
+	case UnitBool:
+		return strconv.FormatBool(v != 0)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }

@@ -91,6 +91,9 @@ func ParseThreshold(expr string) (*Threshold, error) {
 		return fail(i, "want a comparison (<, <=, >, >=, ==, !=) after %s, got %q", path, rest(expr, i))
 	}
 	i = skipSpace(expr, i+len(op))
+	if m.unit == UnitBool {
+		return parseBoolThreshold(expr, path, op, i, m)
+	}
 	numStart := i
 	for i < len(expr) && (expr[i] >= '0' && expr[i] <= '9' || expr[i] == '.') {
 		i++
@@ -114,6 +117,33 @@ func ParseThreshold(expr string) (*Threshold, error) {
 		return fail(j, "unexpected %q after the value", expr[j:])
 	}
 	return &Threshold{Expr: strings.TrimSpace(expr), Metric: path, Op: op, Value: value, Unit: m.unit, metric: m}, nil
+}
+
+// parseBoolThreshold reads the true or false after a yes/no metric's
+// == or != (at byte i of expr).
+func parseBoolThreshold(expr, path, op string, i int, m *metric) (*Threshold, error) {
+	fail := func(i int, format string, a ...any) (*Threshold, error) {
+		return nil, &ThresholdError{Expr: expr, Col: i + 1, Msg: fmt.Sprintf(format, a...)}
+	}
+	if op != "==" && op != "!=" {
+		return fail(strings.Index(expr, op), "%s is true or false: compare it with == or !=", path)
+	}
+	start := i
+	for i < len(expr) && expr[i] != ' ' && expr[i] != '\t' {
+		i++
+	}
+	var v float64
+	switch expr[start:i] {
+	case "true":
+		v = 1
+	case "false":
+	default:
+		return fail(start, "%s is true or false, got %q", path, rest(expr, start))
+	}
+	if j := skipSpace(expr, i); j < len(expr) {
+		return fail(j, "unexpected %q after the value", expr[j:])
+	}
+	return &Threshold{Expr: strings.TrimSpace(expr), Metric: path, Op: op, Value: v, Unit: m.unit, metric: m}, nil
 }
 
 func skipSpace(s string, i int) int {

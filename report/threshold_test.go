@@ -43,6 +43,8 @@ func TestParseThreshold(t *testing.T) {
 		{"schedule.achieved_ratio > 99%", "schedule.achieved_ratio", ">", 0.99, report.UnitRatio},
 		{"requests != 0", "requests", "!=", 0, report.UnitCount},
 		{"poll.count < 10", "poll.count", "<", 10, report.UnitCount},
+		{"schedule.steady == true", "schedule.steady", "==", 1, report.UnitBool},
+		{"schedule.steady != false", "schedule.steady", "!=", 0, report.UnitBool},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
@@ -75,6 +77,8 @@ func TestParseThresholdErrors(t *testing.T) {
 		{"no operator", "message.ttft.p95 1s", 18, "want a comparison"},
 		{"arrow operator", "message.ttft.p95 => 1s", 18, "want a comparison"},
 		{"no value", "message.ttft.p95 <", 19, "want a number after <"},
+		{"steady below", "schedule.steady < true", 17, "schedule.steady is true or false: compare it with == or !="},
+		{"steady yes", "schedule.steady == yes", 20, `schedule.steady is true or false, got "yes"`},
 		{"duration without unit", "message.ttft.p95 < 1.5", 20, "is a duration: want a unit, such as 1.5s"},
 		{"bad duration unit", "message.ttft.p95 < 1.5sec", 20, `bad value "1.5sec"`},
 		{"percent on a duration", "message.ttft.p95 < 5%", 20, `bad value "5%"`},

@@ -32,6 +32,7 @@ var testHeader = results.Run{
 	Target:       "http://user:s3cret@127.0.0.1:8080/?token=tok123",
 	TargetRate:   12.5,
 	Duration:     20 * time.Second,
+	Hold:         5 * time.Second,
 }
 
 // fullResult is a realistic failed message step.

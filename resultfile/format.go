@@ -15,7 +15,7 @@ import (
 // field first. Times are Unix nanoseconds and durations nanoseconds, both
 // integers, so that a file replays exactly; zero fields are left out.
 //
-//	{"k":"header","format":1,"version":"v1.0.0","run_id":"…","scenario":"demo","scenario_hash":"sha256:…","started_at":"2026-03-01T12:00:00Z","shard":0,"shards":1,"target":"http://127.0.0.1:8080","target_rate":20,"duration":20000000000}
+//	{"k":"header","format":1,"version":"v1.0.0","run_id":"…","scenario":"demo","scenario_hash":"sha256:…","started_at":"2026-03-01T12:00:00Z","shard":0,"shards":1,"target":"http://127.0.0.1:8080","target_rate":20,"duration":20000000000,"hold":5000000000}
 //	{"k":"start","at":1772366400000000000,"conv":"faq"}
 //	{"k":"result","user":1,"session":1,"conv":"faq","turn":1,"step":"message","intended":…,"start":…,"code":200,"bytes_in":812,"bytes_out":90,"latency":…,"ttfb":…,"ttft":…,"gaps":[…],"tokens":12,"parts":12,"chars":48,"shape":"model","good":true}
 //	{"k":"end","at":…,"conv":"faq","end":"completed"}
@@ -47,6 +47,9 @@ func appendHeader(b []byte, h *results.Run) []byte {
 		b = strconv.AppendFloat(b, h.TargetRate, 'g', -1, 64)
 	}
 	b = appendInt(b, "duration", int64(h.Duration))
+	if h.Hold != 0 {
+		b = appendInt(b, "hold", int64(h.Hold))
+	}
 	return append(b, "}\n"...)
 }
 

@@ -56,6 +56,7 @@ type line struct {
 	Target       string  `json:"target"`
 	TargetRate   float64 `json:"target_rate"`
 	Duration     int64   `json:"duration"`
+	Hold         int64   `json:"hold"`
 
 	// session events and close
 	At  int64  `json:"at"`
@@ -109,7 +110,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	}
 	rd.run = results.Run{Version: l.Version, ID: l.RunID, Scenario: l.Scenario,
 		ScenarioHash: l.ScenarioHash, Shard: l.Shard, Shards: l.Shards, Target: l.Target,
-		TargetRate: l.TargetRate, Duration: time.Duration(l.Duration)}
+		TargetRate: l.TargetRate, Duration: time.Duration(l.Duration), Hold: time.Duration(l.Hold)}
 	if l.StartedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, l.StartedAt)
 		if err != nil {

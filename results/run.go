@@ -18,6 +18,7 @@ type Run struct {
 	Start        time.Time     // run start; zero in a report means the first thing recorded
 	Duration     time.Duration // the planned length in a file header; in a report, what ran (0: first to last thing recorded)
 	TargetRate   float64       // planned session arrivals per second (a file: its shard's); 0 for a closed model
+	Hold         time.Duration // when the final constant load begins, from Start: the steady-state check looks after it (Duration: no hold)
 	Shard        int           // this shard of a distributed run (0 for one process)
 	Shards       int           // shards in the run (0 or 1: not distributed)
 }

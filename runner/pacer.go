@@ -117,6 +117,22 @@ func (p *StagesPacer) timeOf(want float64) (time.Duration, bool) {
 	return 0, false
 }
 
+// Hold returns when the schedule's final constant rate begins: the start
+// of its last ramp when that ramp holds its rate (From == To > 0), pulled
+// back over the ramps before it that hold the same rate. A schedule that
+// ends on a slope, or at rate 0, has no hold: Hold returns its Duration.
+func (p *StagesPacer) Hold() time.Duration {
+	n := len(p.stages)
+	if n == 0 || p.stages[n-1].From != p.stages[n-1].To || p.stages[n-1].To <= 0 {
+		return p.total
+	}
+	i := n - 1
+	for i > 0 && p.stages[i-1].From == p.stages[i-1].To && p.stages[i-1].To == p.stages[n-1].To {
+		i--
+	}
+	return p.starts[i]
+}
+
 // Pace implements vegeta.Pacer: the wait until hit number hits is due.
 func (p *StagesPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	at, ok := p.At(hits)

@@ -169,3 +169,24 @@ func TestNewStagesPacerRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestStagesPacerHold(t *testing.T) {
+	s := time.Second
+	tests := []struct {
+		name  string
+		ramps []Ramp
+		want  time.Duration
+	}{
+		{"constant", []Ramp{{10 * s, 5, 5}}, 0},
+		{"ramp then hold", []Ramp{{10 * s, 0, 5}, {20 * s, 5, 5}}, 10 * s},
+		{"two holds at one rate", []Ramp{{10 * s, 0, 5}, {5 * s, 5, 5}, {5 * s, 5, 5}}, 10 * s},
+		{"holds at two rates", []Ramp{{10 * s, 3, 3}, {5 * s, 5, 5}}, 10 * s},
+		{"ends on a ramp", []Ramp{{10 * s, 5, 5}, {5 * s, 5, 0}}, 15 * s},
+		{"ends at zero", []Ramp{{10 * s, 5, 5}, {5 * s, 0, 0}}, 15 * s},
+	}
+	for _, tt := range tests {
+		if got := mustPacer(t, tt.ramps...).Hold(); got != tt.want {
+			t.Errorf("%s: Hold() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

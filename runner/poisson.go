@@ -84,6 +84,10 @@ func (p *PoissonPacer) Rate(elapsed time.Duration) float64 { return p.base.Rate(
 // Duration returns the schedule's total length.
 func (p *PoissonPacer) Duration() time.Duration { return p.base.Duration() }
 
+// Hold returns when the schedule's final constant rate begins (see
+// StagesPacer.Hold).
+func (p *PoissonPacer) Hold() time.Duration { return p.base.Hold() }
+
 // HitsBy returns the expected number of hits from the start to elapsed.
 func (p *PoissonPacer) HitsBy(elapsed time.Duration) float64 { return p.base.HitsBy(elapsed) }
 

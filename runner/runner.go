@@ -109,6 +109,7 @@ type arrivalSchedule interface {
 	At(n uint64) (time.Duration, bool)
 	Duration() time.Duration
 	HitsBy(elapsed time.Duration) float64
+	Hold() time.Duration
 }
 
 // pacerFor builds the open model's arrival schedule: load.arrival_rate (or
@@ -147,6 +148,20 @@ func (r *Runner) Duration() time.Duration {
 		return r.pacer.Duration()
 	}
 	return r.sc.Load.Duration
+}
+
+// Hold returns when the run's final constant load begins, from its start:
+// the steady state, if the run reaches one, is after it. The closed model
+// holds its users from the start (0); an open model's schedule that ends on
+// a ramp, and a replay, have no hold (Duration).
+func (r *Runner) Hold() time.Duration {
+	switch {
+	case r.pacer != nil:
+		return min(r.pacer.Hold(), r.Duration())
+	case r.sc.Load.Model == scenarios.Closed:
+		return 0
+	}
+	return r.Duration()
 }
 
 // TargetRate returns the open model's mean scheduled session arrivals per

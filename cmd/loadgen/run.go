@@ -180,7 +180,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	// The run's facts, made once: the results file's header holds them as
 	// planned, the reports as they happened.
 	run := results.Run{ID: newRunID(), Scenario: sc.Name, ScenarioHash: o.scenarioHash, Version: Version(),
-		Target: sc.Target.BaseURL, Start: time.Now(), Duration: rn.Duration(), TargetRate: rn.TargetRate(),
+		Target: sc.Target.BaseURL, Start: time.Now(), Duration: rn.Duration(), TargetRate: rn.TargetRate(), Hold: rn.Hold(),
 		Shard: shard, Shards: shards}
 	live := stats.New()
 	o.metricOpts = metricsOptions(sc, ths)

@@ -1,0 +1,104 @@
+package report
+
+import (
+	"math"
+	"time"
+
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
+	"github.com/loadgen/loadgen/steady"
+)
+
+// SteadyState is the steady-state check of a run (package steady): over
+// the window after the warm-up of its final constant load, did the TTFT
+// (the message latency when no TTFT was measured) and the sessions in
+// flight hold level, or climb as a growing backlog makes them?
+type SteadyState struct {
+	Steady bool   `json:"steady"`
+	Reason string `json:"reason,omitempty"` // "TTFT +38 ms/s, in flight +0.9/s" when not steady
+	// FromS and ToS are the window checked, seconds from the start.
+	FromS float64 `json:"from_s"`
+	ToS   float64 `json:"to_s"`
+	// Latency names the latency series: "TTFT" or "latency" (of messages).
+	Latency string `json:"latency,omitempty"`
+	// LatencyTrend is its slope in seconds per second, InFlightTrend the
+	// sessions in flight's per second, each with its interval.
+	LatencyTrend  *Trend `json:"latency_trend,omitempty"`
+	InFlightTrend *Trend `json:"in_flight_trend,omitempty"`
+}
+
+// Trend is a fitted slope per second with its 95 % interval.
+type Trend struct {
+	Slope float64 `json:"slope"`
+	Lo    float64 `json:"lo"`
+	Hi    float64 `json:"hi"`
+	Mean  float64 `json:"mean"` // the level over the window
+}
+
+// steadyWarmup is the share of the hold left out at its start.
+const steadyWarmup = 0.10
+
+// buildSteady checks the run's steadiness over its hold (results.Run.Hold
+// to its end), leaving out the first tenth (at least two intervals) as
+// warm-up. It returns nil when the window is too short to tell.
+func buildSteady(run results.Run, start time.Time, dur time.Duration, d *stats.Snapshot) *SteadyState {
+	se := &d.Series
+	if len(se.Intervals) == 0 || dur <= 0 || run.Hold >= dur {
+		return nil
+	}
+	from := run.Hold + max(time.Duration(steadyWarmup*float64(dur-run.Hold)), 2*se.Width)
+	lat := steady.Series{Start: se.Start().Sub(start), Step: se.Width}
+	flight := lat
+	name := "TTFT"
+	if ttftCount(se) == 0 {
+		name = "latency"
+	}
+	msg := results.StepMessage.Index()
+	for i := range se.Intervals {
+		iv := &se.Intervals[i]
+		h := &iv.TTFT
+		if name == "latency" {
+			h = &iv.Steps[msg].Latency
+		}
+		v := math.NaN()
+		if h.Count() > 0 {
+			v = h.Quantile(0.5).Seconds()
+		}
+		lat.Values = append(lat.Values, v)
+		lat.Weights = append(lat.Weights, float64(h.Count()))
+		flight.Values = append(flight.Values, se.UsersActive(i))
+	}
+	v := steady.Check(name, lat, flight, from, dur, steady.Options{ArrivalRate: run.TargetRate})
+	if !v.Known {
+		return nil
+	}
+	s := &SteadyState{Steady: v.Steady, Reason: v.Reason(), FromS: from.Seconds(), ToS: dur.Seconds()}
+	if v.LatencyOK {
+		s.Latency = name
+		s.LatencyTrend = trendOf(v.Latency)
+	}
+	if v.InFlightOK {
+		s.InFlightTrend = trendOf(v.InFlight)
+	}
+	return s
+}
+
+// trendOf copies a fitted trend, with 0 for what could not be computed
+// (JSON has no NaN).
+func trendOf(t steady.Trend) *Trend {
+	f := func(x float64) float64 {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return 0
+		}
+		return x
+	}
+	return &Trend{Slope: f(t.Slope), Lo: f(t.Lo), Hi: f(t.Hi), Mean: f(t.Mean)}
+}
+
+func ttftCount(se *stats.Series) int64 {
+	var n int64
+	for i := range se.Intervals {
+		n += se.Intervals[i].TTFT.Count()
+	}
+	return n
+}

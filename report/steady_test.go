@@ -1,0 +1,86 @@
+package report_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/results/resultstest"
+	"github.com/loadgen/loadgen/stats"
+)
+
+// queueRun makes a run of one-message sessions arriving every 1/rate s for
+// dur, served in order by one server that takes 125 ms each (8/s): below
+// 8/s it keeps up, above it a backlog grows and so does TTFT.
+func queueRun(rate float64, dur time.Duration) []resultstest.Event {
+	var evs []resultstest.Event
+	free := resultstest.T0
+	for i := 0; ; i++ {
+		at := resultstest.T0.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+		if at.Sub(resultstest.T0) >= dur {
+			break
+		}
+		start := at
+		if free.After(start) {
+			start = free
+		}
+		free = start.Add(125 * time.Millisecond)
+		u := uint64(i + 1)
+		evs = append(evs,
+			resultstest.Event{At: at, User: u, Start: "chat"},
+			resultstest.Event{At: free, User: u, Result: &results.Result{User: u, Session: u, Conversation: "chat",
+				Step: results.StepMessage, Turn: 1, Intended: at, Start: at, Code: 200,
+				TTFT: start.Sub(at) + 10*time.Millisecond, Latency: free.Sub(at), Parts: 1, Tokens: 1}},
+			resultstest.Event{At: free, User: u, End: results.EndCompleted})
+	}
+	// In time order, as a run records them.
+	for i := 1; i < len(evs); i++ {
+		for j := i; j > 0 && evs[j].At.Before(evs[j-1].At); j-- {
+			evs[j], evs[j-1] = evs[j-1], evs[j]
+		}
+	}
+	return evs
+}
+
+func TestSummarySteady(t *testing.T) {
+	tests := []struct {
+		name       string
+		rate       float64
+		hold       time.Duration
+		wantKnown  bool
+		wantSteady bool
+	}{
+		{"below capacity", 6, 0, true, true},
+		{"above capacity", 8.5, 0, true, false},
+		{"no hold (ends on a ramp)", 8.5, 20 * time.Second, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			agg := stats.New()
+			resultstest.Replay(agg, queueRun(tt.rate, 20*time.Second))
+			run := results.Run{Start: resultstest.T0, Duration: 20 * time.Second, TargetRate: tt.rate, Hold: tt.hold}
+			sum := report.Build(run, agg.Snapshot())
+			sc := sum.Schedule
+			if (sc.Steady != nil) != tt.wantKnown || tt.wantKnown && *sc.Steady != tt.wantSteady {
+				t.Fatalf("Schedule.Steady = %v (%+v), want known %v, steady %v", sc.Steady, sc.SteadyState, tt.wantKnown, tt.wantSteady)
+			}
+			var text strings.Builder
+			if err := report.WriteText(&text, sum); err != nil {
+				t.Fatal(err)
+			}
+			says := strings.Contains(text.String(), "not steady: TTFT +")
+			if says != (tt.wantKnown && !tt.wantSteady) {
+				t.Errorf("summary text says not steady: %v; want %v:\n%s", says, tt.wantKnown && !tt.wantSteady, text.String())
+			}
+			th, err := report.ParseThreshold("schedule.steady == true")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := th.Eval(sum); v.Pass != (tt.wantKnown && tt.wantSteady) {
+				t.Errorf("schedule.steady == true: %+v; want pass only for a steady run", v)
+			}
+		})
+	}
+}
