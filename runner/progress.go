@@ -75,7 +75,7 @@ func (r *Runner) Progress() Progress {
 }
 
 // slope tells a ramp from a plateau at elapsed.
-func slope(p *StagesPacer, elapsed time.Duration) Phase {
+func slope(p arrivalSchedule, elapsed time.Duration) Phase {
 	now, soon := p.Rate(elapsed), p.Rate(elapsed+time.Millisecond)
 	switch {
 	case soon > now:

@@ -109,6 +109,7 @@ type arrivalSchedule interface {
 	At(n uint64) (time.Duration, bool)
 	Duration() time.Duration
 	HitsBy(elapsed time.Duration) float64
+	Rate(elapsed time.Duration) float64
 	Hold() time.Duration
 }
 
