@@ -223,8 +223,8 @@ func TestLivePrometheus(t *testing.T) {
 	pgAddr := testutil.FreeAddr(t)
 	startProcess(t, pgBin, "--web.listen-address="+pgAddr, "--persistence.file=", "--log.level=warn")
 	waitReady(t, "http://"+pgAddr+"/-/ready")
-	pusher, err := metrics.NewPusher(m, "http://"+pgAddr, "live-run", metrics.WithPushJob("loadgen-push"),
-		metrics.WithPushInstance("shard-0"), metrics.WithPushInterval(500*time.Millisecond))
+	pusher, err := metrics.NewPusher(m, "http://"+pgAddr, metrics.WithPushJob("loadgen-push"),
+		metrics.WithPushInstance("shard-0"), metrics.WithPushInterval(500*time.Millisecond), metrics.WithPushKeep(true))
 	if err != nil {
 		t.Fatalf("NewPusher() error = %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -196,7 +197,10 @@ func (s *liveStack) runAll(t *testing.T) (scraped [2]liveRun, pushed liveRun) {
 	}()
 	go func() {
 		defer wg.Done()
-		pushed = runLoadgen(ctx, s.bin, dir, "live-push", s.mock, "--pushgateway", "http://"+s.pg, "--push-interval", "1s")
+		// The default: the group is deleted after the final push, here
+		// once Prometheus (every second) had 3 s to scrape it.
+		pushed = runLoadgen(ctx, s.bin, dir, "live-push", s.mock, "--pushgateway", "http://"+s.pg, "--push-interval", "1s",
+			"--push-linger", "3s")
 	}()
 
 	// promtool check metrics on a real run's /metrics, mid-run.
@@ -236,27 +240,39 @@ func TestLiveRun(t *testing.T) {
 	both, pushed := s.runAll(t)
 	scraped := both[1]
 
-	pushedAt := awaitFinal(t, s.classic, pushed, false)
+	pushedAt := awaitFinal(t, s.classic, pushed, true) // its last scrape, before the group was deleted
 	firstAt := lastScrape(t, s.classic, both[0])
 	scrapedAt := awaitFinal(t, s.classic, scraped, true)
 
 	t.Run("run info", func(t *testing.T) {
 		// Scraped: job and instance from the scrape. Pushed: honor_labels
-		// keeps the group's job and run_id, and no instance (one shard).
+		// keeps the group's job and instance (the pushing process's
+		// host:pid, like a scrape target's address).
 		for _, r := range []struct {
 			run      liveRun
 			at       time.Time
-			instance string
-		}{{scraped, scrapedAt, s.runAddr}, {pushed, pushedAt, ""}} {
+			instance string // a regexp
+		}{{scraped, scrapedAt, regexp.QuoteMeta(s.runAddr)}, {pushed, pushedAt, `[^:]+:[0-9]+`}} {
 			expr := fmt.Sprintf(`loadgen_run_info{scenario=%q}`, r.run.scenario)
 			got, err := promQueryAt(s.classic, expr, r.at)
 			if err != nil || len(got) != 1 {
 				t.Errorf("%s: %v, %v; want one series", expr, got, err)
 				continue
 			}
-			if m := got[0].Metric; m["job"] != "loadgen" || m["run_id"] != r.run.summary.RunID || m["instance"] != r.instance {
-				t.Errorf("%s = %v; want job loadgen, run_id %s (the summary's), instance %q", expr, m, r.run.summary.RunID, r.instance)
+			if m := got[0].Metric; m["job"] != "loadgen" || m["run_id"] != r.run.summary.RunID || !regexp.MustCompile("^"+r.instance+"$").MatchString(m["instance"]) {
+				t.Errorf("%s = %v; want job loadgen, run_id %s (the summary's), instance %s", expr, m, r.run.summary.RunID, r.instance)
 			}
+		}
+		// Pushed series have no run_id label: loadgen_run_info holds it.
+		if s, err := promQueryAt(s.classic, fmt.Sprintf(`count({scenario=%q, run_id!="", __name__!="loadgen_run_info"})`, pushed.scenario), pushedAt); err != nil || len(s) != 0 {
+			t.Errorf("pushed series with a run_id label other than loadgen_run_info: %v, %v", s, err)
+		}
+		// The finished run's group is gone from the Pushgateway.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		body, err := httpGet(ctx, "http://"+s.pg+"/api/v1/metrics", "")
+		if err != nil || strings.Contains(string(body), pushed.summary.RunID) {
+			t.Errorf("the Pushgateway still holds the finished run %s (%v):\n%.500s", pushed.summary.RunID, err, body)
 		}
 	})
 	t.Run("totals", func(t *testing.T) {

@@ -18,20 +18,21 @@
 //	srv.AwaitScrape(lingerCtx) // optional: let Prometheus collect the final values
 //
 // For --pushgateway, a Pusher pushes the same series (without the Go and
-// process ones) at an interval and once more at the end; failures are logged
-// and never fail the run:
+// process ones), grouped by job and instance, at an interval and once more
+// at the end, then deletes the group once the final values had time to be
+// scraped (unless kept); failures are logged and never fail the run:
 //
-//	p, err := metrics.NewPusher(m, u, id, metrics.WithPushDelete(del))
+//	p, err := metrics.NewPusher(m, u, metrics.WithPushKeep(keep))
 //	pctx, stop := context.WithCancel(context.Background())
 //	done := make(chan struct{})
 //	go func() { p.Run(pctx); close(done) }()
 //	... run, drain ...
-//	stop(); <-done // the final push happened
+//	stop(); <-done // the final push happened (and the group is gone)
 //
 // # Metrics
 //
 // Every series has the constant label scenario. Histograms have classic
-// buckets from 1 ms to 120 s and native (sparse) buckets with a factor of
+// buckets up to 120 s, dense around common SLOs (buckets.go), and native (sparse) buckets with a factor of
 // 1.1; a scraper gets the native ones when it asks for the protobuf format
 // (Prometheus with native histograms enabled).
 //

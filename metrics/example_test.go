@@ -50,13 +50,13 @@ func Example() {
 }
 
 // A short CI run pushes its metrics to a Pushgateway every 5 s and once at
-// the end, grouped by job, run id and shard.
+// the end, grouped by job and instance (host:pid by default); the group is
+// deleted 10 s after the final push (WithPushKeep keeps it).
 func ExampleNewPusher() {
 	m := metrics.New("smoke", metrics.WithRunID("ci-1234"))
-	p, err := metrics.NewPusher(m, "http://127.0.0.1:9091", "ci-1234",
-		metrics.WithPushInstance("shard-0"), metrics.WithPushInterval(5*time.Second))
+	p, err := metrics.NewPusher(m, "http://127.0.0.1:9091", metrics.WithPushInterval(5*time.Second))
 	if err != nil {
-		panic(err) // a malformed URL or an empty run id
+		panic(err) // a malformed URL
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -68,5 +68,5 @@ func ExampleNewPusher() {
 	// ... the run records results into m ...
 
 	stop() // after the last result
-	<-done // the final push is done
+	<-done // the final push is done, and the group deleted
 }

@@ -36,7 +36,6 @@ func New(scenario string, opts ...Option) *Metrics {
 	}
 	m := &Metrics{c: newVecs(scenario, &cfg), max: cfg.maxConversations}
 	m.c.info.Set(1)
-	m.c.pushInfo.Set(1)
 	for bound, d := range map[string]time.Duration{"ttft": cfg.slo.TTFT, "latency": cfg.slo.Latency, "inter_token": cfg.slo.InterToken} {
 		if d > 0 {
 			m.c.slo.WithLabelValues(bound).Set(d.Seconds())

@@ -91,7 +91,7 @@ func runPusher(p *Pusher) (stop func() error) {
 func TestPusherPushesPeriodicallyAndAtTheEnd(t *testing.T) {
 	g, srv := newFakeGateway(t, http.StatusAccepted)
 	m := New("demo", WithRunID("run-7"), WithVersion("dev"))
-	p, err := NewPusher(m, srv.URL, "run-7", WithPushInstance("shard-0"), WithPushInterval(10*time.Millisecond))
+	p, err := NewPusher(m, srv.URL, WithPushInstance("shard-0"), WithPushInterval(10*time.Millisecond), WithPushKeep(true))
 	if err != nil {
 		t.Fatalf("NewPusher() error = %v", err)
 	}
@@ -109,21 +109,23 @@ func TestPusherPushesPeriodicallyAndAtTheEnd(t *testing.T) {
 	for len(g.reqs) > 0 {
 		last = <-g.reqs
 	}
-	if got, want := grouping(last.path), "instance=shard-0 job=loadgen run_id=run-7"; got != want {
+	if got, want := grouping(last.path), "instance=shard-0 job=loadgen"; got != want {
 		t.Errorf("push path %q: grouping %q, want %q", last.path, got, want)
 	}
 	got := last.families["loadgen_sessions_started_total"].GetMetric()[0].GetCounter().GetValue()
 	if got != 2 {
 		t.Errorf("final push: loadgen_sessions_started_total = %g, want 2 (the end state)", got)
 	}
-	for _, lp := range last.families["loadgen_run_info"].GetMetric()[0].GetLabel() {
-		if lp.GetName() == "run_id" {
-			t.Error("pushed loadgen_run_info has a run_id label; the grouping key carries it")
-		}
-	}
-	for name := range last.families {
+	// The run id is on loadgen_run_info, and on no other series.
+	for name, mf := range last.families {
 		if !strings.HasPrefix(name, "loadgen_") {
 			t.Errorf("pushed %s; only loadgen_ series are pushed", name)
+		}
+		for _, m := range mf.GetMetric() {
+			hasRunID := slices.ContainsFunc(m.GetLabel(), func(lp *dto.LabelPair) bool { return lp.GetName() == "run_id" })
+			if hasRunID != (name == "loadgen_run_info") {
+				t.Errorf("pushed %s: run_id label %v; want it on loadgen_run_info only", name, hasRunID)
+			}
 		}
 	}
 	if h := last.families["loadgen_time_to_first_token_seconds"].GetMetric()[0].GetHistogram(); len(h.GetPositiveSpan()) == 0 {
@@ -131,26 +133,33 @@ func TestPusherPushesPeriodicallyAndAtTheEnd(t *testing.T) {
 	}
 }
 
+// TestPusherDelete: by default the group is deleted after the final push
+// has lingered; WithPushKeep keeps it.
 func TestPusherDelete(t *testing.T) {
 	tests := []struct {
 		name    string
-		delete  bool
+		keep    bool
 		methods []string
 	}{
-		{"keep", false, []string{http.MethodPut, http.MethodPut}},
-		{"delete", true, []string{http.MethodPut, http.MethodPut, http.MethodDelete}},
+		{"keep", true, []string{http.MethodPut, http.MethodPut}},
+		{"delete (default)", false, []string{http.MethodPut, http.MethodPut, http.MethodDelete}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g, srv := newFakeGateway(t, http.StatusAccepted)
-			p, err := NewPusher(New("demo"), srv.URL, "r", WithPushInterval(time.Hour), WithPushDelete(tt.delete))
+			const linger = 50 * time.Millisecond
+			p, err := NewPusher(New("demo"), srv.URL, WithPushInterval(time.Hour), WithPushKeep(tt.keep), WithPushLinger(linger))
 			if err != nil {
 				t.Fatalf("NewPusher() error = %v", err)
 			}
 			stop := runPusher(p)
 			g.next(t) // the first push
+			start := time.Now()
 			if err := stop(); err != nil {
 				t.Errorf("Run() = %v, want nil", err)
+			}
+			if took := time.Since(start); !tt.keep && took < linger {
+				t.Errorf("Run returned %v after the end; want the final push to linger %v before the delete", took, linger)
 			}
 			got := []string{http.MethodPut}
 			for len(g.reqs) > 0 {
@@ -168,7 +177,7 @@ func TestPusherFailuresLoggedNotFatal(t *testing.T) {
 	g, srv := newFakeGateway(t, http.StatusInternalServerError)
 	var logs testutil.SyncBuffer
 	u := strings.Replace(srv.URL, "http://", "http://ci:"+password+"@", 1)
-	p, err := NewPusher(New("demo"), u, "r", WithPushInterval(10*time.Millisecond), WithPushDelete(true),
+	p, err := NewPusher(New("demo"), u, WithPushInterval(10*time.Millisecond), WithPushLinger(0),
 		WithPushLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	if err != nil {
 		t.Fatalf("NewPusher() error = %v", err)
@@ -197,7 +206,7 @@ func TestPusherDeadGateway(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close() // a port nothing listens on
 	var logs testutil.SyncBuffer
-	p, err := NewPusher(New("demo"), srv.URL, "r", WithPushTimeout(2*time.Second),
+	p, err := NewPusher(New("demo"), srv.URL, WithPushTimeout(2*time.Second), WithPushKeep(true),
 		WithPushLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	if err != nil {
 		t.Fatalf("NewPusher() error = %v", err)
@@ -214,20 +223,18 @@ func TestNewPusherErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		url     string
-		runID   string
 		wantErr string
 	}{
-		{"no URL", "", "r", "empty URL"},
-		{"bad scheme", "ftp://h:1", "r", "http(s)://host"},
-		{"no host", "http://", "r", "http(s)://host"},
-		{"unparsable, with a password", "http://u:pw-secret@h:1/%zz", "r", "unparsable URL"},
-		{"no run id", "127.0.0.1:9091", "", "empty run id"},
+		{"no URL", "", "empty URL"},
+		{"bad scheme", "ftp://h:1", "http(s)://host"},
+		{"no host", "http://", "http(s)://host"},
+		{"unparsable, with a password", "http://u:pw-secret@h:1/%zz", "unparsable URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewPusher(New("demo"), tt.url, tt.runID)
+			_, err := NewPusher(New("demo"), tt.url)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("NewPusher(%q, %q) error = %v, want one containing %q", tt.url, tt.runID, err, tt.wantErr)
+				t.Fatalf("NewPusher(%q) error = %v, want one containing %q", tt.url, err, tt.wantErr)
 			}
 			if strings.Contains(err.Error(), "pw-secret") {
 				t.Errorf("error %q contains the URL's password", err)

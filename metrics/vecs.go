@@ -51,8 +51,7 @@ type vecs struct {
 	good              *prometheus.CounterVec // conversation
 	slo               *prometheus.GaugeVec   // bound
 
-	info     prometheus.Gauge // run_id, version (+ scenario)
-	pushInfo prometheus.Gauge // version (+ scenario); run_id is a push grouping label
+	info prometheus.Gauge // run_id, version (+ scenario)
 }
 
 func newVecs(scenario string, c *config) *vecs {
@@ -129,18 +128,17 @@ func newVecs(scenario string, c *config) *vecs {
 			Namespace: "loadgen", Name: "slo_seconds", ConstLabels: cl,
 			Help: "The scenario's SLO bounds for a good message (ttft, latency, inter_token), for dashboards to draw.",
 		}, []string{labelBound}),
-		info:     info(prometheus.Labels{labelRunID: c.runID, labelVersion: c.version}),
-		pushInfo: info(prometheus.Labels{labelVersion: c.version}),
+		info: info(prometheus.Labels{labelRunID: c.runID, labelVersion: c.version}),
 	}
 }
 
-// each calls f with every collector exposed by /metrics (all but pushInfo).
+// each calls f with every collector exposed by /metrics and pushed.
 func (c *vecs) each(f func(prometheus.Collector)) {
 	c.eachSeries(f)
 	f(c.info)
 }
 
-// eachSeries calls f with every collector except the two info gauges.
+// eachSeries calls f with every collector except the info gauge.
 func (c *vecs) eachSeries(f func(prometheus.Collector)) {
 	for _, x := range []prometheus.Collector{
 		c.stepDuration, c.ttfb, c.ttft, c.interToken, c.lag, c.wait,

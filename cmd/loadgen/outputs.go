@@ -89,12 +89,8 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 		log.Info("serving metrics", "url", x.server.URL())
 	}
 	if o.pushgateway != "" {
-		instance := ""
-		if run.Shards > 1 {
-			instance = fmt.Sprintf("shard-%d", run.Shard)
-		}
-		p, err := metrics.NewPusher(m, o.pushgateway, run.ID, metrics.WithPushInstance(instance),
-			metrics.WithPushInterval(o.pushEvery), metrics.WithPushDelete(o.pushDelete), metrics.WithPushLogger(log))
+		p, err := metrics.NewPusher(m, o.pushgateway, metrics.WithPushInterval(o.pushEvery),
+			metrics.WithPushKeep(o.pushKeep), metrics.WithPushLinger(o.pushLinger), metrics.WithPushLogger(log))
 		if err != nil {
 			return nil, usageError(fmt.Errorf("--pushgateway: %w", err))
 		}
@@ -102,7 +98,8 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 		pctx, x.stopPush = context.WithCancel(bg)
 		x.pushDone = make(chan struct{})
 		go func() { defer close(x.pushDone); p.Run(pctx) }()
-		log.Info("pushing metrics", "pushgateway", results.RedactURL(o.pushgateway), "every", o.pushEvery)
+		log.Info("pushing metrics", "pushgateway", results.RedactURL(o.pushgateway), "every", o.pushEvery,
+			"group_after_the_run", pushFate(o.pushKeep, o.pushLinger))
 	}
 	return x, nil
 }
@@ -227,4 +224,15 @@ func watchThresholds(ctx context.Context, ths []*report.Threshold, build func() 
 			}
 		}
 	}
+}
+
+// pushFate says what happens to the pushed group after the run.
+func pushFate(keep bool, linger time.Duration) string {
+	switch {
+	case keep:
+		return "kept (--push-keep)"
+	case linger > 0:
+		return "deleted " + linger.String() + " after the final push"
+	}
+	return "deleted at once"
 }

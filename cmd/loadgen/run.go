@@ -34,7 +34,8 @@ type runOptions struct {
 	linger        time.Duration
 	pushgateway   string
 	pushEvery     time.Duration
-	pushDelete    bool
+	pushKeep      bool
+	pushLinger    time.Duration
 	out           string
 	outVegeta     string
 	summaryJSON   string
@@ -89,7 +90,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the run, keep /metrics up until the next scrape, for at most `D`, so Prometheus sees the final values")
 	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the run's metrics to the Pushgateway at `URL` during the run and at its end")
 	fs.DurationVar(&o.pushEvery, "push-interval", metrics.DefaultPushInterval, "time `D` between pushes to the Pushgateway")
-	fs.BoolVar(&o.pushDelete, "push-delete", false, "delete the run's group from the Pushgateway after the final push (default: keep it)")
+	fs.BoolVar(&o.pushKeep, "push-keep", false, "keep the run's group on the Pushgateway after the run (default: delete it once the final values had --push-linger to be scraped)")
+	fs.DurationVar(&o.pushLinger, "push-linger", metrics.DefaultPushLinger, "after the final push, wait `D` for Prometheus to scrape it before deleting the group (0: delete at once)")
 	fs.StringVar(&o.out, "out", "", "stream every step's result to `FILE` (JSON lines; read it with loadgen report; - for stdout)")
 	fs.StringVar(&o.outVegeta, "out-vegeta", "", "also write vegeta-encoded results to `FILE`, for vegeta report and vegeta plot (- for stdout)")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the JSON summary to `FILE` (- for stdout)")
@@ -462,7 +464,7 @@ func runHelp(fs *cmdFlags) {
 	fs.group("Load (overrides the scenario's load section)", append(load, "grace", "speed", "seed", "shard")...)
 	fs.group("Results and reports", "out", "out-vegeta", "summary-json", "html", "junit")
 	fs.group("Thresholds", "threshold", "abort-on-fail")
-	fs.group("Live metrics", "metrics-addr", "metrics-linger", "pushgateway", "push-interval", "push-delete")
+	fs.group("Live metrics", "metrics-addr", "metrics-linger", "pushgateway", "push-interval", "push-keep", "push-linger")
 	fs.group("Progress and logs", "quiet", "progress-interval", "log-level", "log-format")
 	fs.group("Profiling loadgen itself", "cpuprofile", "memprofile")
 	fs.examples = []string{
