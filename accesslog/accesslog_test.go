@@ -1,0 +1,248 @@
+package accesslog
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func readFixture(t *testing.T) *Profile {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := Read(f, Options{})
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return p
+}
+
+// The fixture was written with these counts (see testdata/README.md).
+func TestReadFixture(t *testing.T) {
+	p := readFixture(t)
+	if p.Lines != 216 || p.Entries != 210 || p.Bad != 5 {
+		t.Errorf("lines %d, entries %d, bad %d; want 216, 210, 5", p.Lines, p.Entries, p.Bad)
+	}
+	var badLines []int
+	for _, b := range p.BadLines {
+		badLines = append(badLines, b.Line)
+	}
+	if got, want := badLines, []int{11, 41, 78, 121, 151}; !equal(got, want) {
+		t.Errorf("bad lines %v, want %v", got, want)
+	}
+	want := map[Route]int{SDK: 12, Preflight: 60, Session: 60, Conversation: 12, Message: 30, AsyncMessage: 2,
+		Open: 6, Poll: 3, MarkRead: 2, React: 5, History: 6, Unread: 9, Other: 3}
+	for _, r := range Routes() {
+		if p.Requests[r] != want[r] {
+			t.Errorf("requests[%s] = %d, want %d", r, p.Requests[r], want[r])
+		}
+	}
+	if c := p.Classes[Session]; c[2] != 59 || c[4] != 1 {
+		t.Errorf("session classes %v, want 59 2xx and 1 4xx", c)
+	}
+	if c := p.Classes[Message]; c[5] != 1 {
+		t.Errorf("message classes %v, want one 5xx", c)
+	}
+	if p.HistoryFirstPages != 4 || p.MessagesSized != 10 || p.WithAttachments != 2 || p.AttachmentBytes != 800000 {
+		t.Errorf("history first pages %d, sized %d, with attachments %d (%d bytes); want 4, 10, 2 (800000)",
+			p.HistoryFirstPages, p.MessagesSized, p.WithAttachments, p.AttachmentBytes)
+	}
+	if p.CreatesWithBody != 4 || p.Prompts != 1 || p.Subjects != 1 {
+		t.Errorf("bodies %d, prompts %d, subjects %d; want 4, 1, 1", p.CreatesWithBody, p.Prompts, p.Subjects)
+	}
+	var perHour []int
+	for _, h := range p.Hours {
+		perHour = append(perHour, h.PageViews)
+	}
+	if !equal(perHour, []int{0, 15, 30, 15}) || p.Peak().Start.Hour() != 10 {
+		t.Errorf("page views per hour %v (peak %s), want [0 15 30 15], peak 10:00", perHour, p.Peak().Start)
+	}
+	w := p.Workload()
+	if w.PageViews != 60 || w.Chats != 12 || w.Messages != 32 || w.PromptShare != 0.25 || w.AttachmentShare != 0.2 {
+		t.Errorf("Workload() = %+v", w)
+	}
+}
+
+func equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+func TestWriteTextGolden(t *testing.T) {
+	var b bytes.Buffer
+	if err := readFixture(t).WriteText(&b, "testdata/access.log"); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "access.txt", b.Bytes())
+}
+
+func TestWriteSnippetGolden(t *testing.T) {
+	var b bytes.Buffer
+	if err := readFixture(t).WriteSnippet(&b, "testdata/access.log"); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "access.yaml", b.Bytes())
+}
+
+func TestParseLine(t *testing.T) {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		line    string
+		want    Entry
+		wantErr error
+	}{
+		{"common", `1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "POST /api/chat HTTP/1.1" 200 88`,
+			Entry{Time: at, Method: "POST", Path: "/api/chat", Status: 200, ReqBytes: -1}, nil},
+		{"combined with a query", `1.2.3.4 - u [02/Mar/2026:10:00:00 +0100] "GET /api/chat/conversation/x?markRead=false HTTP/2.0" 200 - "-" "curl/8"`,
+			Entry{Time: at, Method: "GET", Path: "/api/chat/conversation/x", Query: "markRead=false", Status: 200, ReqBytes: -1}, nil},
+		{"absolute target", `1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "GET https://h.example.com/widget/sdk.js HTTP/1.1" 200 1`,
+			Entry{Time: at, Method: "GET", Path: "/widget/sdk.js", Status: 200, ReqBytes: -1}, nil},
+		{"json", `{"time":"2026-03-02T09:00:00Z","method":"post","path":"/api/chat","status":"200","request_length":512}`,
+			Entry{Time: at, Method: "POST", Path: "/api/chat", Status: 200, ReqBytes: 512}, nil},
+		{"json, nginx names", `{"time_iso8601":"2026-03-02T10:00:00+01:00","request":"PATCH /api/chat/conversation/x HTTP/1.1","status":200}`,
+			Entry{Time: at, Method: "PATCH", Path: "/api/chat/conversation/x", Status: 200, ReqBytes: -1}, nil},
+		{"json, unix ms", `{"ts":1772442000000,"verb":"GET","uri":"/api/chat/conversations?cursor=20","status_code":200}`,
+			Entry{Time: at, Method: "GET", Path: "/api/chat/conversations", Query: "cursor=20", Status: 200, ReqBytes: -1}, nil},
+		{"json body", `{"time":"2026-03-02 09:00:00","method":"POST","path":"/api/chat/conversation","status":200,"request_body":{"isPrompt":true}}`,
+			Entry{Time: at, Method: "POST", Path: "/api/chat/conversation", Status: 200, ReqBytes: -1, Body: `{"isPrompt":true}`}, nil},
+		{"garbage", `hello`, Entry{}, ErrFormat},
+		{"bad time", `1.2.3.4 - - [yesterday] "GET / HTTP/1.1" 200 1`, Entry{}, ErrField},
+		{"bad status", `1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "GET / HTTP/1.1" 99 1`, Entry{}, ErrField},
+		{"no request", `1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "-" 400 0`, Entry{}, ErrField},
+		{"json without a status", `{"time":"2026-03-02T09:00:00Z","method":"GET","path":"/"}`, Entry{}, ErrField},
+		{"broken json", `{"time":`, Entry{}, ErrFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseLine(tt.line)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Errorf("ParseLine(%q) error = %v, want %v", tt.line, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !got.Time.Equal(tt.want.Time) || got.Method != tt.want.Method || got.Path != tt.want.Path ||
+				got.Query != tt.want.Query || got.Status != tt.want.Status || got.ReqBytes != tt.want.ReqBytes || got.Body != tt.want.Body {
+				t.Errorf("ParseLine(%q) = %+v, %v; want %+v", tt.line, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		method, path, query string
+		want                Route
+	}{
+		{"GET", "/widget/sdk.js", "", SDK},
+		{"GET", "/widget/sdk-v2.js", "", SDK},
+		{"GET", "/widget/embed", "", Other},
+		{"OPTIONS", "/api/widget/session", "", Preflight},
+		{"POST", "/api/widget/session", "", Session},
+		{"POST", "/helper/api/widget/session", "", Session}, // behind a proxy's mount point
+		{"POST", "/api/chat", "", Message},
+		{"POST", "/api/chat/", "", Message},
+		{"GET", "/api/chat", "", Other},
+		{"POST", "/api/chat/conversation", "", Conversation},
+		{"POST", "/api/chat/conversation/abc/message", "", AsyncMessage},
+		{"POST", "/api/chat/conversation/abc/message/42", "", React},
+		{"GET", "/api/chat/conversation/abc", "", Open},
+		{"GET", "/api/chat/conversation/abc", "markRead=true", Open},
+		{"GET", "/api/chat/conversation/abc", "x=1&markRead=false", Poll},
+		{"PATCH", "/api/chat/conversation/abc", "", MarkRead},
+		{"GET", "/api/chat/conversations", "cursor=20", History},
+		{"GET", "/api/chat/conversations/unread", "", Unread},
+		{"OPTIONS", "/api/chat/conversation/abc", "", OtherPreflight},
+		{"POST", "/api/chat/contact", "", Other},
+		{"GET", "/", "", Other},
+	}
+	for _, tt := range tests {
+		if got := Classify(tt.method, tt.path, tt.query); got != tt.want {
+			t.Errorf("Classify(%s, %s, %q) = %s, want %s", tt.method, tt.path, tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestReadLongAndEmptyInput(t *testing.T) {
+	line := `1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "POST /api/widget/session HTTP/1.1" 200 1`
+	in := line + "\n" + strings.Repeat("x", maxLine+10) + "\n" + line // no final newline
+	p, err := Read(strings.NewReader(in), Options{})
+	if err != nil || p.Lines != 3 || p.Entries != 2 || p.Bad != 1 || p.BadLines[0].Line != 2 {
+		t.Errorf("Read = %+v, %v; want 3 lines, 2 entries, line 2 bad", p, err)
+	}
+	p, err = Read(strings.NewReader(""), Options{})
+	var b bytes.Buffer
+	p.WriteText(&b, "empty")
+	if err != nil || p.Lines != 0 || !strings.Contains(b.String(), "no request could be read") {
+		t.Errorf("empty log: %+v, %v, %q", p, err, b.String())
+	}
+}
+
+func TestBadLinesCapped(t *testing.T) {
+	p, err := Read(strings.NewReader(strings.Repeat("junk\n", 30)), Options{MaxBadLines: 3})
+	var b bytes.Buffer
+	p.WriteText(&b, "junk")
+	if err != nil || p.Bad != 30 || len(p.BadLines) != 3 || !strings.Contains(b.String(), "… and 27 more") {
+		t.Errorf("Read(30 bad lines) = %d bad, %d kept, %v:\n%s", p.Bad, len(p.BadLines), err, b.String())
+	}
+}
+
+func FuzzParseLine(f *testing.F) {
+	for _, s := range []string{
+		`1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "POST /api/chat HTTP/1.1" 200 88`,
+		`{"time":"2026-03-02T09:00:00Z","method":"POST","path":"/api/chat","status":200}`,
+		`{"request":"GET /x HTTP/1.1","status":"404","ts":1.5e9}`, `[`, `{`, `"`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		e, err := ParseLine(line)
+		if err != nil {
+			if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrField) {
+				t.Errorf("ParseLine(%q) error %v is neither ErrFormat nor ErrField", line, err)
+			}
+			return
+		}
+		if e.Status < 100 || e.Status > 599 || e.Method == "" || e.Path == "" || e.Time.IsZero() {
+			t.Errorf("ParseLine(%q) = %+v without error", line, e)
+		}
+		Classify(e.Method, e.Path, e.Query)
+	})
+}
