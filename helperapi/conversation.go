@@ -2,7 +2,6 @@ package helperapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,15 +11,12 @@ import (
 )
 
 // CreateConversation calls POST /api/chat/conversation and returns the slug.
-// An empty subject is left out (Helper then uses "Chat").
+// Without a subject the body is the widget's, exactly {"isPrompt":false}
+// ({"isPrompt":true} for a prompt button): Helper then uses "Chat" and
+// generates a subject after the first reply (an LLM call when the first
+// message is over 50 characters). A subject switches that work off.
 func (s *Session) CreateConversation(ctx context.Context, subject string, isPrompt bool) (string, Timing, error) {
-	b, err := json.Marshal(struct {
-		Subject  string `json:"subject,omitempty"`
-		IsPrompt bool   `json:"isPrompt"`
-	}{subject, isPrompt})
-	if err != nil {
-		return "", Timing{}, &Error{Op: opConversation, Kind: KindProtocol, Msg: "cannot encode request", Err: err}
-	}
+	b := appendConversationBody(make([]byte, 0, 32+len(subject)), subject, isPrompt)
 	ex, xerr := s.send(ctx, opConversation, http.MethodPost, "/api/chat/conversation", b)
 	if xerr != nil {
 		return "", ex.t, xerr

@@ -24,6 +24,12 @@ const (
 	opPoll         = "poll"
 	opGet          = "get"
 	opList         = "list"
+	opSDK          = "sdk"
+	opPreflight    = "preflight"
+	opOpen         = "open"
+	opReact        = "react"
+	opMarkRead     = "mark_read"
+	opUnread       = "unread"
 )
 
 // Body limits: a JSON answer larger than maxJSONBody is a protocol error; an
@@ -63,6 +69,12 @@ type exchange struct {
 // On a non-2xx status it reads the error body and returns an *Error. Either
 // way the caller must call finish when done with the exchange.
 func (c *Client) send(ctx context.Context, op, method, path string, body []byte, auth []string, red redactor) (*exchange, *Error) {
+	return c.sendWith(ctx, op, method, path, body, auth, red, nil)
+}
+
+// sendWith is send with extra request headers (extra's values are shared,
+// never appended to).
+func (c *Client) sendWith(ctx context.Context, op, method, path string, body []byte, auth []string, red redactor, extra http.Header) (*exchange, *Error) {
 	ex := &exchange{op: op, red: red, parent: ctx}
 	if c.timeout > 0 {
 		ex.ctx, ex.cancel = context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
@@ -90,6 +102,9 @@ func (c *Client) send(ctx context.Context, op, method, path string, body []byte,
 	}
 	if auth != nil {
 		req.Header["Authorization"] = auth
+	}
+	for k, v := range extra {
+		req.Header[k] = v
 	}
 	ex.t.BytesOut = int64(len(body))
 	ex.t.Start = time.Now()

@@ -2,7 +2,6 @@ package helperapi
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"sync"
@@ -10,22 +9,25 @@ import (
 	"github.com/loadgen/loadgen/helperapi/stream"
 )
 
-// MessageOptions tune one streamed exchange.
+// MessageOptions tune one streamed exchange and what its body carries
+// besides the text (see ChatBody).
 type MessageOptions struct {
-	KeepText bool // keep the reply text in Reply.Text
+	KeepText     bool         // keep the reply text in Reply.Text
+	GuideEnabled bool         // the widget's guideEnabled
+	Attachments  []Attachment // files, as base64 data URLs
+	// Tools are an SDK integration's tools; with any, the body is the SDK's
+	// instead of the widget's.
+	Tools                 map[string]Tool
+	CustomerSpecificTools bool
 }
 
-// chatRequest is the JSON of POST /api/chat. It never carries
-// customerInfoUrl (that would overwrite the mailbox's settings).
-type chatRequest struct {
-	ConversationSlug string      `json:"conversationSlug"`
-	Message          chatMessage `json:"message"`
-}
-
-type chatMessage struct {
-	ID      string `json:"id"`
-	Role    string `json:"role"`
-	Content string `json:"content"`
+// attachmentsLen is about the JSON size of atts.
+func attachmentsLen(atts []Attachment) int {
+	n := 0
+	for _, a := range atts {
+		n += len(a.Name) + len(a.ContentType) + len(a.URL) + 48
+	}
+	return n
 }
 
 // readBufSize is the size of the buffer a streamed body is read through.
@@ -39,13 +41,14 @@ var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); retur
 // the body format is chosen, how parts are timed and how outcomes are classed.
 func (s *Session) SendMessage(ctx context.Context, slug, content string, opts MessageOptions) (*Reply, error) {
 	reply := &Reply{}
-	b, err := json.Marshal(chatRequest{
-		ConversationSlug: slug,
-		Message:          chatMessage{ID: s.c.ids.next(), Role: "user", Content: content},
-	})
-	if err != nil {
-		return reply, &Error{Op: opMessage, Kind: KindProtocol, Msg: "cannot encode request", Err: err}
+	cb := ChatBody{ChatID: s.chatID, MessageID: s.c.ids.widgetID(), CreatedAt: s.c.now(), GuideEnabled: opts.GuideEnabled,
+		Attachments: opts.Attachments, Tools: opts.Tools, CustomerSpecificTools: opts.CustomerSpecificTools}
+	if len(opts.Tools) > 0 {
+		cb.ChatID, cb.MessageID = s.sdkChatID, s.c.ids.sdkID()
 	}
+	// Not pooled: the transport may still be writing a body when the
+	// response headers arrive.
+	b := appendChatBody(make([]byte, 0, 320+2*len(content)+attachmentsLen(opts.Attachments)), slug, content, &cb)
 	ex, xerr := s.send(ctx, opMessage, http.MethodPost, "/api/chat", b)
 	if xerr != nil {
 		reply.Timing = ex.t

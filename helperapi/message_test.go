@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -174,12 +175,16 @@ func TestSendMessageRequest(t *testing.T) {
 		}
 	}
 	for i, b := range bodies {
-		if got, want := keys(b), []string{"conversationSlug", "message"}; !reflect.DeepEqual(got, want) {
+		// The widget's body (chatbody.go; its bytes are in testdata/chat_widget.json).
+		if got, want := keys(b), []string{"conversationSlug", "guideEnabled", "id", "isToolResult", "message", "readPageTool"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("body %d keys = %v, want %v (never customerInfoUrl)", i, got, want)
 		}
 		msg, _ := b["message"].(map[string]any)
-		if got, want := keys(msg), []string{"content", "id", "role"}; !reflect.DeepEqual(got, want) {
+		if got, want := keys(msg), []string{"content", "createdAt", "id", "parts", "role"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("body %d message keys = %v, want %v", i, got, want)
+		}
+		if id, _ := msg["id"].(string); !regexp.MustCompile(`^client_[0-9a-z]{6}$`).MatchString(id) || b["id"] != bodies[0]["id"] {
+			t.Errorf("body %d ids: chat %v, message %v; want the widget's client_xxxxxx, one chat id per session", i, b["id"], msg["id"])
 		}
 		if b["conversationSlug"] != "conv-9" || msg["role"] != "user" || msg["content"] != "Hi \"there\"\n" {
 			t.Errorf("body %d = %v, want slug conv-9, role user, the content as sent", i, b)

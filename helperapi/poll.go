@@ -15,11 +15,16 @@ import (
 var errNoReply = errors.New("helperapi: no reply in time")
 
 // PostMessage calls POST /api/chat/conversation/{slug}/message (the
-// non-streaming path) and returns the stored message id.
+// non-streaming path, the headless SDK's messages.create) and returns the
+// stored message id. The body is the SDK's for a text message:
+// {content, tools: {}, attachments: [], customerSpecificTools: false}.
 func (s *Session) PostMessage(ctx context.Context, slug, content string) (int64, Timing, error) {
 	b, err := json.Marshal(struct {
-		Content string `json:"content"`
-	}{content})
+		Content               string   `json:"content"`
+		Tools                 struct{} `json:"tools"`
+		Attachments           []string `json:"attachments"`
+		CustomerSpecificTools bool     `json:"customerSpecificTools"`
+	}{Content: content, Attachments: []string{}})
 	if err != nil {
 		return 0, Timing{}, &Error{Op: opMessage, Kind: KindProtocol, Msg: "cannot encode request", Err: err}
 	}
@@ -43,6 +48,11 @@ func (s *Session) PostMessage(ctx context.Context, slug, content string) (int64,
 type PollOptions struct {
 	Interval time.Duration // between GETs (default DefaultPollInterval)
 	Timeout  time.Duration // give up after this (default DefaultPollTimeout): KindNoReply
+	// Backoff multiplies the interval after each GET (sparse polling: fewer
+	// reads, a coarser reply time); values below 1 mean 1.
+	Backoff float64
+	// MaxInterval caps the interval Backoff grows (0: no cap).
+	MaxInterval time.Duration
 }
 
 // AsyncReply is the outcome of waiting for a background reply.
@@ -97,6 +107,7 @@ func (s *Session) WaitForReply(ctx context.Context, slug string, afterID int64, 
 			return out, nil
 		}
 		timer.Reset(interval)
+		interval = nextInterval(interval, opts)
 		select {
 		case <-timer.C:
 		case <-pctx.Done():
@@ -144,4 +155,16 @@ func replyAfter(msgs []Message, after string, afterID int64) *Message {
 		}
 	}
 	return nil
+}
+
+// nextInterval is the wait after the one of d: d times Backoff, capped.
+func nextInterval(d time.Duration, opts PollOptions) time.Duration {
+	if opts.Backoff <= 1 {
+		return d
+	}
+	next := time.Duration(float64(d) * opts.Backoff)
+	if opts.MaxInterval > 0 && next > opts.MaxInterval {
+		next = opts.MaxInterval
+	}
+	return next
 }

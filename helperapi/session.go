@@ -16,19 +16,28 @@ import (
 	"github.com/loadgen/loadgen/helperapi/internal/jsonscan"
 )
 
-// SessionRequest says who the session is for.
+// SessionRequest says who the session is for. The body is the widget's
+// (packages/sdk/src/index.ts createSession): email sessions send
+// {currentURL, email, emailHash, timestamp, customerMetadata}, anonymous
+// ones {currentURL, currentToken}.
 type SessionRequest struct {
-	Email    string   // "" for an anonymous session
-	Previous *Session // sent as currentToken, so an anonymous visitor keeps its identity
+	Email    string            // "" for an anonymous session
+	Previous *Session          // an anonymous session's currentToken, so the visitor keeps its identity
+	PageURL  string            // the host page, sent as currentURL ("": not sent)
+	Metadata map[string]string // an email session's customerMetadata (nil: not sent)
 }
 
 // Session is an authenticated visitor. Its token is never printed: String,
 // GoString and LogValue redact it. Safe for concurrent use.
 type Session struct {
-	c     *Client
-	token hidden // never a plain string field: see hidden
-	email string // "" for an anonymous session
-	creds creds  // made once, as every request needs them
+	c      *Client
+	token  hidden // never a plain string field: see hidden
+	email  string // "" for an anonymous session
+	creds  creds  // made once, as every request needs them
+	chatID string // useChat's id: one per widget load
+	// sdkChatID is the chat id of an SDK integration's body (the AI SDK's
+	// default id form).
+	sdkChatID string
 }
 
 // creds returns a session's Authorization header value and its redactor.
@@ -44,16 +53,24 @@ func (c *Client) newSession(token, email string) *Session {
 		auth = []string{bearer}         // shared by the session's requests: never appended to
 	}
 	red := slices.Clip(c.redactor(token))
-	return &Session{c: c, token: hide(token), email: email, creds: func() ([]string, redactor) { return auth, red }}
+	return &Session{c: c, token: hide(token), email: email, creds: func() ([]string, redactor) { return auth, red },
+		chatID: c.ids.widgetID(), sdkChatID: c.ids.sdkID()}
 }
 
-// sessionBody is the JSON of POST /api/widget/session. Only these four fields
-// are read by Helper; an anonymous session sends only currentToken.
-type sessionBody struct {
-	Email        string  `json:"email,omitempty"`
-	EmailHash    string  `json:"emailHash,omitempty"`
-	Timestamp    int64   `json:"timestamp,omitempty"` // Unix milliseconds, a JSON number
-	CurrentToken *string `json:"currentToken"`
+// The JSON of POST /api/widget/session as the widget sends it. Helper reads
+// email, emailHash, timestamp and currentToken; currentURL and
+// customerMetadata are the widget's too.
+type emailSessionBody struct {
+	CurrentURL       string            `json:"currentURL,omitempty"`
+	Email            string            `json:"email"`
+	EmailHash        string            `json:"emailHash"`
+	Timestamp        int64             `json:"timestamp"` // Unix milliseconds, a JSON number
+	CustomerMetadata map[string]string `json:"customerMetadata,omitempty"`
+}
+
+type anonymousSessionBody struct {
+	CurrentURL   string  `json:"currentURL,omitempty"`
+	CurrentToken *string `json:"currentToken"` // null for a first visit
 }
 
 // CreateSession calls POST /api/widget/session. An email session is signed
@@ -61,21 +78,25 @@ type sessionBody struct {
 // email + ":" + the timestamp in Unix milliseconds; without a secret it fails
 // with KindAuth before sending anything.
 func (c *Client) CreateSession(ctx context.Context, req SessionRequest) (*Session, Timing, error) {
-	var body sessionBody
+	var body any
 	red := c.redactor()
 	if req.Previous != nil && req.Previous.token() != "" {
-		prev := req.Previous.token()
-		body.CurrentToken = &prev
-		red = append(red, prev)
+		red = append(red, req.Previous.token()) // a server may echo it whether or not it was sent
 	}
 	if req.Email != "" {
 		if c.secret == nil {
 			return nil, Timing{}, &Error{Op: opSession, Kind: KindAuth, Msg: "no HMAC secret for an email session"}
 		}
 		ts := c.now().UnixMilli()
-		body.Email = req.Email
-		body.EmailHash = c.emailHash(req.Email, ts)
-		body.Timestamp = ts
+		body = emailSessionBody{CurrentURL: req.PageURL, Email: req.Email, EmailHash: c.emailHash(req.Email, ts),
+			Timestamp: ts, CustomerMetadata: req.Metadata}
+	} else {
+		anon := anonymousSessionBody{CurrentURL: req.PageURL}
+		if req.Previous != nil && req.Previous.token() != "" {
+			prev := req.Previous.token()
+			anon.CurrentToken = &prev
+		}
+		body = anon
 	}
 	b, err := json.Marshal(body)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -89,7 +90,8 @@ func TestCreateSession(t *testing.T) {
 	c, _ := newTestSession(t, srv, WithClock(func() time.Time { return now }))
 	ctx := context.Background()
 
-	s, tm, err := c.CreateSession(ctx, SessionRequest{Email: "ann@example.com"})
+	s, tm, err := c.CreateSession(ctx, SessionRequest{Email: "ann@example.com", PageURL: "https://shop.example.com/orders",
+		Metadata: map[string]string{"plan": "pro"}})
 	if err != nil {
 		t.Fatalf("CreateSession(email) = %v", err)
 	}
@@ -102,8 +104,12 @@ func TestCreateSession(t *testing.T) {
 	if got, want := string(srv.bodies[0]["timestamp"]), "1764115200123"; got != want {
 		t.Errorf("timestamp = %s, want %s (Unix milliseconds from the clock)", got, want)
 	}
-	if got := string(srv.bodies[0]["currentToken"]); got != "null" {
-		t.Errorf("currentToken = %s, want null", got)
+	// The widget's email body (packages/sdk/src/index.ts): no currentToken.
+	if got, want := keysRaw(srv.bodies[0]), []string{"currentURL", "customerMetadata", "email", "emailHash", "timestamp"}; !slices.Equal(got, want) {
+		t.Errorf("email body keys = %v, want %v", got, want)
+	}
+	if got := string(srv.bodies[0]["currentURL"]); got != `"https://shop.example.com/orders"` {
+		t.Errorf("currentURL = %s", got)
 	}
 
 	anon, _, err := c.CreateSession(ctx, SessionRequest{})
@@ -113,8 +119,8 @@ func TestCreateSession(t *testing.T) {
 	if !anon.Anonymous() {
 		t.Errorf("Anonymous() = false for a session without email")
 	}
-	if got := keysRaw(srv.bodies[1]); len(got) != 1 || got[0] != "currentToken" {
-		t.Errorf("anonymous body keys = %v, want only currentToken", got)
+	if got := keysRaw(srv.bodies[1]); len(got) != 1 || got[0] != "currentToken" || string(srv.bodies[1]["currentToken"]) != "null" {
+		t.Errorf("anonymous body keys = %v, want only currentToken, null on a first visit", got)
 	}
 
 	again, _, err := c.CreateSession(ctx, SessionRequest{Previous: anon})
@@ -133,6 +139,7 @@ func keysRaw(m map[string]json.RawMessage) []string {
 	for k := range m {
 		ks = append(ks, k)
 	}
+	slices.Sort(ks)
 	return ks
 }
 

@@ -131,10 +131,20 @@ func storedAttachments(atts []attachmentIn) (out []storedAttachment, bad string,
 		}
 		out = append(out, storedAttachment{
 			name: orDefault(a.name, "unknown.png"), contentType: orDefault(a.contentType, "image/png"),
-			size: (len(data)*3 + 3) / 4,
+			size: base64Len(data),
 		})
 	}
 	return out, "", true
+}
+
+// base64Len is the decoded length of padded base64 text (what Helper stores
+// is Buffer.from(data, "base64")).
+func base64Len(data string) int {
+	n := len(data) / 4 * 3
+	if rem := len(data) % 4; rem > 1 {
+		n += rem - 1 // unpadded text
+	}
+	return n - (len(data) - len(strings.TrimRight(data, "=")))
 }
 
 func orDefault(s, def string) string {

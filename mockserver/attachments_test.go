@@ -51,6 +51,14 @@ func TestDataField(t *testing.T) {
 	if got := decodedSize(dataURL("image/png", 300)); got != 300 {
 		t.Errorf("decodedSize(300 bytes) = %d, want 300", got)
 	}
+	for _, tt := range []struct {
+		data string
+		want int
+	}{{"", 0}, {"QQ==", 1}, {"QUI=", 2}, {"QUJD", 3}, {"QUJDRA==", 4}, {"QUJDRA", 4}} {
+		if got := base64Len(tt.data); got != tt.want {
+			t.Errorf("base64Len(%q) = %d, want %d", tt.data, got, tt.want)
+		}
+	}
 }
 
 // widgetChatBody is POST /api/chat's body as Helper's widget sends it, with

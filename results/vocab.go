@@ -18,26 +18,49 @@ import "slices"
 // Step names the kind of request a Result measures.
 type Step string
 
-// The steps of a virtual user's session, in order.
+// The steps of a virtual user's session, in order: what a page view sends
+// (sdk, preflight, session, unread), a chat (conversation, message), what
+// a widget does around it (open, history, react, mark_read), and the
+// async mode's polls.
 const (
+	StepSDK          Step = "sdk"          // GET /widget/sdk.js: the widget's loader script
+	StepPreflight    Step = "preflight"    // OPTIONS /api/widget/session: the browser's CORS preflight
 	StepSession      Step = "session"      // POST /api/widget/session
+	StepUnread       Step = "unread"       // GET /api/chat/conversations/unread: an SDK badge's count
 	StepConversation Step = "conversation" // POST /api/chat/conversation
 	StepMessage      Step = "message"      // POST /api/chat (streamed) or the async POST
-	StepPoll         Step = "poll"         // async mode: waiting for the background reply
+	StepOpen         Step = "open"         // GET /api/chat/conversation/{slug}: a reopen, marking it read
+	StepHistory      Step = "history"      // GET /api/chat/conversations: one page of the History list
+	StepReact        Step = "react"        // POST /api/chat/conversation/{slug}/message/{id}: a thumbs-up
+	StepMarkRead     Step = "mark_read"    // PATCH /api/chat/conversation/{slug} {"markRead":true}
+	StepPoll         Step = "poll"         // async mode: waiting for the background reply (overhead)
 )
 
 // stepTable lists every Step in order with the HTTP request it makes
 // (helper-api.md), which the vegeta encoding shows as the result's method
-// and URL. Message steps show the streaming POST /api/chat; async
-// conversations post to /api/chat/conversation/{slug}/message instead.
+// and URL, and whether it is measurement overhead: requests loadgen sends
+// to measure that no real client sends. Message steps show the streaming
+// POST /api/chat; async conversations post to
+// /api/chat/conversation/{slug}/message instead.
 var stepTable = [...]struct {
 	step         Step
 	method, path string
+	overhead     bool
 }{
-	{StepSession, "POST", "/api/widget/session"},
-	{StepConversation, "POST", "/api/chat/conversation"},
-	{StepMessage, "POST", "/api/chat"},
-	{StepPoll, "GET", "/api/chat/conversation/{slug}"},
+	{StepSDK, "GET", "/widget/sdk.js", false},
+	{StepPreflight, "OPTIONS", "/api/widget/session", false},
+	{StepSession, "POST", "/api/widget/session", false},
+	{StepUnread, "GET", "/api/chat/conversations/unread", false},
+	{StepConversation, "POST", "/api/chat/conversation", false},
+	{StepMessage, "POST", "/api/chat", false},
+	{StepOpen, "GET", "/api/chat/conversation/{slug}", false},
+	{StepHistory, "GET", "/api/chat/conversations", false},
+	{StepReact, "POST", "/api/chat/conversation/{slug}/message/{id}", false},
+	{StepMarkRead, "PATCH", "/api/chat/conversation/{slug}", false},
+	// A real widget never polls: replies stream, staff replies come over
+	// Supabase Realtime. Each poll is a read loadgen adds to measure the
+	// async path.
+	{StepPoll, "GET", "/api/chat/conversation/{slug}?markRead=false", true},
 }
 
 // NumSteps is the number of steps, len(Steps()), for arrays indexed by
@@ -65,6 +88,16 @@ func (s Step) Index() int {
 
 // Known reports whether s is one of Steps().
 func (s Step) Known() bool { return s.Index() >= 0 }
+
+// Overhead reports whether s is measurement overhead: requests loadgen
+// sends to take its measurement that no real client sends (polls). Reports
+// count them apart from the users' traffic.
+func (s Step) Overhead() bool {
+	if i := s.Index(); i >= 0 {
+		return stepTable[i].overhead
+	}
+	return false
+}
 
 // Request returns the HTTP method and path of the request s makes; "" for
 // an unknown step.

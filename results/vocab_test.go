@@ -52,8 +52,11 @@ func TestVocabulary(t *testing.T) {
 		if s.Index() != i || !s.Known() {
 			t.Errorf("Step(%q).Index() = %d, want %d", s, s.Index(), i)
 		}
-		if m, p := s.Request(); m == "" || !strings.HasPrefix(p, "/api/") {
-			t.Errorf("Step(%q).Request() = %q %q, want a method and an /api/ path", s, m, p)
+		if m, p := s.Request(); m == "" || !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/widget/") {
+			t.Errorf("Step(%q).Request() = %q %q, want a method and an /api/ or /widget/ path", s, m, p)
+		}
+		if s.Overhead() != (s == results.StepPoll) {
+			t.Errorf("Step(%q).Overhead() = %v, want true for polls only", s, s.Overhead())
 		}
 	}
 	if len(steps) != results.NumSteps {
