@@ -91,9 +91,16 @@ func feed(ctx context.Context, m *metrics.Metrics, every time.Duration, max int)
 		now := time.Now()
 		m.SessionStarted(conv)
 		f.started++
-		for _, step := range []results.Step{results.StepSession, results.StepConversation} {
+		// A page view and a chat, with the widget's steps around it.
+		for _, step := range []results.Step{results.StepSDK, results.StepPreflight, results.StepSession, results.StepUnread,
+			results.StepConversation, results.StepOpen, results.StepHistory, results.StepReact, results.StepMarkRead} {
 			m.Record(&results.Result{Conversation: conv, Step: step, Code: 200, Intended: now.Add(-2 * time.Millisecond),
 				Start: now, Wait: time.Millisecond, Latency: 15 * time.Millisecond, TTFB: 10 * time.Millisecond})
+			f.requests++
+		}
+		if conv == "support" { // an async wait: measurement overhead
+			m.Record(&results.Result{Conversation: conv, Step: results.StepPoll, Turn: 1, Code: 200, Start: now,
+				Latency: 200 * time.Millisecond, Polls: 3})
 			f.requests++
 		}
 		r := &results.Result{Conversation: conv, Step: results.StepMessage, Turn: 1, Intended: now, Start: now,

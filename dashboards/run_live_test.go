@@ -17,8 +17,9 @@ import (
 )
 
 // liveScenario is the scenario of the live runs: three closed-model users
-// per run looping through a streamed two-turn conversation and an async one (so
-// every step, poll included, has data) under a request cap (so the rate
+// per run looping through a streamed two-turn conversation with the widget's
+// page-view requests and steps, and an async one (so every step, poll
+// included, has data) under a request cap (so the rate
 // limiter waits), with an SLO (goodput). %s is the scenario name.
 const liveScenario = `version: 1
 name: %s
@@ -27,6 +28,7 @@ target:
   request_timeout: 10s
 users:
   email: "live-{{.Seq}}@example.com"
+widget: {sdk: 50%%, preflight: true, unread: 50%%}
 load:
   users: 3
   duration: 4s
@@ -37,7 +39,11 @@ conversations:
     weight: 3
     turns:
       - message: Hello, can you help me with my order?
+      - react: {}
       - message: "It is order {{randInt 1000 9999}}."
+      - open: {}
+      - history: {}
+      - mark_read: {}
   - name: billing
     mode: async
     poll: {interval: 40ms, timeout: 5s}

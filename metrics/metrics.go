@@ -115,6 +115,9 @@ func (m *Metrics) Record(r *results.Result) {
 	if r.Tokens > 0 {
 		c.tokens.Add(float64(r.Tokens))
 	}
+	if r.Polls > 0 {
+		c.polls.Add(float64(r.Polls))
+	}
 	if r.Shape != "" {
 		c.reply(m.c, r.Shape).Inc()
 	}
@@ -160,6 +163,7 @@ type convSeries struct {
 	active  prometheus.Gauge
 	ended   []prometheus.Counter // indexed like results.Ends()
 	tokens  prometheus.Counter
+	polls   prometheus.Counter
 	good    prometheus.Counter
 	replies cowMap[results.Shape, prometheus.Counter] // by shape
 	steps   cowMap[results.Step, *stepSeries]         // by step label
@@ -171,6 +175,7 @@ func newConvSeries(c *vecs, name string) *convSeries {
 		started: c.sessionsStarted.WithLabelValues(name),
 		active:  c.sessionsActive.WithLabelValues(name),
 		tokens:  c.tokens.WithLabelValues(name),
+		polls:   c.pollRequests.WithLabelValues(name),
 		good:    c.good.WithLabelValues(name),
 	}
 	for _, o := range results.Ends() {

@@ -509,3 +509,28 @@ func TestDefaultBuckets(t *testing.T) {
 		}
 	}
 }
+
+// TestWidgetStepsAndPolls: the widget's steps are counted under their own
+// step label, and poll GETs (measurement overhead) have their own counter.
+func TestWidgetStepsAndPolls(t *testing.T) {
+	m := New("widget")
+	for _, step := range []results.Step{results.StepSDK, results.StepPreflight, results.StepOpen, results.StepHistory,
+		results.StepReact, results.StepMarkRead, results.StepUnread} {
+		m.Record(&results.Result{Conversation: "chat", Step: step, Code: 200, Latency: time.Millisecond})
+	}
+	m.Record(&results.Result{Conversation: "chat", Step: results.StepPoll, Code: 200, Latency: time.Second, Polls: 4})
+	m.Record(&results.Result{Conversation: "chat", Step: results.StepPoll, Code: 200, Latency: time.Second, Polls: 3})
+	want := `
+# HELP loadgen_poll_requests_total GETs made waiting for async replies (poll steps): measurement overhead no real widget sends.
+# TYPE loadgen_poll_requests_total counter
+loadgen_poll_requests_total{conversation="chat",scenario="widget"} 7
+`
+	if err := testutil.CollectAndCompare(m, strings.NewReader(want), "loadgen_poll_requests_total"); err != nil {
+		t.Error(err)
+	}
+	for _, step := range []string{"sdk", "preflight", "open", "history", "react", "mark_read", "unread"} {
+		if got := testutil.ToFloat64(m.c.requests.WithLabelValues("chat", step, "200")); got != 1 {
+			t.Errorf("loadgen_requests_total{step=%q} = %g, want 1", step, got)
+		}
+	}
+}

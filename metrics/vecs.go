@@ -47,6 +47,7 @@ type vecs struct {
 	sessionsCompleted *prometheus.CounterVec // conversation, outcome
 	sessionsActive    *prometheus.GaugeVec   // conversation
 	tokens            *prometheus.CounterVec // conversation
+	pollRequests      *prometheus.CounterVec // conversation
 	replies           *prometheus.CounterVec // conversation, shape
 	good              *prometheus.CounterVec // conversation
 	slo               *prometheus.GaugeVec   // bound
@@ -118,6 +119,9 @@ func newVecs(scenario string, c *config) *vecs {
 		tokens: counter("tokens_total",
 			"Output tokens received (reported usage, else text parts).",
 			labelConversation),
+		pollRequests: counter("poll_requests_total",
+			"GETs made waiting for async replies (poll steps): measurement overhead no real widget sends.",
+			labelConversation),
 		replies: counter("replies_total",
 			"Successful replies, by shape (model, single_shot, empty).",
 			labelConversation, labelShape),
@@ -143,7 +147,7 @@ func (c *vecs) eachSeries(f func(prometheus.Collector)) {
 	for _, x := range []prometheus.Collector{
 		c.stepDuration, c.ttfb, c.ttft, c.interToken, c.lag, c.wait,
 		c.requests, c.errors,
-		c.sessionsStarted, c.sessionsCompleted, c.sessionsActive, c.tokens, c.replies, c.good, c.slo,
+		c.sessionsStarted, c.sessionsCompleted, c.sessionsActive, c.tokens, c.pollRequests, c.replies, c.good, c.slo,
 	} {
 		f(x)
 	}

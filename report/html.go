@@ -93,6 +93,8 @@ type stepRow struct {
 	Count, Errors  int64
 	ErrorRate      float64
 	Actual, Intent Percentiles
+	Overhead       bool  // measurement overhead (polls)
+	Polls          int64 // GETs of poll steps
 }
 
 type distRow struct {
@@ -120,10 +122,11 @@ type codeRow struct {
 
 func newHTMLData(s *Summary) (*htmlData, error) {
 	d := &htmlData{S: s, Assets: chart.Assets()}
-	for _, st := range s.Steps {
+	shown := s.Steps.Shown()
+	for _, st := range shown {
 		d.StepNames = append(d.StepNames, string(st.Step))
 	}
-	reqs, errs := totals(s)
+	reqs, errs := s.Steps.Traffic()
 	m := s.Steps.Get(results.StepMessage)
 	d.Message = m
 	d.Tiles = []tile{
@@ -141,9 +144,13 @@ func newHTMLData(s *Summary) (*htmlData, error) {
 	} else {
 		d.NoMessages = true
 	}
-	for i, st := range s.Steps {
+	for i, st := range shown {
 		d.Steps = append(d.Steps, stepRow{Name: d.StepNames[i], Count: st.Count, Errors: st.Errors,
-			ErrorRate: st.ErrorRate, Actual: st.Latency, Intent: st.FromIntended})
+			ErrorRate: st.ErrorRate, Actual: st.Latency, Intent: st.FromIntended, Overhead: st.Step.Overhead(), Polls: st.Polls})
+	}
+	if waits, gets, _ := s.Steps.Overhead(); waits > 0 {
+		d.Tiles = append(d.Tiles, tile{Label: "polls (overhead)", Value: strconv.FormatInt(gets, 10),
+			Note: fmt.Sprintf("GETs in %d waits; not user traffic", waits)})
 	}
 	if !d.NoMessages {
 		d.Timings = []distRow{{"TTFB", m.TTFB}, {"TTFT", m.TTFT}, {"inter-token", m.InterToken}, {"TPOT", m.TPOT}}
@@ -157,16 +164,16 @@ func newHTMLData(s *Summary) (*htmlData, error) {
 	}
 	for _, k := range sortedByCount(s.Errors) {
 		row := errorRow{Kind: string(k), Total: s.Errors[k], Share: ratio(s.Errors[k], errs)}
-		for _, st := range s.Steps {
+		for _, st := range shown {
 			row.PerStep = append(row.PerStep, st.Kinds[k])
 		}
 		d.Errors = append(d.Errors, row)
 	}
-	for i, st := range s.Steps {
+	for _, st := range shown {
 		if st.Count == 0 {
 			continue
 		}
-		row := codeRow{Step: d.StepNames[i]}
+		row := codeRow{Step: string(st.Step)}
 		for _, c := range sortedByCount(st.Codes) {
 			name := c
 			if c == "0" {

@@ -16,6 +16,49 @@ import (
 // {"session": {…}, "conversation": {…}, …}.
 type Steps []*StepSummary
 
+// Shown returns the steps a report shows: those that ran, and session,
+// conversation and message always (so a run where they never happened says
+// so). A scenario without the widget's other steps keeps a short table.
+func (ss Steps) Shown() Steps {
+	var out Steps
+	for _, st := range ss {
+		switch st.Step {
+		case results.StepSession, results.StepConversation, results.StepMessage:
+			out = append(out, st)
+		default:
+			if st.Count > 0 {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// Traffic sums the steps that are the users' traffic: requests and failed
+// steps, measurement overhead (polls) left out.
+func (ss Steps) Traffic() (requests, errs int64) {
+	for _, st := range ss {
+		if !st.Step.Overhead() {
+			requests += st.Count
+			errs += st.Errors
+		}
+	}
+	return requests, errs
+}
+
+// Overhead sums the measurement overhead: the steps (waits for an async
+// reply), the GETs they made, and the steps that failed.
+func (ss Steps) Overhead() (steps, requests, errs int64) {
+	for _, st := range ss {
+		if st.Step.Overhead() {
+			steps += st.Count
+			requests += st.Polls
+			errs += st.Errors
+		}
+	}
+	return steps, requests, errs
+}
+
 // Get returns the stats of step s, nil when absent.
 func (ss Steps) Get(s results.Step) *StepSummary {
 	for _, st := range ss {

@@ -107,7 +107,7 @@ type Verdict struct {
 // Schedule compares the planned session arrivals with what happened.
 type Schedule struct {
 	TargetRate   float64     `json:"target_rate"`   // planned sessions/s (0: closed model)
-	AchievedRate float64     `json:"achieved_rate"` // session steps started per second of the run
+	AchievedRate float64     `json:"achieved_rate"` // sessions started per second of the run
 	LagP99       float64     `json:"lag_p99"`       // seconds late, every step
 	Lag          Percentiles `json:"lag"`           // lag of every step
 	Wait         Percentiles `json:"rate_limit_wait"`
@@ -201,7 +201,7 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 	}
 	s.Schedule = Schedule{
 		TargetRate:   run.TargetRate,
-		AchievedRate: perSecond(d.Step(results.StepSession).Count, dur),
+		AchievedRate: perSecond(d.Sessions.Started, dur),
 		LagP99:       d.Lag.Quantile(0.99).Seconds(),
 		Lag:          dist(&d.Lag),
 		Wait:         dist(&d.Wait),

@@ -196,3 +196,49 @@ func ExampleBuild() {
 	fmt.Println(s.Steps.Get(results.StepSession).Count, s.Steps.Get(results.StepSession).Latency.P50, s.Sessions.Completed)
 	// Output: 1 0.012 1
 }
+
+// TestPollsReportedApart: polls are measurement overhead, counted apart
+// from the users' requests in the text and HTML reports; steps that did not
+// run are left out of the tables.
+func TestPollsReportedApart(t *testing.T) {
+	sum := stats.New()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 2 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		sum.SessionStartedAt("async", at)
+		sum.Record(&results.Result{Step: results.StepSession, Conversation: "async", Start: at, Code: 200, Latency: time.Millisecond})
+		sum.Record(&results.Result{Step: results.StepMessage, Conversation: "async", Turn: 1, Start: at, Code: 200, Latency: time.Millisecond})
+		sum.Record(&results.Result{Step: results.StepPoll, Conversation: "async", Turn: 1, Start: at, Code: 200, Latency: time.Second, Polls: 5})
+		sum.Record(&results.Result{Step: results.StepOpen, Conversation: "async", Turn: 2, Start: at, Code: 200, Latency: time.Millisecond})
+		sum.SessionEndedAt("async", results.EndCompleted, at.Add(time.Second))
+	}
+	s := report.Build(results.Run{ID: "r", Scenario: "async", Duration: 2 * time.Second}, sum.Snapshot())
+	var text strings.Builder
+	if err := report.WriteText(&text, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"requests  6 (3.00/s), 0 errors (0%)",
+		"polls     10 GETs waiting for 2 async replies, 0 failed: measurement overhead (3), not counted above",
+		"  poll (3) ", "  open ",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, text.String())
+		}
+	}
+	for _, absent := range []string{"  sdk ", "  react ", "  history "} {
+		if strings.Contains(text.String(), absent) {
+			t.Errorf("text report shows a step that never ran, %q:\n%s", absent, text.String())
+		}
+	}
+	var html strings.Builder
+	if err := report.WriteHTML(&html, s); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), "(overhead: 10 GETs)") || !strings.Contains(html.String(), "polls (overhead)") {
+		t.Errorf("HTML report does not show the polls apart")
+	}
+	if got := s.Steps.Get(results.StepPoll).Polls; got != 10 {
+		t.Errorf("summary poll.polls = %d, want 10", got)
+	}
+}

@@ -49,6 +49,10 @@ const textNotes = `
     inter-token  gap between consecutive text parts of a reply.
     TPOT         time per output token after the first: (last - first token) / (tokens - 1).
     goodput      messages with no error that met every bound of the scenario's slo.
+(3) Polls are reads loadgen makes to find an async reply (GET conversation with
+    markRead=false); no widget sends them: replies stream, staff replies come
+    over Realtime. A poll step is one wait, however many GETs it made; the
+    reply's time is known to within one poll interval.
 `
 
 func textFacts(b *strings.Builder, s *Summary) {
@@ -81,11 +85,7 @@ func textFacts(b *strings.Builder, s *Summary) {
 		fact("", "not steady: %s (%s–%s): a backlog grows; this load is past what the target sustains",
 			st.Reason, fmtSeconds(st.FromS), fmtSeconds(st.ToS))
 	}
-	var reqs, errs int64
-	for _, st := range s.Steps {
-		reqs += st.Count
-		errs += st.Errors
-	}
+	reqs, errs := s.Steps.Traffic()
 	perS := ""
 	if s.DurationS > 0 {
 		perS = fmt.Sprintf(" (%s/s)", fmtRate(float64(reqs)/s.DurationS))
@@ -95,6 +95,9 @@ func textFacts(b *strings.Builder, s *Summary) {
 		noun = "error"
 	}
 	fact("requests", "%d%s, %d %s (%s)", reqs, perS, errs, noun, fmtPct(ratio(errs, reqs)))
+	if waits, gets, perr := s.Steps.Overhead(); waits > 0 {
+		fact("polls", "%d GETs waiting for %d async replies, %d failed: measurement overhead (3), not counted above", gets, waits, perr)
+	}
 }
 
 var distHeader = []string{"count", "p50", "p90", "p95", "p99", "max"}
@@ -108,8 +111,11 @@ func distCells(d Percentiles) []string {
 
 func textSteps(b *strings.Builder, s *Summary, pick func(*StepSummary) Percentiles) {
 	t := table{header: []string{"step", "count", "errors", "p50", "p90", "p95", "p99", "max"}}
-	for _, st := range s.Steps {
+	for _, st := range s.Steps.Shown() {
 		name := string(st.Step)
+		if st.Step.Overhead() {
+			name += " (3)"
+		}
 		if st.Count == 0 {
 			t.add(name, "0", "-", "-", "-", "-", "-", "-")
 			continue
@@ -192,12 +198,13 @@ func textErrors(b *strings.Builder, s *Summary) {
 	}
 	b.WriteString("\nErrors by kind\n")
 	t := table{header: []string{"kind", "total"}}
-	for _, st := range s.Steps {
+	shown := s.Steps.Shown()
+	for _, st := range shown {
 		t.header = append(t.header, string(st.Step))
 	}
 	for _, k := range sortedByCount(s.Errors) {
 		row := []string{string(k), strconv.FormatInt(s.Errors[k], 10)}
-		for _, st := range s.Steps {
+		for _, st := range shown {
 			row = append(row, strconv.FormatInt(st.Kinds[k], 10))
 		}
 		t.add(row...)

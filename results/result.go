@@ -14,7 +14,7 @@ type Result struct {
 	User         uint64        // virtual user number, from 1
 	Session      uint64        // session number within the run, from 1
 	Conversation string        // the scenario conversation's name
-	Turn         int           // turn number from 1 for message/poll steps; 0 otherwise
+	Turn         int           // the conversation's turns item (from 1) the step belongs to; 0 for the steps that start a session (its first page view, its conversation); a visit's page view number (from 0)
 	Step         Step          // what was measured
 	Intended     time.Time     // when the schedule wanted the step to start
 	Start        time.Time     // when the request was actually sent

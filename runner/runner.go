@@ -35,8 +35,10 @@ type Runner struct {
 	active   atomic.Int64  // sessions in flight
 	phase    phaseTimes    // for Progress
 
-	replays  map[*scenarios.ConversationSpec]*replaySource // transcripts being replayed
-	original *scenarios.ConversationSpec                   // replay model: the conversation replayed at its original times
+	files    widgetFiles                                               // attachments, by spec
+	tools    map[*scenarios.ConversationSpec]map[string]helperapi.Tool // an SDK integration's tools
+	replays  map[*scenarios.ConversationSpec]*replaySource             // transcripts being replayed
+	original *scenarios.ConversationSpec                               // replay model: the conversation replayed at its original times
 }
 
 // Outcome describes a finished run.
@@ -98,6 +100,9 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runn
 		r.slots = make(chan struct{}, max(l.MaxSessions/opts.Shards, 1))
 	}
 	if err := r.newReplays(); err != nil {
+		return nil, err
+	}
+	if err := r.newWidget(); err != nil {
 		return nil, err
 	}
 	return r, nil

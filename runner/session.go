@@ -25,6 +25,7 @@ type sessionRun struct {
 	sess     *helperapi.Session
 	slug     string    // set before run when a returning session resumes a conversation
 	lastEnd  time.Time // when the last recorded step ended: the next turn's think time counts from it
+	replyID  string    // the stored id of the last streamed reply (its 8: annotation), for react
 	failed   bool      // a step failed an expectation; the session goes on but ends failed
 	canceled bool
 	// pending holds an async message step until its reply arrives
@@ -82,15 +83,20 @@ func (r *Runner) session(st *stops, u *user, conv *scenarios.ConversationSpec, r
 	}
 }
 
-// run runs the session's steps. Each turn is due its think time after the
-// previous step ended (user-centric pacing: a user answers a reply, not a
-// clock), and is sent at that time or, when the user is held up, at once.
+// run runs the session's steps: its first page view (unless the user
+// reuses its session), its conversation, then its turns. Each turn is due
+// its think time after the previous step ended (user-centric pacing: a user
+// answers a reply, not a clock), and is sent at that time or, when the user
+// is held up, at once. A turn with a share runs that often; a chat that
+// spans more page views has the later ones after its messages
+// (extraPageViews). A visit (visit:) has page views only.
 func (s *sessionRun) run(intended time.Time) results.End {
 	s.lastEnd = intended
-	if s.sess == nil {
-		if !s.step(results.StepSession, 0, intended, s.createSession) {
-			return s.end()
-		}
+	if s.conv.Visit != nil {
+		return s.visit(intended)
+	}
+	if s.sess == nil && !s.pageView(0, intended, false) {
+		return s.end()
 	}
 	if s.slug == "" && !s.step(results.StepConversation, 0, s.lastEnd, s.createConversation) {
 		return s.end()
@@ -98,17 +104,39 @@ func (s *sessionRun) run(intended time.Time) results.End {
 	if s.rec != nil {
 		return s.replay()
 	}
+	messages := 0
+	for _, t := range s.conv.Turns {
+		if t.Kind == scenarios.StepMessage {
+			messages++
+		}
+	}
+	after, sent := extraPageViews(messages, s.conv.PageViews), 0
 	for i := range s.conv.Turns {
 		turn := &s.conv.Turns[i]
+		if !s.chance(turn.Share) {
+			continue
+		}
 		intended := s.lastEnd.Add(turn.Think.Sample(s.u.rng))
 		if !sleepUntil(s.st.turns, s.r.clock, intended) {
 			s.canceled = true
 			return s.end()
 		}
 		s.data.Turn = i + 1
+		if turn.Kind != scenarios.StepMessage {
+			if !s.widgetStep(i+1, turn, intended) {
+				return s.end()
+			}
+			continue
+		}
 		if !s.turn(i+1, turn, intended) {
 			return s.end()
 		}
+		for range after[sent] {
+			if !s.pageView(i+1, s.lastEnd, true) {
+				return s.end()
+			}
+		}
+		sent++
 	}
 	return s.end()
 }
@@ -123,8 +151,18 @@ func (s *sessionRun) end() results.End {
 	return results.EndCompleted
 }
 
-func (s *sessionRun) createSession(ctx context.Context, res *results.Result) error {
-	req := helperapi.SessionRequest{Email: s.email, Previous: s.u.prev}
+// createSession signs the visitor in from pageURL: an anonymous visitor
+// carries its last token (this session's, or its last session's) as
+// currentToken, keeping its identity.
+func (s *sessionRun) createSession(ctx context.Context, res *results.Result, pageURL string) error {
+	prev := s.sess
+	if prev == nil {
+		prev = s.u.prev
+	}
+	req := helperapi.SessionRequest{Email: s.email, Previous: prev, PageURL: pageURL}
+	if s.email == "" || s.email == s.u.email {
+		req.Metadata = s.r.sc.Users.Metadata
+	}
 	if s.email != s.u.email {
 		req.Previous = nil // a recorded customer (use_email) is not this user
 	}
@@ -156,21 +194,31 @@ func (s *sessionRun) turn(n int, turn *scenarios.TurnSpec, intended time.Time) b
 			return s.templateError(res, err)
 		})
 	}
-	return s.send(n, content, turn.Expect, nil, intended)
+	return s.sendWith(n, content, turn.Expect, nil, intended, s.r.files.of(turn))
 }
 
 // send sends user message n and checks the reply against e and, for a
 // replayed turn, against its recorded reply ref (nil: none).
 func (s *sessionRun) send(n int, content string, e scenarios.Expect, ref *reference, intended time.Time) bool {
+	return s.sendWith(n, content, e, ref, intended, nil)
+}
+
+// sendWith is send with files attached.
+func (s *sessionRun) sendWith(n int, content string, e scenarios.Expect, ref *reference, intended time.Time, files []helperapi.Attachment) bool {
 	if s.conv.Mode == scenarios.Async {
 		return s.asyncTurn(n, content, e, ref, intended)
 	}
-	keep := len(e.Contains) > 0 || ref != nil && ref.minSimilarity > 0
+	opts := helperapi.MessageOptions{
+		KeepText:     len(e.Contains) > 0 || ref != nil && ref.minSimilarity > 0,
+		GuideEnabled: s.conv.GuideEnabled, Attachments: files,
+		Tools: s.r.tools[s.conv], CustomerSpecificTools: s.conv.CustomerSpecificTools,
+	}
 	return s.step(results.StepMessage, n, intended, func(ctx context.Context, res *results.Result) error {
-		reply, err := s.sess.SendMessage(ctx, s.slug, content, helperapi.MessageOptions{KeepText: keep})
+		reply, err := s.sess.SendMessage(ctx, s.slug, content, opts)
 		s.fillReply(res, reply, err)
 		text := ""
 		if err == nil {
+			s.replyID = reply.MessageID
 			text = reply.Text
 			s.check(res, e, text)
 		}
@@ -201,7 +249,8 @@ func (s *sessionRun) asyncTurn(n int, content string, e scenarios.Expect, ref *r
 		return false
 	}
 	return s.step(results.StepPoll, n, s.r.clock.Now(), func(ctx context.Context, res *results.Result) error {
-		reply, err := s.sess.WaitForReply(ctx, s.slug, id, helperapi.PollOptions{Interval: s.conv.PollInterval, Timeout: s.conv.PollTimeout})
+		reply, err := s.sess.WaitForReply(ctx, s.slug, id, helperapi.PollOptions{
+			Interval: s.conv.Poll.Interval, Timeout: s.conv.Poll.Timeout, Backoff: s.conv.Poll.Backoff, MaxInterval: s.conv.Poll.MaxInterval})
 		if reply != nil {
 			s.fill(res, reply.Timing, err)
 			res.Polls = reply.Polls

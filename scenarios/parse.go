@@ -26,7 +26,6 @@ const (
 	DefaultPollInterval   = 500 * time.Millisecond
 	DefaultPollTimeout    = 60 * time.Second
 	DefaultEmail          = "loadgen-{{.Seq}}@example.com"
-	DefaultSubject        = "Chat"
 )
 
 // Option configures LoadFile and Parse.
@@ -258,7 +257,7 @@ func firstFailingLine(data []byte, msg string) int {
 
 // scenario decodes the root mapping.
 func (d *decoder) scenario(root *yaml.Node) *Scenario {
-	f := d.mapping(root, "", "version", "name", "description", "target", "users", "load",
+	f := d.mapping(root, "", "version", "name", "description", "target", "users", "widget", "load",
 		"feeders", "conversations", "thresholds", "slo", "metrics")
 	if !d.version(f["version"], root) {
 		return nil
@@ -272,6 +271,7 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 	s.Users = d.users(f["users"])
 	s.Load = d.load(f["load"], root)
 	s.Feeders = d.feeders(f["feeders"])
+	s.Widget = d.widget(f["widget"])
 	s.Conversations = d.conversations(f["conversations"], root)
 	s.Thresholds = d.thresholds(f["thresholds"])
 	s.SLO = d.slo(f["slo"])

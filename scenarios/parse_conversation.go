@@ -13,10 +13,7 @@ import (
 const maxWeight = 1_000_000
 
 // Shared defaults; templates are immutable, so every scenario may use them.
-var (
-	defaultEmail   = MustTemplate("users.email", DefaultEmail)
-	defaultSubject = MustTemplate("subject", DefaultSubject)
-)
+var defaultEmail = MustTemplate("users.email", DefaultEmail)
 
 // pendingTemplate is a template to try once the feeders' columns are known.
 type pendingTemplate struct {
@@ -115,13 +112,20 @@ func (d *decoder) conversations(cf field, root *yaml.Node) []ConversationSpec {
 	return out
 }
 
+// conversationKeys are a conversation's fields; visitKeys those a visit may have.
+var (
+	conversationKeys = []string{"name", "weight", "subject", "is_prompt", "mode", "poll", "page_views",
+		"guide_enabled", "tools", "customer_specific_tools", "visit", "turns", "transcript"}
+	visitKeys = []string{"name", "weight", "visit"}
+)
+
 // conversation decodes one conversation; seen holds the names so far.
 func (d *decoder) conversation(n *yaml.Node, path string, seen map[string]*yaml.Node) (ConversationSpec, bool) {
-	f := d.mapping(n, path, "name", "weight", "subject", "is_prompt", "mode", "poll", "turns", "transcript")
+	f := d.mapping(n, path, conversationKeys...)
 	if f == nil {
 		return ConversationSpec{}, false
 	}
-	c := ConversationSpec{Weight: 1, Mode: Stream}
+	c := ConversationSpec{Weight: 1, Mode: Stream, PageViews: 1}
 	if name := f["name"]; d.required(name, n, "") {
 		c.Name = d.name(name)
 		if first, dup := seen[c.Name]; dup && c.Name != "" {
@@ -131,16 +135,35 @@ func (d *decoder) conversation(n *yaml.Node, path string, seen map[string]*yaml.
 		}
 	}
 	c.Weight = d.integer(f["weight"], 1, 1, maxWeight)
-	c.Subject = d.template(f["subject"], defaultSubject)
+	if vf := f["visit"]; vf.key != nil {
+		for _, k := range conversationKeys {
+			if kf := f[k]; kf.key != nil && !contains(visitKeys, k) {
+				d.errorf(kf.key, kf.path, "%s is for chats: a visit sends page views only (name, weight and visit)", k)
+			}
+		}
+		c.Visit = d.visit(vf)
+		return c, true
+	}
+	c.Subject = d.template(f["subject"], nil)
 	c.IsPrompt = d.boolean(f["is_prompt"])
 	if m := d.oneOf(f["mode"], "mode", string(Stream), string(Async)); m != "" {
 		c.Mode = Mode(m)
 	}
 	if c.Mode == Async {
-		c.PollInterval, c.PollTimeout = DefaultPollInterval, DefaultPollTimeout
+		c.Poll = PollSpec{Interval: DefaultPollInterval, Timeout: DefaultPollTimeout, Backoff: DefaultPollBackoff}
 	}
 	if poll := f["poll"]; poll.key != nil {
 		d.poll(poll, &c)
+	}
+	c.PageViews = d.integer(f["page_views"], 1, 1, maxPageViews)
+	c.GuideEnabled = d.boolean(f["guide_enabled"])
+	c.Tools = d.tools(f["tools"])
+	c.CustomerSpecificTools = d.boolean(f["customer_specific_tools"])
+	if cst := f["customer_specific_tools"]; cst.key != nil && len(c.Tools) == 0 {
+		d.errorf(cst.key, cst.path, "customer_specific_tools without tools")
+	}
+	if len(c.Tools) > 0 && c.GuideEnabled {
+		d.errorf(f["guide_enabled"].key, f["guide_enabled"].path, "guide_enabled and tools: tools come from SDK integrations (@helperai/client), whose body has no guideEnabled")
 	}
 	turns, tr := f["turns"], f["transcript"]
 	switch {
@@ -150,7 +173,7 @@ func (d *decoder) conversation(n *yaml.Node, path string, seen map[string]*yaml.
 		if d.required(tr, n, " (file: and how to replay it)") {
 			c.Transcript = d.transcript(tr, c.Mode)
 		}
-	case d.required(turns, n, " (the user's messages)"):
+	case d.required(turns, n, " (the user's messages and steps, or visit: for page views without a chat)"):
 		c.Turns = d.turns(turns, c.Mode)
 	}
 	return c, true
@@ -162,38 +185,67 @@ func (d *decoder) poll(pf field, c *ConversationSpec) {
 		d.errorf(pf.key, pf.path, "poll is only for mode: async")
 		return
 	}
-	f := d.mapping(pf.val, pf.path, "interval", "timeout")
+	f := d.mapping(pf.val, pf.path, "interval", "timeout", "backoff", "max_interval")
 	if f == nil {
 		return
 	}
-	c.PollInterval = d.duration(f["interval"], DefaultPollInterval, time.Millisecond)
-	c.PollTimeout = d.duration(f["timeout"], DefaultPollTimeout, time.Millisecond)
-	if c.PollInterval > c.PollTimeout {
-		d.fieldErrorf(f["interval"], "interval %s is longer than the timeout %s", c.PollInterval, c.PollTimeout)
+	c.Poll.Interval = d.duration(f["interval"], DefaultPollInterval, time.Millisecond)
+	c.Poll.Timeout = d.duration(f["timeout"], DefaultPollTimeout, time.Millisecond)
+	if c.Poll.Interval > c.Poll.Timeout {
+		d.fieldErrorf(f["interval"], "interval %s is longer than the timeout %s", c.Poll.Interval, c.Poll.Timeout)
+	}
+	c.Poll.Backoff = d.float(f["backoff"], DefaultPollBackoff, 1, maxPollBackoff)
+	c.Poll.MaxInterval = d.duration(f["max_interval"], 0, time.Millisecond)
+	if mi := f["max_interval"]; mi.ok() && c.Poll.MaxInterval < c.Poll.Interval {
+		d.fieldErrorf(mi, "max_interval %s is shorter than the interval %s", c.Poll.MaxInterval, c.Poll.Interval)
 	}
 }
 
-// turns decodes a conversation's turns. An explicit empty list (turns: [])
-// is allowed: such a session creates its conversation and ends, which is how
-// a benchmark measures conversation creation alone.
+// turns decodes a conversation's steps. Each item is one step: a message
+// (with think, share, expect and attachments) or one of the widget's other
+// steps (open, history, react, mark_read, unread, page_view; with think and
+// share). An explicit empty list (turns: []) is allowed: such a session
+// creates its conversation and ends, which is how a benchmark measures
+// conversation creation alone.
 func (d *decoder) turns(tf field, mode Mode) []TurnSpec {
 	items := d.sequence(tf)
 	out := make([]TurnSpec, 0, len(items))
 	for i, n := range items {
 		p := indexPath(tf.path, i)
-		f := d.mapping(n, p, "message", "think", "expect")
+		f := d.mappingWith(n, p, unknownStep, turnKeys...)
 		if f == nil {
 			continue
 		}
-		var t TurnSpec
+		kind, ok := d.stepKind(n, p, f)
+		if !ok {
+			continue
+		}
+		t := TurnSpec{Kind: kind, Share: 1}
+		t.Think = d.think(f["think"])
+		if sf := f["share"]; sf.ok() {
+			t.Share = d.share(sf)
+		}
+		if kind != StepMessage {
+			for _, k := range []string{"expect", "attachments"} {
+				if kf := f[k]; kf.key != nil {
+					d.errorf(kf.key, kf.path, "%s is only for message steps", k)
+				}
+			}
+			t.Options = d.stepOptions(kind, f[string(kind)])
+			out = append(out, t)
+			continue
+		}
 		if msg := f["message"]; d.required(msg, n, " (the user's message, a template)") {
 			t.Message = d.template(msg, nil)
 			if t.Message.IsConstant() && msg.val.Kind == yaml.ScalarNode && strings.TrimSpace(msg.val.Value) == "" {
 				d.fieldErrorf(msg, "empty message")
 			}
 		}
-		t.Think = d.think(f["think"])
 		t.Expect = d.expect(f["expect"], mode)
+		t.Attachments = d.attachments(f["attachments"])
+		if len(t.Attachments) > 0 && mode == Async {
+			d.errorf(f["attachments"].key, f["attachments"].path, "attachments are sent on streamed messages (mode: stream), as the widget sends them")
+		}
 		out = append(out, t)
 	}
 	return out

@@ -67,6 +67,9 @@ func (d *decoder) stepKind(n *yaml.Node, path string, f map[string]field) (StepK
 	}
 	switch len(given) {
 	case 0:
+		if n.Kind == yaml.MappingNode && hasUnknownKey(n, turnKeys) {
+			return "", false // the unknown key was reported
+		}
 		d.errorf(n, path, "want a step: one of %s", orList(stepKeys))
 		return "", false
 	case 1:
@@ -76,10 +79,13 @@ func (d *decoder) stepKind(n *yaml.Node, path string, f map[string]field) (StepK
 	return "", false
 }
 
+// turnKeys are the keys a turns item may have.
+var turnKeys = append(append([]string(nil), stepKeys...), "think", "share", "expect", "attachments")
+
 // unknownStep words the problem of an unknown key in a turns item.
 func unknownStep(name string) string {
-	if s := suggest(name, append(append([]string(nil), stepKeys...), "think", "share", "expect", "attachments")); s != "" {
-		return "unknown step kind or field " + strconv.Quote(name) + s
+	if s := suggest(name, turnKeys); strings.HasPrefix(s, "(did you mean") {
+		return "unknown step kind or field " + strconv.Quote(name) + " " + s
 	}
 	return "unknown step kind " + strconv.Quote(name) + " (want " + orList(stepKeys) + ", with think: and share:)"
 }
@@ -286,4 +292,35 @@ func (d *decoder) toolParams(pf field) map[string]ToolParamSpec {
 		out[k.Value] = param
 	}
 	return out
+}
+
+// float decodes an optional number from lo to hi; absent, it is def.
+func (d *decoder) float(f field, def, lo, hi float64) float64 {
+	if !f.ok() {
+		return def
+	}
+	s, ok := d.scalar(f, "a number")
+	if !ok {
+		return def
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) {
+		d.fieldErrorf(f, "bad number %q", s)
+		return def
+	}
+	if v < lo || v > hi {
+		d.fieldErrorf(f, "%s is out of range (want %g to %g)", s, lo, hi)
+		return def
+	}
+	return v
+}
+
+// hasUnknownKey reports whether mapping n has a key not in allowed.
+func hasUnknownKey(n *yaml.Node, allowed []string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !contains(allowed, n.Content[i].Value) {
+			return true
+		}
+	}
+	return false
 }

@@ -26,6 +26,7 @@ type Scenario struct {
 	Target        Target             //
 	Users         Users              //
 	Load          Load               //
+	Widget        WidgetSpec         // what every page view sends around its session (widget:)
 	Conversations []ConversationSpec // at least one
 	Thresholds    []ThresholdExpr    // pass/fail checks on the summary (issue 5 evaluates them)
 	SLO           SLO                // what makes a message "good" (goodput)
@@ -96,23 +97,39 @@ const (
 // helperapi.Conversation (on the server) and transcripts.Conversation
 // (recorded).
 type ConversationSpec struct {
-	Name         string        // required, unique; a metric label value
-	Weight       int           // relative share of sessions (default 1)
-	Subject      *Template     // conversation subject (default "Chat")
-	IsPrompt     bool          // is_prompt: enables Helper's reply cache for the first message
-	Mode         Mode          // stream (default) or async
-	PollInterval time.Duration // async: between polls (default 500ms)
-	PollTimeout  time.Duration // async: give up after (default 60s)
-	Turns        []TurnSpec    // may be empty (turns: []): the session creates its conversation and ends
-	Transcript   *Transcript   // transcript: replay recorded conversations instead of Turns (then nil Turns)
+	Name     string    // required, unique; a metric label value
+	Weight   int       // relative share of sessions (default 1)
+	Subject  *Template // conversation subject (nil: none, as the widget sends; Helper then generates one)
+	IsPrompt bool      // is_prompt: enables Helper's reply cache for the first message
+	Mode     Mode      // stream (default) or async
+	Poll     PollSpec  // async: how to look for the reply
+	// PageViews (page_views) is how many page views the chat spans: the
+	// first starts it; each later one (a session carrying the token, then a
+	// reopen of the conversation) comes after a message, spread evenly
+	// (default 1).
+	PageViews int
+	// GuideEnabled is the widget's guideEnabled body field.
+	GuideEnabled bool
+	// Tools are an SDK integration's tools, sent with every message (the
+	// body is then the SDK's); CustomerSpecificTools stores them per customer.
+	Tools                 map[string]ToolSpec
+	CustomerSpecificTools bool
+	Visit                 *VisitSpec  // visit: page views only, no conversation (then nil Turns)
+	Turns                 []TurnSpec  // may be empty (turns: []): the session creates its conversation and ends
+	Transcript            *Transcript // transcript: replay recorded conversations instead of Turns (then nil Turns)
 }
 
-// TurnSpec is one user message, as the scenario describes it, and what to
-// expect of the reply (a recorded one is a transcripts.Turn).
+// TurnSpec is one step of a conversation as the scenario describes it: a
+// user message and what to expect of the reply (a recorded one is a
+// transcripts.Turn), or one of the widget's other steps (Kind).
 type TurnSpec struct {
-	Message *Template // the user's message
-	Think   Think     // think time before sending this turn
-	Expect  Expect    // checks on the reply
+	Kind        StepKind         // StepMessage for a message
+	Message     *Template        // the user's message
+	Think       Think            // think time before this step
+	Share       float64          // share: the probability the step runs, 0..1 (default 1)
+	Expect      Expect           // checks on the reply
+	Attachments []AttachmentSpec // files on the message
+	Options     StepOptions      // the other kinds' options
 }
 
 // Expect holds checks on one reply; a failure is an "expectation" error.

@@ -238,7 +238,7 @@ func (d *Snapshot) record(r *results.Result) {
 	if r.Step == results.StepMessage && r.Good {
 		iv.Good++
 	}
-	if r.Step == results.StepSession {
+	if r.Step == results.StepSession && r.Turn == 0 { // a session's first page view, not a later one
 		iv.Started++
 		at := r.Intended
 		if at.IsZero() {

@@ -112,7 +112,7 @@ func longestStep(sc *scenarios.Scenario) time.Duration {
 	longest := request
 	for _, c := range sc.Conversations {
 		if c.Mode == scenarios.Async {
-			longest = max(longest, request+cmp.Or(c.PollTimeout, helperapi.DefaultPollTimeout))
+			longest = max(longest, request+cmp.Or(c.Poll.Timeout, helperapi.DefaultPollTimeout))
 		}
 	}
 	return longest + 10*time.Second // and the moment it takes to record one

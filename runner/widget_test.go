@@ -1,0 +1,111 @@
+package runner_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+
+	"github.com/loadgen/loadgen/mockserver"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/runner"
+)
+
+const widgetScenario = `
+version: 1
+name: w
+target: {base_url: "http://unused"}
+users: {email: "u-{{.Seq}}@example.com", anonymous: 50%}
+widget: {sdk: 100%, preflight: true, unread: 100%}
+load: {arrival_rate: 20/s, duration: 1s}
+conversations:
+  - name: browse
+    visit: {page_views: 3, think: 100ms}
+  - name: chat
+    page_views: 2
+    guide_enabled: true
+    turns:
+      - message: "Why was I charged twice? {{.Seq}}"
+        attachments: [{type: image, size: 3KB}]
+      - react: {}
+      - open: {}
+      - history: {pages: 2}
+      - mark_read: {}
+      - message: "Thanks"
+      - unread: {}
+        share: 0%
+`
+
+// TestWidgetJourney runs visits and chats with every widget step against
+// the mock and holds the results per step against the mock's routes.
+func TestWidgetJourney(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mock, srv := startMock(t, func(c *mockserver.Config) { c.SDKSize = 2000 })
+		sc := parseScenario(t, widgetScenario)
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(7))
+		if out.Sessions != 20 || rec.ends[results.EndCompleted] != 20 {
+			t.Fatalf("sessions %d, ends %v; want 20 completed", out.Sessions, rec.ends)
+		}
+		visits, chats := 0, 0
+		sessions := map[uint64]string{}
+		for _, r := range rec.results {
+			sessions[r.Session] = r.Conversation
+		}
+		for _, c := range sessions {
+			if c == "browse" {
+				visits++
+			} else {
+				chats++
+			}
+		}
+		// A visit: 3 page views. A chat: 2 page views (the second, after its
+		// second message, reopens), 2 messages, react, open, 1 history page
+		// (one conversation: no next page), mark_read; the 0% unread never runs.
+		pageViews := 3*visits + 2*chats
+		want := map[results.Step]int{
+			results.StepSDK: pageViews, results.StepPreflight: pageViews, results.StepSession: pageViews,
+			results.StepUnread: pageViews, results.StepConversation: chats, results.StepMessage: 2 * chats,
+			results.StepReact: chats, results.StepOpen: 2 * chats, results.StepHistory: chats, results.StepMarkRead: chats,
+			results.StepPoll: 0,
+		}
+		for step, n := range want {
+			if got, errs, kinds := rec.count(step); got != n || errs != 0 {
+				t.Errorf("%s: %d results, %d errors %v; want %d, 0", step, got, errs, kinds, n)
+			}
+		}
+		routes := mock.Stats().Routes
+		for step, rt := range map[results.Step]mockserver.Route{
+			results.StepSDK: mockserver.RouteSDK, results.StepPreflight: mockserver.RouteSessionPreflight,
+			results.StepSession: mockserver.RouteSession, results.StepUnread: mockserver.RouteUnread,
+			results.StepConversation: mockserver.RouteCreateConversation, results.StepMessage: mockserver.RouteChat,
+			results.StepReact: mockserver.RouteReact, results.StepOpen: mockserver.RouteOpen,
+			results.StepHistory: mockserver.RouteList, results.StepMarkRead: mockserver.RouteMarkRead,
+		} {
+			if got := routes[rt].Requests; got != int64(want[step]) {
+				t.Errorf("mock %s: %d requests, want %d (the %s steps)", rt, got, want[step], step)
+			}
+		}
+		st := mock.Stats()
+		if st.DefaultSubject != int64(chats) || st.Chat.GuideEnabled != int64(2*chats) || st.Attachments.Files != int64(chats) || st.Attachments.Bytes != int64(3000*chats) {
+			t.Errorf("mock: %d default subjects, %d guideEnabled, %d files of %d bytes; want %d, %d, %d, %d",
+				st.DefaultSubject, st.Chat.GuideEnabled, st.Attachments.Files, st.Attachments.Bytes, chats, 2*chats, chats, 3000*chats)
+		}
+		// Anonymous visitors keep their identity across page views: the
+		// reopen after a chat's second page view found the conversation.
+		if st.Sessions.Email+st.Sessions.Anonymous != int64(pageViews) {
+			t.Errorf("mock sessions %+v, want %d", st.Sessions, pageViews)
+		}
+		// A session's first page view is turn 0, its later ones are not.
+		firsts := 0
+		for _, r := range rec.results {
+			if r.Step == results.StepSession && r.Turn == 0 {
+				firsts++
+			}
+		}
+		if firsts != 20 {
+			t.Errorf("%d session steps with turn 0, want one per session (20)", firsts)
+		}
+		if visits == 0 || chats == 0 {
+			t.Errorf("%d visits, %d chats; want both in the mix", visits, chats)
+		}
+	})
+}
