@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadgen/loadgen/scenarios"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -245,4 +247,24 @@ func FuzzParseLine(f *testing.F) {
 		}
 		Classify(e.Method, e.Path, e.Query)
 	})
+}
+
+// TestSnippetValidates: the scenario the profile writes is one loadgen runs.
+func TestSnippetValidates(t *testing.T) {
+	var b bytes.Buffer
+	readFixture(t).WriteSnippet(&b, "testdata/access.log")
+	sc, err := scenarios.Parse("profiled.yaml", b.Bytes())
+	if err != nil {
+		t.Fatalf("the snippet does not validate:\n%v\n%s", err, b.String())
+	}
+	weights := map[string]int{}
+	for _, c := range sc.Conversations {
+		weights[c.Name] = c.Weight
+	}
+	// 60 page views, 12 chats: 48 visits; of the chats 3 prompt buttons, 2
+	// with attachments, the rest split around 2.67 messages.
+	if weights["visit"] != 48 || weights["prompt_button"] != 3 || weights["chat_with_attachment"] != 2 ||
+		weights["chat_2"]+weights["chat_3"] != 7 || !sc.Widget.Preflight || sc.Widget.SDK != 0.2 || sc.Widget.Unread != 0.15 {
+		t.Errorf("mix %v, widget %+v", weights, sc.Widget)
+	}
 }

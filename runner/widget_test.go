@@ -4,10 +4,15 @@ import (
 	"context"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/loadgen/loadgen/mockserver"
+	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/runner"
+	"github.com/loadgen/loadgen/scenarios"
+	"github.com/loadgen/loadgen/scenarios/examples"
+	"github.com/loadgen/loadgen/stats"
 )
 
 const widgetScenario = `
@@ -108,4 +113,77 @@ func TestWidgetJourney(t *testing.T) {
 			t.Errorf("%d visits, %d chats; want both in the mix", visits, chats)
 		}
 	})
+}
+
+// TestWidgetExampleCountsMatchMock runs scenarios/examples/widget.yaml, whole
+// (two minutes, on the bubble's virtual clock), against the mock with its
+// default latency model, and holds the summary's count of every step against
+// the mock's count of the route it calls: they must agree exactly.
+func TestWidgetExampleCountsMatchMock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := mockserver.DefaultConfig()
+		cfg.Secret, cfg.PreciseDelays = testSecret, false // timerfds do not run on the bubble's clock
+		mock := newMock(t, cfg)
+		srv := serve(t, mock)
+		sc, err := examples.Load("widget.yaml", scenarios.WithLookupEnv(func(string) (string, bool) { return "", false }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, tr := newClient(t, srv)
+		defer tr.CloseIdleConnections()
+		rn, err := runner.New(sc, client, runner.WithClock(runner.GoClock{}), runner.WithSeed(13), runner.WithGrace(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		agg := stats.New(stats.WithClock(time.Now))
+		out, err := rn.Run(context.Background(), agg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := report.Build(results.Run{ID: "widget", Scenario: sc.Name, Duration: out.Duration}, agg.Snapshot())
+		routes := mock.Stats().Routes
+		pairs := []struct {
+			step  results.Step
+			route mockserver.Route
+		}{
+			{results.StepSDK, mockserver.RouteSDK}, {results.StepPreflight, mockserver.RouteSessionPreflight},
+			{results.StepSession, mockserver.RouteSession}, {results.StepUnread, mockserver.RouteUnread},
+			{results.StepConversation, mockserver.RouteCreateConversation}, {results.StepMessage, mockserver.RouteChat},
+			{results.StepOpen, mockserver.RouteOpen}, {results.StepHistory, mockserver.RouteList},
+			{results.StepReact, mockserver.RouteReact}, {results.StepMarkRead, mockserver.RouteMarkRead},
+		}
+		for _, p := range pairs {
+			st := sum.Steps.Get(p.step)
+			if got := routes[p.route]; st.Count != got.Requests || st.Codes["200"]+st.Codes["204"] != got.Codes["200"]+got.Codes["204"] {
+				t.Errorf("%s: summary %d (codes %v), mock %s %d (codes %v); want equal", p.step, st.Count, st.Codes, p.route, got.Requests, got.Codes)
+			}
+		}
+		if got := routes[mockserver.RoutePoll].Requests; got != 0 || sum.Steps.Get(results.StepPoll).Count != 0 {
+			t.Errorf("polls: %d, want none (a widget never polls)", got)
+		}
+		// Every new step ran; the mix came out as written.
+		for _, step := range []results.Step{results.StepSDK, results.StepPreflight, results.StepOpen, results.StepHistory,
+			results.StepReact, results.StepMarkRead} {
+			if sum.Steps.Get(step).Count == 0 {
+				t.Errorf("%s never ran", step)
+			}
+		}
+		ms := mock.Stats()
+		if ms.DefaultSubject != sum.Steps.Get(results.StepConversation).Count || ms.Attachments.Files == 0 ||
+			ms.Attachments.Bytes != ms.Attachments.Files*300_000 {
+			t.Errorf("mock: %d conversations without a subject of %d, %d files, %d bytes; want all without one, 300 KB files",
+				ms.DefaultSubject, sum.Steps.Get(results.StepConversation).Count, ms.Attachments.Files, ms.Attachments.Bytes)
+		}
+		t.Logf("%d sessions: %v", sum.Sessions.Started, stepCounts(sum))
+	})
+}
+
+func stepCounts(s *report.Summary) map[results.Step]int64 {
+	m := map[results.Step]int64{}
+	for _, st := range s.Steps {
+		if st.Count > 0 {
+			m[st.Step] = st.Count
+		}
+	}
+	return m
 }

@@ -30,16 +30,22 @@ func (s *Scenario) Summary() string {
 	default:
 		fmt.Fprintf(&b, "open model, %s for %s", l.Rate, shortDuration(l.Duration))
 	}
-	turns, replayed := 0, 0
+	turns, replayed, visits := 0, 0, 0
 	for _, c := range s.Conversations {
 		turns += len(c.Turns)
 		if c.Transcript != nil {
 			replayed++
 		}
+		if c.Visit != nil {
+			visits++
+		}
 	}
-	fmt.Fprintf(&b, ", %s with %s", plural(len(s.Conversations), "conversation"), plural(turns, "turn"))
+	fmt.Fprintf(&b, ", %s with %s", plural(len(s.Conversations)-visits, "conversation"), plural(turns, "turn"))
 	if replayed > 0 {
 		fmt.Fprintf(&b, " (%d from transcripts)", replayed)
+	}
+	if visits > 0 {
+		fmt.Fprintf(&b, " and %s without a chat", plural(visits, "visit"))
 	}
 	if n := len(s.Feeders); n > 0 {
 		rows := 0

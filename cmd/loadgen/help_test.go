@@ -20,6 +20,7 @@ func TestHelpGoesToStdout(t *testing.T) {
 		"validate": {"file:line:col", "Examples:"},
 		"demo":     {"--duration D", "Examples:"},
 		"record":   {"--email EMAIL", "Examples:"},
+		"profile":  {"--snippet FILE", "--attachment-bytes SIZE", "Combined Log Format", "Examples:"},
 		"version":  {"VCS commit"},
 	}
 	for _, c := range commands() {

@@ -42,6 +42,7 @@ func commands() []command {
 		{"report", "render results files or a summary as text, JSON, HTML (several runs overlaid), CSV, JUnit or vegeta", runReport, false},
 		{"compare", "compare two runs, with a noise verdict per metric and --fail-on gates", runCompare, false},
 		{"record", "save a customer's conversations from a Helper deployment as a replayable transcript", runRecord, true},
+		{"profile", "read a Helper access log: traffic per route and hour, and a scenario that reproduces it", runProfile, false},
 		{"version", "print the version", runVersion, false},
 	}
 }

@@ -1,76 +1,138 @@
 package main
 
 import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"os"
-	"runtime/debug"
-	"runtime/pprof"
-	"time"
+
+	"github.com/loadgen/loadgen/accesslog"
+	"github.com/loadgen/loadgen/scenarios"
 )
 
-// profiles writes the harness's own pprof profiles (--cpuprofile,
-// --memprofile), for finding what loadgen itself spends CPU and memory on.
-type profiles struct {
-	cpu       *os.File
-	heapTimer *time.Timer
-	heapDone  chan struct{} // closed once the heap profile is written (or failed)
-}
-
-// startProfiles starts the CPU profile now and schedules the heap profile
-// for when the run's duration ends: the moment the most sessions are in
-// flight, before they drain.
-func startProfiles(cpuPath, memPath string, duration time.Duration, log *slog.Logger) (*profiles, error) {
-	p := &profiles{}
-	if cpuPath != "" {
-		f, err := os.Create(cpuPath)
-		if err != nil {
-			return nil, fmt.Errorf("--cpuprofile: %w", err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("--cpuprofile: %w", err)
-		}
-		p.cpu = f
+// runProfile runs `loadgen profile ACCESS_LOG`: the traffic a Helper
+// deployment's access log shows, per route and per hour, and a scenario
+// that reproduces it.
+func runProfile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("profile", "[flags] ACCESS_LOG", stdout, stderr)
+	fs.about = "Reads a Helper deployment's access log (Common or Combined Log Format, as Apache and nginx " +
+		"write it, or JSON lines with method, path, status and time; gzip-compressed or not; - reads stdin) and " +
+		"prints what a scenario needs: requests by route and status class, the ratios per page view and per " +
+		"chat (page views, chats, messages, reopens, History pages, reactions, unread counts, sdk.js, " +
+		"preflights, and the share with attachments or isPrompt when the log has request sizes or bodies), " +
+		"arrivals per hour with the mean and the peak, and then a scenario whose widget:, load: and " +
+		"conversations: reproduce them (it validates as it is).\n\n" +
+		"Lines it cannot read are counted and listed with their numbers, never fatal."
+	fs.examples = []string{
+		"loadgen profile /var/log/nginx/access.log",
+		"loadgen profile --snippet profiled.yaml access.log.1.gz   # the scenario to a file",
+		"zcat access.log.*.gz | loadgen profile -",
 	}
-	if memPath != "" {
-		p.heapDone = make(chan struct{})
-		p.heapTimer = time.AfterFunc(duration, func() {
-			defer close(p.heapDone)
-			if err := writeHeapProfile(memPath); err != nil {
-				log.Error("heap profile", "err", err)
-				return
-			}
-			log.Info("wrote heap profile", "file", memPath)
-		})
+	snippet := fs.String("snippet", "", "write the scenario to `FILE` instead of after the report (- for stdout alone)")
+	var attach sizeFlag = accesslog.DefaultAttachmentBytes
+	fs.Var(&attach, "attachment-bytes", "a POST /api/chat at least `SIZE` carries attachments (when the log has request sizes)")
+	bad := fs.Int("bad-lines", accesslog.DefaultMaxBadLines, "list up to `N` bad lines with their numbers (all are counted)")
+	if err := fs.parse(args); err != nil {
+		return err
 	}
-	return p, nil
-}
-
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
+	if fs.NArg() != 1 {
+		fs.hint()
+		return usageError(errors.New("want one access log"))
+	}
+	if *bad < 1 {
+		return usageError(fmt.Errorf("--bad-lines %d: want at least 1", *bad))
+	}
+	name := fs.Arg(0)
+	in, closeIn, err := openLog(name)
 	if err != nil {
-		return fmt.Errorf("--memprofile: %w", err)
+		return err
 	}
-	// The profile shows the heap as of the last GC: make it now, and hand
-	// freed pages back to the OS, so that RSS at this moment shows what the
-	// live data costs (the memory benchmark reads it).
-	debug.FreeOSMemory()
-	if err := pprof.WriteHeapProfile(f); err != nil {
+	defer closeIn()
+	p, err := accesslog.Read(contextReader{ctx, in}, accesslog.Options{AttachmentBytes: int64(attach), MaxBadLines: *bad})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if p.Entries == 0 {
+		p.WriteText(stdout, name)
+		return fmt.Errorf("%s: no request could be read (%d lines, %d bad)", name, p.Lines, p.Bad)
+	}
+	switch *snippet {
+	case "-":
+		return p.WriteSnippet(stdout, name)
+	case "":
+		if err := p.WriteText(stdout, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nScenario (paste its widget:, load: and conversations:, or save it and run it)\n\n")
+		return p.WriteSnippet(stdout, name)
+	}
+	if err := p.WriteText(stdout, name); err != nil {
+		return err
+	}
+	f, err := os.Create(*snippet)
+	if err != nil {
+		return fmt.Errorf("--snippet: %w", err)
+	}
+	if err := p.WriteSnippet(f, name); err != nil {
 		f.Close()
-		return fmt.Errorf("--memprofile: %w", err)
+		return fmt.Errorf("--snippet: %w", err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--snippet: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nScenario written to %s (loadgen validate %s checks it)\n", *snippet, *snippet)
+	return nil
 }
 
-// stop ends the CPU profile and waits for a heap profile being written; one
-// not yet due (the run was interrupted) is not written.
-func (p *profiles) stop() {
-	if p.heapTimer != nil && !p.heapTimer.Stop() {
-		<-p.heapDone
+// openLog opens an access log, "-" for stdin, reading gzip transparently.
+func openLog(name string) (io.Reader, func(), error) {
+	var r io.Reader = os.Stdin
+	closeIt := func() {}
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, closeIt = f, func() { f.Close() }
 	}
-	if p.cpu != nil {
-		pprof.StopCPUProfile()
-		p.cpu.Close()
+	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			closeIt()
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return zr, closeIt, nil
 	}
+	return br, closeIt, nil
+}
+
+// contextReader stops reading when ctx is done (Ctrl-C on a long log).
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// sizeFlag is a byte size flag: 32KiB, 200KB, 4096.
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return fmt.Sprint(int64(*s)) }
+
+func (s *sizeFlag) Set(v string) error {
+	n, err := scenarios.ParseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = sizeFlag(n)
+	return nil
 }

@@ -2,38 +2,55 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-func TestRunWritesProfiles(t *testing.T) {
-	_, url := e2eMock(t)
-	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
-	dir := t.TempDir()
-	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "heap.pprof")
+func TestProfileCommand(t *testing.T) {
+	log := filepath.Join("..", "..", "accesslog", "testdata", "access.log")
+	snippet := filepath.Join(t.TempDir(), "profiled.yaml")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"run", "--quiet", "--target", url, "--duration", "500ms",
-		"--cpuprofile", cpu, "--memprofile", mem, writeScenario(t, "message.ttft.p50 < 30s")}, &stdout, &stderr)
-	if code != exitOK {
-		t.Fatalf("exit code %d, want 0\nstderr:\n%s", code, stderr.String())
+	code := Main(context.Background(), []string{"profile", "--snippet", snippet, log}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("loadgen profile: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
-	for _, p := range []string{cpu, mem} {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
+	// The fixture's known counts (accesslog/testdata/README.md).
+	for _, want := range []string{
+		"216 read, 210 requests, 5 bad (skipped)",
+		"  session                60",
+		"  message                30",
+		"  chats (C, conversations)   12  20.0% of page views",
+		"  line 151: ",
+		"Scenario written to " + snippet,
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
-		defer f.Close()
-		// A pprof profile is a gzipped protocol buffer.
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatalf("%s: not gzipped: %v", filepath.Base(p), err)
+	}
+	stdout.Reset()
+	if code := Main(context.Background(), []string{"validate", snippet}, &stdout, &stderr); code != 0 {
+		t.Errorf("loadgen validate of the profiled scenario: exit %d\n%s", code, stdout.String())
+	}
+}
+
+func TestProfileBadInput(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.log")
+	os.WriteFile(junk, []byte("junk\n\x00\x01\nnot a log\n"), 0o644)
+	var stdout, stderr bytes.Buffer
+	if code := Main(context.Background(), []string{"profile", junk}, &stdout, &stderr); code != 1 ||
+		!strings.Contains(stdout.String(), "3 bad (skipped)") || !strings.Contains(stderr.String(), "no request could be read") {
+		t.Errorf("profile of garbage: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, args := range [][]string{{"profile"}, {"profile", "a", "b"}, {"profile", "--bad-lines", "0", junk}, {"profile", "--attachment-bytes", "lots", junk}} {
+		if code := Main(context.Background(), args, &stdout, &stderr); code != 2 {
+			t.Errorf("loadgen %v: exit %d, want 2", args, code)
 		}
-		if n, err := io.Copy(io.Discard, zr); err != nil || n == 0 {
-			t.Errorf("%s: %d bytes, %v; want a profile", filepath.Base(p), n, err)
-		}
+	}
+	if code := Main(context.Background(), []string{"profile", filepath.Join(dir, "missing.log")}, &stdout, &stderr); code != 1 {
+		t.Errorf("profile of a missing file: exit %d, want 1", code)
 	}
 }

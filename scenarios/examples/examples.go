@@ -1,6 +1,8 @@
 // Package examples embeds loadgen's ready-made scenarios, so that `loadgen
 // demo` and the documentation's commands work from any directory: demo.yaml
-// (the demo's mixed, ramping workload), smoke.yaml (a short closed-model CI
+// (the demo's mixed, ramping workload), widget.yaml (traffic shaped like a
+// real widget's: page views, chats, reopens, reactions, screenshots),
+// smoke.yaml (a short closed-model CI
 // gate with thresholds), soak.yaml (an hour of steady load),
 // feeders.yaml (users and variables from the files under data/) and
 // replay.yaml (recorded conversations from data/support.jsonl, replayed at
