@@ -14,20 +14,21 @@ import (
 
 // sessionRun is the state of one session while it runs.
 type sessionRun struct {
-	r        *Runner
-	st       *stops // the run's phases: turns bounds its steps, work its requests
-	u        *user
-	conv     *scenarios.ConversationSpec
-	rec      *transcripts.Conversation // the recorded conversation a transcript replay sends
-	seq      uint64
-	email    string // the session's email: the user's, or the transcript's (use_email)
-	data     scenarios.TemplateData
-	sess     *helperapi.Session
-	slug     string    // set before run when a returning session resumes a conversation
-	lastEnd  time.Time // when the last recorded step ended: the next turn's think time counts from it
-	replyID  string    // the stored id of the last streamed reply (its 8: annotation), for react
-	failed   bool      // a step failed an expectation; the session goes on but ends failed
-	canceled bool
+	r          *Runner
+	st         *stops // the run's phases: turns bounds its steps, work its requests
+	u          *user
+	conv       *scenarios.ConversationSpec
+	rec        *transcripts.Conversation // the recorded conversation a transcript replay sends
+	seq        uint64
+	email      string // the session's email: the user's, or the transcript's (use_email)
+	data       scenarios.TemplateData
+	sess       *helperapi.Session
+	slug       string    // set before run when a returning session resumes a conversation
+	lastEnd    time.Time // when the last recorded step ended: the next turn's think time counts from it
+	replyID    string    // the stored id of the last streamed reply (its 8: annotation), for react; "" after an empty reply
+	handedOver bool      // a reply called request_human_support: the widget hides its reaction buttons
+	failed     bool      // a step failed an expectation; the session goes on but ends failed
+	canceled   bool
 	// pending holds an async message step until its reply arrives
 	// (holdForPoll), so that its Good flag can say whether the whole
 	// exchange met the SLO.
@@ -219,6 +220,10 @@ func (s *sessionRun) sendWith(n int, content string, e scenarios.Expect, ref *re
 		text := ""
 		if err == nil {
 			s.replyID = reply.MessageID
+			if reply.Shape == helperapi.ShapeEmpty {
+				s.replyID = "" // nothing to thumbs-up; the id is Helper's Date.now(), not a message
+			}
+			s.handedOver = s.handedOver || reply.Escalated
 			text = reply.Text
 			s.check(res, e, text)
 		}

@@ -173,8 +173,10 @@ func (s *sessionRun) widgetStep(n int, turn *scenarios.TurnSpec, intended time.T
 	case scenarios.StepHistory:
 		return s.history(n, turn.Options.Pages, intended)
 	case scenarios.StepReact:
-		if s.replyID == "" {
-			s.r.log.Debug("react skipped: no reply id to react to", "conversation", s.conv.Name, "turn", n)
+		// The widget shows its "helpful" button under a reply it can name,
+		// and hides it once the conversation is handed to a human.
+		if s.replyID == "" || s.handedOver {
+			s.r.log.Debug("react skipped: no reply to react to, or handed to a human", "conversation", s.conv.Name, "turn", n)
 			return true
 		}
 		id := s.replyID

@@ -187,3 +187,32 @@ func stepCounts(s *report.Summary) map[results.Step]int64 {
 	}
 	return m
 }
+
+// TestReactFollowsTheWidget: no thumbs-up once a reply handed the
+// conversation to a human (the widget hides the button), nor on an empty
+// reply (its id is not a message's).
+func TestReactFollowsTheWidget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mock, srv := startMock(t, func(c *mockserver.Config) { c.HumanShare = 1 })
+		sc := parseScenario(t, `
+version: 1
+name: r
+target: {base_url: "http://unused"}
+load: {arrival_rate: 10/s, duration: 1s}
+conversations:
+  - name: c
+    turns:
+      - message: I need a person
+      - react: {}
+      - message: hello?
+      - react: {}
+`)
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(3))
+		if n, _, _ := rec.count(results.StepReact); n != 0 || mock.Stats().Routes[mockserver.RouteReact].Requests != 0 {
+			t.Errorf("%d react steps after escalations, want none", n)
+		}
+		if n, errs, _ := rec.count(results.StepMessage); n != 20 || errs != 0 {
+			t.Errorf("%d messages, %d errors; want 20, 0", n, errs)
+		}
+	})
+}

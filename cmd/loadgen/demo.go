@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 
 	"github.com/loadgen/loadgen/mockserver"
+	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/runner"
 	"github.com/loadgen/loadgen/scenarios"
 	"github.com/loadgen/loadgen/scenarios/examples"
@@ -95,10 +97,33 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := runScenario(ctx, sc, &o, stdout, stderr); err != nil {
 		return err
 	}
-	st := mock.Stats()
-	fmt.Fprintf(stdout, "\nThe mock's own counts, to hold against the table above: %d sessions, %d conversations, %d messages (%d streamed, %d async).\n",
-		st.Sessions.Email+st.Sessions.Anonymous, st.Conversations, st.Messages.StreamStarted+st.Messages.AsyncStarted,
-		st.Messages.StreamStarted, st.Messages.AsyncStarted)
+	fmt.Fprintf(stdout, "\nThe mock's own counts per route, to hold against the table above: %s.\n", mockCounts(mock.Stats()))
 	fmt.Fprintln(stdout, "Next: `loadgen run -h`, the scenario format in scenarios/examples/demo.yaml, and README.md.")
 	return nil
+}
+
+// mockCounts lists the mock's requests per route under the step that sends
+// them, the routes that had none left out.
+func mockCounts(st mockserver.Stats) string {
+	n := func(rt mockserver.Route) int64 { return st.Routes[rt].Requests }
+	var parts []string
+	for _, c := range []struct {
+		step results.Step
+		n    int64
+	}{
+		{results.StepSDK, n(mockserver.RouteSDK)}, {results.StepPreflight, n(mockserver.RouteSessionPreflight)},
+		{results.StepSession, n(mockserver.RouteSession)}, {results.StepUnread, n(mockserver.RouteUnread)},
+		{results.StepConversation, n(mockserver.RouteCreateConversation)},
+		{results.StepMessage, n(mockserver.RouteChat) + n(mockserver.RoutePostMessage)},
+		{results.StepOpen, n(mockserver.RouteOpen)}, {results.StepHistory, n(mockserver.RouteList)},
+		{results.StepReact, n(mockserver.RouteReact)}, {results.StepMarkRead, n(mockserver.RouteMarkRead)},
+	} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c.step, c.n))
+		}
+	}
+	if polls := n(mockserver.RoutePoll); polls > 0 {
+		parts = append(parts, fmt.Sprintf("poll GETs %d", polls))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -173,6 +173,9 @@ func (d *dataStream) parsePart(typ byte, v []byte, at time.Duration) error {
 			d.rec.stepStart()
 		case '9':
 			d.rec.toolCall()
+			if name, ok := jsonscan.StringMember(v, "toolName"); ok && name == EscalationTool {
+				d.rec.escalated()
+			}
 		default:
 			d.rec.otherPart()
 		}

@@ -45,6 +45,12 @@ func TestDataStream(t *testing.T) {
 				Usage: Usage{14, 3}, HasUsage: true, FinishReason: "stop", Text: "Found it."},
 		},
 		{
+			name: "escalation: a request_human_support call",
+			body: strings.Replace(toolReply, `"toolName":"search"`, `"toolName":"request_human_support"`, 1),
+			want: parseResult{Shape: ShapeModel, TextParts: 1, Chars: 9, Steps: 2, ToolCalls: 1, Escalated: true,
+				Usage: Usage{14, 3}, HasUsage: true, FinishReason: "stop", Text: "Found it."},
+		},
+		{
 			name: "data part before f",
 			body: "2:[{\"status\":\"searching\"}]\nf:{}\n0:\"ok\"\nd:{\"finishReason\":\"stop\"}\n",
 			want: parseResult{Shape: ShapeModel, TextParts: 1, Chars: 2, DataParts: 1, Steps: 1,

@@ -16,6 +16,7 @@ type parseResult struct {
 	Chars        int
 	DataParts    int
 	ToolCalls    int
+	Escalated    bool
 	Steps        int
 	Usage        Usage
 	HasUsage     bool
@@ -50,7 +51,7 @@ func runParser(newP func(*Recorder) Parser, body []byte, cuts []int, keep bool) 
 	f := rc.Close(false, perr)
 	res := parseResult{
 		Shape: r.Shape, TextParts: r.TextParts, Chars: r.Chars, DataParts: r.DataParts,
-		ToolCalls: r.ToolCalls, Steps: r.Steps, Usage: r.Usage, HasUsage: r.HasUsage,
+		ToolCalls: r.ToolCalls, Escalated: r.Escalated, Steps: r.Steps, Usage: r.Usage, HasUsage: r.HasUsage,
 		FinishReason: r.FinishReason, MessageID: r.MessageID, Text: r.Text,
 	}
 	if f != nil {

@@ -28,6 +28,7 @@ type Parts struct {
 	Chars        int             // characters (runes) of text
 	DataParts    int             // 2: parts
 	ToolCalls    int             // 9: parts
+	Escalated    bool            // a tool call asked for a human (EscalationTool): Helper hands the conversation over
 	Steps        int             // f: parts
 	Usage        Usage           // from the d: part, when HasUsage
 	HasUsage     bool
@@ -35,6 +36,11 @@ type Parts struct {
 	MessageID    string // the stored assistant message id from the 8: annotation, when sent
 	Text         string // the reply text, only when the recorder was asked to keep it
 }
+
+// EscalationTool is the tool Helper's model calls to hand a conversation to
+// a human (lib/ai/tools.ts); the widget then hides its reaction buttons and
+// later replies are empty.
+const EscalationTool = "request_human_support"
 
 // Tokens returns the number of output tokens: the finish part's completion
 // tokens when reported, else the number of text parts.

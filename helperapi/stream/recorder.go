@@ -88,6 +88,7 @@ func (rc *Recorder) textPart(s []byte, at time.Duration) {
 
 func (rc *Recorder) dataPart()  { rc.parts++; rc.p.DataParts++ }
 func (rc *Recorder) toolCall()  { rc.parts++; rc.p.ToolCalls++ }
+func (rc *Recorder) escalated() { rc.p.Escalated = true }
 func (rc *Recorder) otherPart() { rc.parts++ }
 
 // begin records a message start without a step (an SSE "start" event): from
