@@ -61,17 +61,22 @@ type Conversation struct {
 
 // GetConversation calls GET /api/chat/conversation/{slug}?markRead=false.
 func (s *Session) GetConversation(ctx context.Context, slug string) (*Conversation, Timing, error) {
-	conv, t, err := s.getConversation(ctx, opGet, slug)
+	conv, t, err := s.getConversation(ctx, opGet, slug, false)
 	if err != nil {
 		return nil, t, err
 	}
 	return conv, t, nil
 }
 
-// getConversation is GetConversation naming op in its errors; it returns a
-// typed nil-able *Error so callers can inspect it.
-func (s *Session) getConversation(ctx context.Context, op, slug string) (*Conversation, Timing, *Error) {
-	ex, xerr := s.send(ctx, op, http.MethodGet, "/api/chat/conversation/"+url.PathEscape(slug)+"?markRead=false", nil)
+// getConversation is GetConversation naming op in its errors, and marking
+// the conversation read when markRead is set (no query, as the widget
+// sends it); it returns a typed nil-able *Error so callers can inspect it.
+func (s *Session) getConversation(ctx context.Context, op, slug string, markRead bool) (*Conversation, Timing, *Error) {
+	path := "/api/chat/conversation/" + url.PathEscape(slug)
+	if !markRead {
+		path += "?markRead=false"
+	}
+	ex, xerr := s.send(ctx, op, http.MethodGet, path, nil)
 	if xerr != nil {
 		return nil, ex.t, xerr
 	}

@@ -90,7 +90,7 @@ func (s *Session) WaitForReply(ctx context.Context, slug string, afterID int64, 
 	timer.Stop()
 	defer timer.Stop()
 	for {
-		conv, t, err := s.getConversation(pctx, opPoll, slug)
+		conv, t, err := s.getConversation(pctx, opPoll, slug, false)
 		out.Polls++
 		out.Status = t.Status
 		out.BytesIn += t.BytesIn

@@ -50,19 +50,11 @@ func (c *Client) Preflight(ctx context.Context, path, method, pageURL string) (T
 // marking the conversation read (a database write). markRead false sends
 // ?markRead=false, a read only.
 func (s *Session) OpenConversation(ctx context.Context, slug string, markRead bool) (*Conversation, Timing, error) {
-	path := "/api/chat/conversation/" + url.PathEscape(slug)
-	if !markRead {
-		path += "?markRead=false"
+	conv, t, err := s.getConversation(ctx, opOpen, slug, markRead)
+	if err != nil {
+		return nil, t, err
 	}
-	ex, xerr := s.send(ctx, opOpen, http.MethodGet, path, nil)
-	if xerr != nil {
-		return nil, ex.t, xerr
-	}
-	var conv Conversation
-	if derr := ex.decodeJSON(&conv); derr != nil {
-		return nil, ex.t, derr
-	}
-	return &conv, ex.t, nil
+	return conv, t, nil
 }
 
 // React calls POST /api/chat/conversation/{slug}/message/{id} with
