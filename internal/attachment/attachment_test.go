@@ -14,7 +14,7 @@ import (
 // chunk's minimum, block boundaries and a large file.
 func sizes(t Type) []int {
 	m := MinSize(t)
-	return []int{m, m + 1, m + 3, m + 4, m + 19, m + 20, m + 21, 1000, 4096, 65535 + 80, 200 << 10, 1 << 20}
+	return []int{m, m + 1, m + 3, m + 4, m + 19, m + 20, m + 21, 1000, 4096, 65535 + 80, 150 << 10}
 }
 
 func TestFileSizeAndValidity(t *testing.T) {
