@@ -16,7 +16,7 @@ import (
 // runProfile runs `loadgen profile ACCESS_LOG`: the traffic a Helper
 // deployment's access log shows, per route and per hour, and a scenario
 // that reproduces it.
-func runProfile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runProfile(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("profile", "[flags] ACCESS_LOG", stdout, stderr)
 	fs.about = "Reads a Helper deployment's access log (Common or Combined Log Format, as Apache and nginx " +
 		"write it, or JSON lines with method, path, status and time; gzip-compressed or not; - reads stdin) and " +
@@ -51,7 +51,7 @@ func runProfile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer closeIn()
-	p, err := accesslog.Read(contextReader{ctx, in}, accesslog.Options{AttachmentBytes: int64(attach), MaxBadLines: *bad})
+	p, err := accesslog.Read(in, accesslog.Options{AttachmentBytes: int64(attach), MaxBadLines: *bad})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -108,19 +108,6 @@ func openLog(name string) (io.Reader, func(), error) {
 		return zr, closeIt, nil
 	}
 	return br, closeIt, nil
-}
-
-// contextReader stops reading when ctx is done (Ctrl-C on a long log).
-type contextReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c contextReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // sizeFlag is a byte size flag: 32KiB, 200KB, 4096.
