@@ -121,7 +121,7 @@ func (m *Metrics) Record(r *results.Result) {
 	if r.Shape != "" {
 		c.reply(m.c, r.Shape).Inc()
 	}
-	if r.Good && r.Step == results.StepMessage {
+	if r.Good && r.Step.Sends() {
 		c.good.Inc()
 	}
 }

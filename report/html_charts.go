@@ -125,10 +125,10 @@ func runCharts(s *Summary) []chart.Chart {
 	if s.Goodput.Messages > 0 {
 		charts = append(charts, c("Goodput: share of messages that met the SLO, per interval", chart.Ratio,
 			chart.Series{Label: "goodput", Color: colorGreen, Values: tl.values(func(p *Point) float64 {
-				if p.Messages == 0 {
+				if p.Sent == 0 {
 					return math.NaN()
 				}
-				return float64(p.Good) / float64(p.Messages)
+				return float64(p.Good) / float64(p.Sent)
 			})}))
 	}
 	return charts

@@ -146,6 +146,7 @@ type Point struct {
 	Arrivals       int64                 `json:"arrivals"`
 	Messages       int64                 `json:"messages"`
 	MessageErrors  int64                 `json:"message_errors"`
+	Sent           int64                 `json:"sent"` // messages sent, streamed or async (goodput's denominator)
 	Good           int64                 `json:"good"`
 	TTFTP50        float64               `json:"ttft_p50"`
 	TTFTP95        float64               `json:"ttft_p95"`
@@ -193,12 +194,16 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 		step := buildStep(st)
 		if st.Step == results.StepMessage {
 			step.MessageSummary = buildMessage(st)
-			s.Goodput = Goodput{Messages: st.Count, Good: st.Good, Share: ratio(st.Good, st.Count),
-				PerSecond: perSecond(st.Good, dur)}
 			s.TTFTBars = bars(&st.TTFT)
+		}
+		if st.Step.Sends() { // goodput: every message sent, streamed or async
+			s.Goodput.Messages += st.Count
+			s.Goodput.Good += st.Good
 		}
 		s.Steps = append(s.Steps, step)
 	}
+	s.Goodput.Share = ratio(s.Goodput.Good, s.Goodput.Messages)
+	s.Goodput.PerSecond = perSecond(s.Goodput.Good, dur)
 	s.Schedule = Schedule{
 		TargetRate:   run.TargetRate,
 		AchievedRate: perSecond(d.Sessions.Started, dur),
@@ -279,6 +284,7 @@ func buildSeries(s *stats.Series) *Timeline {
 			ArrivalsTarget: iv.Arrivals,
 			Arrivals:       iv.Started,
 			Messages:       iv.Steps[msg].Count,
+			Sent:           sent(iv),
 			MessageErrors:  iv.Steps[msg].Errors,
 			Good:           iv.Good,
 			TTFTP50:        iv.TTFT.Quantile(0.50).Seconds(),
@@ -356,4 +362,15 @@ func perSecond(n int64, d time.Duration) float64 {
 func round(x float64, digits int) float64 {
 	p := math.Pow10(digits)
 	return math.Round(x*p) / p
+}
+
+// sent counts the messages sent in an interval, streamed or async.
+func sent(iv *stats.Interval) int64 {
+	var n int64
+	for i, st := range results.Steps() {
+		if st.Sends() {
+			n += iv.Steps[i].Count
+		}
+	}
+	return n
 }

@@ -19,7 +19,8 @@ import "slices"
 type Step string
 
 // The steps of a virtual user's session, in order: what a page view sends
-// (sdk, preflight, session, unread), a chat (conversation, message), what
+// (sdk, preflight, session, unread), a chat (conversation, message, or an
+// async ack), what
 // a widget does around it (open, history, react, mark_read), and the
 // async mode's polls.
 const (
@@ -28,7 +29,8 @@ const (
 	StepSession      Step = "session"      // POST /api/widget/session
 	StepUnread       Step = "unread"       // GET /api/chat/conversations/unread: an SDK badge's count
 	StepConversation Step = "conversation" // POST /api/chat/conversation
-	StepMessage      Step = "message"      // POST /api/chat (streamed) or the async POST
+	StepMessage      Step = "message"      // POST /api/chat: a message and its streamed reply
+	StepAck          Step = "ack"          // async mode: POST .../message, acknowledged at once (the reply comes by poll)
 	StepOpen         Step = "open"         // GET /api/chat/conversation/{slug}: a reopen, marking it read
 	StepHistory      Step = "history"      // GET /api/chat/conversations: one page of the History list
 	StepReact        Step = "react"        // POST /api/chat/conversation/{slug}/message/{id}: a thumbs-up
@@ -39,9 +41,7 @@ const (
 // stepTable lists every Step in order with the HTTP request it makes
 // (helper-api.md), which the vegeta encoding shows as the result's method
 // and URL, and whether it is measurement overhead: requests loadgen sends
-// to measure that no real client sends. Message steps show the streaming
-// POST /api/chat; async conversations post to
-// /api/chat/conversation/{slug}/message instead.
+// to measure that no real client sends.
 var stepTable = [...]struct {
 	step         Step
 	method, path string
@@ -53,6 +53,7 @@ var stepTable = [...]struct {
 	{StepUnread, "GET", "/api/chat/conversations/unread", false},
 	{StepConversation, "POST", "/api/chat/conversation", false},
 	{StepMessage, "POST", "/api/chat", false},
+	{StepAck, "POST", "/api/chat/conversation/{slug}/message", false},
 	{StepOpen, "GET", "/api/chat/conversation/{slug}", false},
 	{StepHistory, "GET", "/api/chat/conversations", false},
 	{StepReact, "POST", "/api/chat/conversation/{slug}/message/{id}", false},
@@ -85,6 +86,11 @@ func (s Step) Index() int {
 	}
 	return -1
 }
+
+// Sends reports whether s sends a user's message: a streamed message, or an
+// async one's acknowledged post (whose reply the poll step waits for).
+// Goodput counts these steps: each is one message a user sent.
+func (s Step) Sends() bool { return s == StepMessage || s == StepAck }
 
 // Known reports whether s is one of Steps().
 func (s Step) Known() bool { return s.Index() >= 0 }

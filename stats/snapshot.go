@@ -66,7 +66,7 @@ type StepStats struct {
 	Parts  int64                   // text parts
 	Chars  int64                   // reply characters
 	Shapes map[results.Shape]int64 // reply shape → count (successful replies)
-	Good   int64                   // results with Good set (met the SLO)
+	Good   int64                   // results with Good set (met the SLO): message and ack steps
 
 	// Poll steps.
 	Polls int64 // GET requests made
@@ -208,6 +208,9 @@ func (d *Snapshot) record(r *results.Result) {
 	case results.StepPoll:
 		st.Polls += int64(r.Polls)
 	}
+	if r.Good && r.Step.Sends() {
+		st.Good++
+	}
 	if r.RefChars > 0 && (r.Error == "" || r.Error == results.KindExpectation) {
 		st.Referenced++
 		st.RefReplyChars += int64(r.Chars)
@@ -235,7 +238,7 @@ func (d *Snapshot) record(r *results.Result) {
 	if r.Step == results.StepMessage && r.TTFT > 0 {
 		iv.TTFT.Record(r.TTFT)
 	}
-	if r.Step == results.StepMessage && r.Good {
+	if r.Step.Sends() && r.Good {
 		iv.Good++
 	}
 	if r.Step == results.StepSession && r.Turn == 0 { // a session's first page view, not a later one
@@ -267,9 +270,6 @@ func (d *Snapshot) recordMessage(st *StepStats, r *results.Result) {
 	st.Chars += int64(r.Chars)
 	if r.Shape != "" {
 		st.Shapes[r.Shape]++
-	}
-	if r.Good {
-		st.Good++
 	}
 }
 
