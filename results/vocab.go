@@ -19,10 +19,9 @@ import "slices"
 type Step string
 
 // The steps of a virtual user's session, in order: what a page view sends
-// (sdk, preflight, session, unread), a chat (conversation, message, or an
-// async ack), what
-// a widget does around it (open, history, react, mark_read), and the
-// async mode's polls.
+// (sdk, preflight, session, unread), a chat (conversation, message or, in
+// async mode, ack), what a widget does around it (open, history, react,
+// mark_read), and the async mode's polls.
 const (
 	StepSDK          Step = "sdk"          // GET /widget/sdk.js: the widget's loader script
 	StepPreflight    Step = "preflight"    // OPTIONS /api/widget/session: the browser's CORS preflight
