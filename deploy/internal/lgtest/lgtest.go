@@ -14,9 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgen/loadgen/internal/testutil"
 )
 
 // RepoRoot returns the repository's root: the directory above deploy/.
@@ -45,26 +46,6 @@ func BuildStatic(tb testing.TB, dir string) string {
 	return bin
 }
 
-// Buffer is an io.Writer safe for concurrent use whose content can be read
-// at any time.
-type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *Buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-// String returns what was written so far.
-func (b *Buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 // StartMock starts cmd (a `loadgen mock` command with --addr 127.0.0.1:0)
@@ -76,7 +57,7 @@ func StartMock(tb testing.TB, cmd *exec.Cmd) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var stderr Buffer
+	var stderr testutil.SyncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start mock: %v", err)
