@@ -126,9 +126,8 @@ func (c *Coordinator) serveJoin(w http.ResponseWriter, r *http.Request) {
 func (c *Coordinator) join(req JoinRequest) (*JoinResponse, *Problem) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return nil, &Problem{ReasonStopped, "the collector is shutting down"}
-	}
+	// Close ends a waiting barrier (ReasonStopped); a resolved one keeps
+	// answering, so that shards held at it learn how it ended.
 	before := c.b.state
 	_, rejoin := c.b.joined[req.Shard]
 	resp, p := c.b.join(req, time.Now())

@@ -71,6 +71,16 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
+	if d := s.Distributed; d != nil {
+		c := junitCase{Name: "every shard's results merged", Classname: "loadgen.run." + s.Scenario, Time: "0",
+			SystemOut: fmt.Sprintf("%d of %d shards merged", d.Received, d.Shards)}
+		if p := d.Problem(); p != "" {
+			suite.Failures++
+			c.Failure = &junitFailure{Type: "incomplete", Message: p, Text: p + "\n"}
+		}
+		suite.Tests++
+		suite.Cases = append(suite.Cases, c)
+	}
 	doc := junitSuites{Name: "loadgen", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
 	b, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {

@@ -31,8 +31,9 @@ type Summary struct {
 	Schedule     Schedule               `json:"schedule"`
 	TTFTBars     []Bar                  `json:"ttft_histogram,omitempty"`
 	Series       *Timeline              `json:"series,omitempty"`
-	Replay       *Replay                `json:"replay,omitempty"` // only when turns were replayed from transcripts
-	Config       *Config                `json:"config,omitempty"` // the run's settings, secret-free
+	Replay       *Replay                `json:"replay,omitempty"`      // only when turns were replayed from transcripts
+	Config       *Config                `json:"config,omitempty"`      // the run's settings, secret-free
+	Distributed  *Distributed           `json:"distributed,omitempty"` // a run merged from its shards by loadgen collect
 }
 
 // Replay compares the replies to replayed turns with the recorded replies.

@@ -66,9 +66,10 @@ func textFacts(b *strings.Builder, s *Summary) {
 	if s.Target != "" {
 		fact("target", "%s", s.Target)
 	}
-	if s.Files > 1 {
+	if s.Files > 1 && s.Distributed == nil {
 		fact("merged", "%d results files", s.Files)
 	}
+	textDistributed(b, s)
 	ss := s.Sessions
 	fact("sessions", "%d started: %d completed, %d failed, %d canceled", ss.Started, ss.Completed, ss.Failed, ss.Canceled)
 	sc := s.Schedule

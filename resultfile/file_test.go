@@ -537,3 +537,48 @@ func BenchmarkReaderReplay(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(evs)), "records/op")
 }
+
+// TestMergeIsTheWholeRunInTimeOrder: the shard files merged by Merge into
+// one file read back as the whole run, series included (which needs the
+// session events in time order across the shards).
+func TestMergeIsTheWholeRunInTimeOrder(t *testing.T) {
+	dir := t.TempDir()
+	evs := resultstest.Generate(resultstest.Config{Seed: 5, Sessions: 120, Rate: 40})
+	whole := stats.New()
+	resultstest.Replay(whole, evs)
+	var paths []string
+	for i, sh := range resultstest.Split(evs, 3) {
+		h := testHeader
+		h.Shard, h.Shards = i, 3
+		p := filepath.Join(dir, fmt.Sprintf("shard-%d.jsonl", i))
+		writeRun(t, p, h, sh)
+		paths = append(paths, p)
+	}
+	mergedPath := filepath.Join(dir, "merged.jsonl")
+	w, err := resultfile.Create(mergedPath, testHeader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, err := resultfile.Merge(w, paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var records int64
+	for _, in := range infos {
+		records += in.Records
+	}
+	back := stats.New()
+	got, err := resultfile.ReadFiles(back, mergedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Records != records || records != int64(len(evs)) {
+		t.Errorf("merged file holds %d records, the shards %d, the run %d", got[0].Records, records, len(evs))
+	}
+	if diff := resultstest.Diff(back.Snapshot(), whole.Snapshot()); diff != "" {
+		t.Fatal("the merged file != the whole run: " + diff)
+	}
+}

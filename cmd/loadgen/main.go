@@ -36,6 +36,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "run a scenario against a Helper deployment", runRun, true},
+		{"collect", "coordinate a distributed run: start barrier, results of every shard, exact merge, thresholds", runCollect, true},
 		{"demo", "run the demo scenario against an in-process mock (start here)", runDemo, true},
 		{"mock", "run a fake Helper server for tests and demos", runMock, true},
 		{"validate", "check scenario files and print their problems", runValidate, false},

@@ -27,6 +27,7 @@ type outputs struct {
 	file       *resultfile.Writer
 	vegeta     *resultfile.VegetaWriter
 	vegetaFile *os.File
+	afterFiles func() // called once the files are closed, before the final push and the linger (a shard's upload)
 
 	server     *metrics.Server
 	stopServer context.CancelFunc
@@ -136,6 +137,9 @@ func (x *outputs) finish(ctx context.Context, log *slog.Logger) error {
 			x.vegetaFile = nil
 		}
 		x.vegeta = nil
+	}
+	if x.afterFiles != nil {
+		x.afterFiles()
 	}
 	if x.stopPush != nil {
 		x.stopPush() // Run makes its final push before returning

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgen/loadgen/collect"
 	"github.com/loadgen/loadgen/metrics"
 	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/results"
@@ -53,6 +54,7 @@ type runOptions struct {
 	progressEvery time.Duration
 	cpuProfile    string
 	memProfile    string
+	startOptions
 
 	// Set by the command, not flags.
 	secret       string    // the secret itself (demo's in-process mock)
@@ -102,6 +104,10 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.grace, "grace", runner.DefaultGrace, "after the duration ends, running sessions may finish for up to `D` (after Ctrl-C only requests in flight); 0 cancels at once")
 	fs.Uint64Var(&o.seed, "seed", 0, "random `SEED` for the conversation mix, think times, templates and Poisson arrivals (default random; give shards the same one)")
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N` of a distributed run (users and arrivals split N ways), e.g. 0/4")
+	fs.StringVar(&o.collector, "collector", "", "distributed run: report in at the collector at `URL` (loadgen collect), start at its start instant, send it the results")
+	fs.DurationVar(&o.collectorTimeout, "collector-timeout", collect.DefaultTimeout, "how long to keep trying to reach the collector, at the start and for the results, `D`")
+	fs.StringVar(&o.startAt, "start-at", "", "start at the instant `T` (RFC 3339, e.g. 2026-12-01T12:00:00Z) instead of at once: shards started apart begin together without a collector")
+	fs.StringVar(&o.runID, "run-id", "", "the run's `ID`, shared by every shard (default: a new one; the collector's with --collector; from --start-at and the scenario with --start-at)")
 	fs.Float64Var(&o.speed, "speed", 0, "replay transcripts `X` times as fast as recorded, e.g. 2 (overrides each transcript's speed)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	fs.DurationVar(&o.progressEvery, "progress-interval", DefaultProgressEvery, "when stderr is not a terminal, log a progress line every `D` (on a terminal a live line is redrawn twice a second)")
@@ -160,6 +166,17 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	if err != nil {
 		return usageError(err)
 	}
+	startAt, err := o.startOptions.check(time.Now())
+	if err != nil {
+		return usageError(err)
+	}
+	var sr *shardRun // with --collector
+	if o.collector != "" {
+		if sr, err = o.newShardRun(shard, log); err != nil {
+			return usageError(err)
+		}
+		defer sr.remove()
+	}
 	secret, err := o.readSecret(sc)
 	if err != nil {
 		return usageError(err)
@@ -179,10 +196,28 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	if err != nil {
 		return usageError(err)
 	}
+	runID := cmp.Or(o.runID, newRunID())
+	if !startAt.IsZero() {
+		runID = cmp.Or(o.runID, staticRunID(startAt, o.scenarioHash))
+	}
+	if sr != nil {
+		if runID, startAt, err = sr.join(ctx, collect.JoinRequest{RunID: o.runID, Shard: shard, Shards: shards,
+			ScenarioHash: o.scenarioHash, Duration: rn.Duration(), Grace: o.grace, Version: Version()}); err != nil {
+			return err
+		}
+		if len(ths) > 0 {
+			log.Info("thresholds are judged by the collector, on every shard's results merged", "thresholds", len(ths))
+		}
+	} else if shards > 1 && len(ths) > 0 {
+		log.Warn("without --collector the thresholds judge this shard's share only; judge the run with loadgen report --threshold on every shard's --out")
+	}
+	if !startAt.IsZero() {
+		rn.StartAt(startAt)
+	}
 	// The run's facts, made once: the results file's header holds them as
 	// planned, the reports as they happened.
-	run := results.Run{ID: newRunID(), Scenario: sc.Name, ScenarioHash: o.scenarioHash, Version: Version(),
-		Target: sc.Target.BaseURL, Start: time.Now(), Duration: rn.Duration(), TargetRate: rn.TargetRate(), Hold: rn.Hold(),
+	run := results.Run{ID: runID, Scenario: sc.Name, ScenarioHash: o.scenarioHash, Version: Version(),
+		Target: sc.Target.BaseURL, Start: cmp.Or(startAt, time.Now()), Duration: rn.Duration(), TargetRate: rn.TargetRate(), Hold: rn.Hold(),
 		Shard: shard, Shards: shards}
 	live := stats.New()
 	o.metricOpts = metricsOptions(sc, ths)
@@ -224,6 +259,10 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	out, runErr := rn.Run(runCtx, results.Tee(append(outs.sinks, live)...))
 	prof.stop()
 	bg.stop()
+	var uploadErr error
+	if sr != nil { // as soon as the results file is complete
+		outs.afterFiles = func() { uploadErr = sr.upload(ctx, out) }
+	}
 	// Whatever stopped the run, what it measured is still reported.
 	if err := outs.finish(ctx, log); err != nil {
 		return errors.Join(runErr, err)
@@ -231,7 +270,11 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 
 	sum := report.Build(ran(out), live.Snapshot())
 	sum.Config = config
-	pass := report.Evaluate(ths, sum)
+	judged := ths
+	if sr != nil {
+		judged = nil // the collector judges them, on every shard's results
+	}
+	pass := report.Evaluate(judged, sum)
 	if err := report.WriteText(summaryOut, sum); err != nil {
 		return err
 	}
@@ -241,6 +284,8 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	switch {
 	case runErr != nil:
 		return runErr
+	case uploadErr != nil:
+		return uploadErr
 	case !pass:
 		return &exitError{code: exitThresholds, err: errors.New(failedThresholds(sum))}
 	case out.Interrupted:

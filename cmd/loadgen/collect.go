@@ -1,0 +1,253 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/loadgen/loadgen/collect"
+	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/resultfile"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
+)
+
+// collectOptions are the flags of `loadgen collect`.
+type collectOptions struct {
+	addr        string
+	shards      int
+	runID       string
+	dir         string
+	out         string
+	summaryJSON string
+	html        string
+	junit       string
+	thresholds  stringList
+	timeout     time.Duration
+	margin      time.Duration
+	pushgateway string
+	logLevel    string
+	logFormat   string
+}
+
+// runCollect is the coordinator of a distributed run: the start barrier,
+// the intake of every shard's results, the exact merge, the thresholds on
+// the merged data and the reports. Exit codes as run's: 0, 1 incomplete or
+// timed out, 2 usage or shards that disagree, 3 thresholds failed.
+func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o collectOptions
+	fs := newFlags("collect", "[flags] --shards N SCENARIO.yaml", stdout, stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8090", "listen on `HOST:PORT` for the shards (:8090 for every interface)")
+	fs.IntVar(&o.shards, "shards", 0, "the run's number of shards `N` (each runs loadgen run --shard I/N --collector URL)")
+	fs.StringVar(&o.runID, "run-id", "", "the run's `ID`, given to every shard (default: a new one)")
+	fs.StringVar(&o.dir, "dir", ".", "keep each shard's results file in `DIR`")
+	fs.StringVar(&o.out, "out", "", "write every shard's results merged in time order to `FILE` (loadgen report reads it)")
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the merged JSON summary to `FILE`")
+	fs.StringVar(&o.html, "html", "", "write the merged HTML report to `FILE`")
+	fs.StringVar(&o.junit, "junit", "", "write the thresholds (and whether every shard's results arrived) as JUnit XML to `FILE`")
+	fs.Var(&o.thresholds, "threshold", "add a pass/fail `EXPR`, judged on the merged results (repeatable; exit 3 when one fails)")
+	fs.DurationVar(&o.timeout, "timeout", collect.DefaultTimeout, "wait `D` for every shard to report in (from the start of collect), and for their results after the run's planned end")
+	fs.DurationVar(&o.margin, "start-margin", collect.DefaultMargin, "start the run `D` after the last shard reported in (time for every shard to hear of it)")
+	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the merged summary to the Pushgateway at `URL` (job loadgen_collect, grouped by run_id)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.hint()
+		return usageError(errors.New("want exactly one scenario file: the one every shard runs"))
+	}
+	if o.shards < 1 {
+		return usageError(fmt.Errorf("--shards: want the number of shards, at least 1, got %d", o.shards))
+	}
+	log, err := newLogger(o.logLevel, o.logFormat, stderr)
+	if err != nil {
+		return usageError(err)
+	}
+	sc, err := loadScenario(fs.Arg(0))
+	if err != nil {
+		return usageError(err)
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return usageError(err)
+	}
+	ths, err := (&runOptions{thresholds: o.thresholds}).compileThresholds(sc)
+	if err != nil {
+		return usageError(err)
+	}
+	runID := cmp.Or(o.runID, newRunID())
+	if !validRunID.MatchString(runID) {
+		return usageError(fmt.Errorf("--run-id %q: want 1–100 letters, digits, '.', '_' or '-'", runID))
+	}
+	if err := o.checkPaths(); err != nil {
+		return usageError(err)
+	}
+	coord, err := collect.New(collect.Config{Shards: o.shards, ScenarioHash: hashOf(b), RunID: runID, Dir: o.dir,
+		Margin: o.margin, Timeout: o.timeout, Logger: log})
+	if err != nil {
+		return usageError(err)
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return usageError(fmt.Errorf("--addr: %w", err))
+	}
+	srv := &http.Server{Handler: coord.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	go srv.Serve(ln)
+	log.Info("collector waiting for the shards", "url", "http://"+ln.Addr().String(), "run_id", runID,
+		"shards", o.shards, "scenario", sc.Name, "timeout", o.timeout)
+
+	out, waitErr := coord.Wait(ctx)
+	coord.Close()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	srv.Shutdown(sctx)
+	cancel()
+	o.writeOutcome(out, log)
+	var refused *collect.Error
+	switch {
+	case errors.As(waitErr, &refused) && refused.Reason == collect.ReasonMismatch:
+		return usageError(fmt.Errorf("the shards disagree, the run is aborted: %s", refused.Message))
+	case errors.As(waitErr, &refused):
+		return errors.New(refused.Message)
+	case len(out.Received) == 0:
+		return fmt.Errorf("no shard sent its results (%s)", cmp.Or(out.MissingText(), "interrupted"))
+	}
+
+	sum, err := o.merge(sc.Name, out, log)
+	if err != nil {
+		return err
+	}
+	sum.Config = report.ConfigOf(sc, report.Setting{Name: "shards", Value: fmt.Sprint(o.shards)})
+	pass := report.Evaluate(ths, sum)
+	if err := report.WriteText(stdout, sum); err != nil {
+		return err
+	}
+	ro := runOptions{summaryJSON: o.summaryJSON, html: o.html, junit: o.junit, stdout: stdout}
+	if err := ro.writeReports(sum, log); err != nil {
+		return err
+	}
+	if o.pushgateway != "" {
+		if err := pushSummary(ctx, o.pushgateway, sum); err != nil {
+			log.Warn("the merged summary was not pushed", "err", err)
+		}
+	}
+	switch {
+	case waitErr != nil:
+		return fmt.Errorf("interrupted: %w (the summary above covers what arrived)", waitErr)
+	case sum.Distributed.Problem() != "":
+		return fmt.Errorf("the run is %s; the summary covers only what arrived", sum.Distributed.Problem())
+	case !pass:
+		return &exitError{code: exitThresholds, err: errors.New(failedThresholds(sum) + " (on the merged results of every shard)")}
+	}
+	return nil
+}
+
+// checkPaths makes --dir and checks that every output's directory exists,
+// before any shard runs: a typo must not cost the run.
+func (o *collectOptions) checkPaths() error {
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return fmt.Errorf("--dir: %w", err)
+	}
+	for _, f := range []struct{ flag, path string }{{"--out", o.out}, {"--summary-json", o.summaryJSON}, {"--html", o.html}, {"--junit", o.junit}} {
+		if f.path == "" || f.path == "-" {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Dir(f.path)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("%s %s: no directory %s", f.flag, f.path, filepath.Dir(f.path))
+		}
+	}
+	return nil
+}
+
+// merge reads every shard's file into its own aggregate and merges them
+// exactly, checks that the merged counts are the sums of the shards' and
+// that every record the intake counted was read, and writes --out.
+func (o *collectOptions) merge(scenario string, out *collect.Outcome, log *slog.Logger) (*report.Summary, error) {
+	merged := stats.New()
+	var shardCounts [results.NumSteps]int64
+	var infos []resultfile.FileInfo
+	for _, r := range out.Received {
+		one := stats.New()
+		got, err := resultfile.ReadFiles(one, r.Path)
+		if err != nil {
+			return nil, err
+		}
+		if got[0].Records != r.Records {
+			return nil, fmt.Errorf("merge check: shard %d's file has %d records now, %d when it arrived", r.Shard, got[0].Records, r.Records)
+		}
+		snap := one.Snapshot()
+		for _, s := range results.Steps() {
+			shardCounts[s.Index()] += snap.Step(s).Count
+		}
+		merged.Merge(one)
+		infos = append(infos, got...)
+	}
+	snap := merged.Snapshot()
+	for _, s := range results.Steps() {
+		if got, want := snap.Step(s).Count, shardCounts[s.Index()]; got != want {
+			return nil, fmt.Errorf("merge check: %s: %d merged, but the shards hold %d", s, got, want)
+		}
+	}
+	sum := report.Build(report.RunFromFiles(infos, snap), snap)
+	sum.Files = len(infos)
+	if sum.Scenario == "" {
+		sum.Scenario = scenario
+	}
+	d := &report.Distributed{Shards: out.Shards, Received: len(out.Received), Missing: out.Missing, Interrupted: out.Interrupted(),
+		StartAt: out.StartAt, StartSkewS: out.StartSkew().Seconds()}
+	for _, l := range out.Late {
+		d.LateJoins = append(d.LateJoins, l.Shard)
+	}
+	d.Complete = d.Problem() == ""
+	sum.Distributed = d
+	if o.out != "" {
+		if err := writeMerged(o.out, out, infos); err != nil {
+			return nil, err
+		}
+		log.Info("wrote the merged results", "file", o.out)
+	}
+	return sum, nil
+}
+
+// writeMerged writes every shard's records in time order to one results
+// file, whose header is the whole run's.
+func writeMerged(path string, out *collect.Outcome, infos []resultfile.FileInfo) error {
+	run := report.RunFromFiles(infos, &stats.Snapshot{})
+	run.Start, run.Shard, run.Shards = out.StartAt, 0, 1
+	if len(infos) > 0 {
+		run.Duration = infos[0].Run.Duration
+	}
+	w, err := resultfile.Create(path, run)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if _, err := resultfile.Merge(w, out.Paths()...); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// writeOutcome keeps what the collector saw (who joined, when each shard
+// started, what arrived) as RUNID.collect.json in --dir.
+func (o *collectOptions) writeOutcome(out *collect.Outcome, log *slog.Logger) {
+	path := filepath.Join(o.dir, strings.TrimSuffix(collect.FileName(out.RunID, 0, 1), ".shard-0-of-1.jsonl")+".collect.json")
+	err := writeFile(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	})
+	if err != nil {
+		log.Warn("could not write the collector's record", "file", path, "err", err)
+	}
+}
