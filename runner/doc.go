@@ -68,10 +68,6 @@
 //     between two sessions of a user; sessionRun.end knows how the last one
 //     ended. Sleep with sleepUntil on the runner's Clock, bounded by
 //     st.sessions, so a stopping run does not wait for it.
-//   - A start instant shared by distributed shards: Run takes start from the
-//     Clock; take it from an option instead and wait for it with the arrival
-//     waiter before the start loop. Every intended time already counts from
-//     start (arrive, loopUsers, replayArrivals).
 //   - New steps of widget traffic (open, history, react, mark_read,
 //     unread): a results.Step, a call in session.go that makes the request
 //     and fills the Result (as createConversation does), run through

@@ -26,6 +26,7 @@ type Runner struct {
 	opts    options
 	log     *slog.Logger
 	clock   Clock
+	start   time.Time       // set by StartAt; zero: when Run is called
 	pacer   arrivalSchedule // open model
 	limiter *rate.Limiter   // global request cap; nil = none
 	slots   chan struct{}   // max sessions in flight; nil = no cap
@@ -43,7 +44,8 @@ type Runner struct {
 
 // Outcome describes a finished run.
 type Outcome struct {
-	Start       time.Time     // when the schedule began
+	Start       time.Time     // when the schedule began (the StartAt instant when set): intended times count from it
+	Began       time.Time     // when Run actually began scheduling, after waiting for the StartAt instant
 	Stop        time.Time     // when arrivals stopped (duration reached or canceled)
 	End         time.Time     // when the last session ended
 	Sessions    uint64        // sessions started
@@ -180,6 +182,26 @@ func (r *Runner) TargetRate() float64 {
 	return r.pacer.HitsBy(d) / d.Seconds() / float64(r.opts.Shards)
 }
 
+// StartAt makes Run wait until t and schedule from it: every intended time
+// counts from t. The shards of a distributed run share one start instant,
+// which a shard learns after New (at the collector's barrier). Call it
+// before Run; by default the schedule begins when Run is called.
+func (r *Runner) StartAt(t time.Time) { r.start = t }
+
+// waitStart waits for the StartAt instant, if set, on the arrival waiter,
+// and returns the schedule's start, when the wait ended, and false if ctx
+// ended it first.
+func (r *Runner) waitStart(ctx context.Context) (start, began time.Time, ok bool) {
+	if r.start.IsZero() {
+		now := r.clock.Now()
+		return now, now, true
+	}
+	w := newWaiter(r.clock)
+	defer w.close()
+	ok = w.until(r.start, ctx.Done())
+	return r.start, r.clock.Now(), ok
+}
+
 // Run runs the scenario, sending every result to sink, until its duration
 // ends or ctx is canceled, then drains and returns. Call it once. When the
 // duration ends, running sessions may go on for the grace period; when ctx
@@ -197,9 +219,13 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	r.sink = sink
 	r.workers = newWorkers(r.clock)
 	defer r.workers.stop()
-	start := r.clock.Now()
+	start, began, ok := r.waitStart(ctx)
 	r.phase.start.Store(start.UnixNano())
-	out := Outcome{Start: start, TargetRate: r.TargetRate()}
+	out := Outcome{Start: start, Began: began, TargetRate: r.TargetRate()}
+	if !ok { // canceled before the start: nothing ran
+		out.Stop, out.End, out.Interrupted = began, began, true
+		return out, nil
+	}
 	st := newStops(ctx, r.clock, start.Add(r.Duration()), r.opts.Grace) // how the run ends: see stops
 	defer st.close()
 

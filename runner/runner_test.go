@@ -168,6 +168,12 @@ func newClient(t *testing.T, tgt target) (*helperapi.Client, *http.Transport) {
 // runner gets runner.GoClock unless opts has a Clock.
 func run(t *testing.T, ctx context.Context, sc *scenarios.Scenario, tgt target, opts ...runner.Option) (*recorder, runner.Outcome) {
 	t.Helper()
+	return runFrom(t, ctx, time.Time{}, sc, tgt, opts...)
+}
+
+// runFrom is run with a start instant (zero: none).
+func runFrom(t *testing.T, ctx context.Context, start time.Time, sc *scenarios.Scenario, tgt target, opts ...runner.Option) (*recorder, runner.Outcome) {
+	t.Helper()
 	rec := &recorder{}
 	client, tr := newClient(t, tgt)
 	defer tr.CloseIdleConnections()
@@ -177,6 +183,9 @@ func run(t *testing.T, ctx context.Context, sc *scenarios.Scenario, tgt target, 
 	rn, err := runner.New(sc, client, opts...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !start.IsZero() {
+		rn.StartAt(start)
 	}
 	out, err := rn.Run(ctx, rec)
 	if err != nil {
@@ -421,4 +430,48 @@ func TestWallClockRunOnLoopback(t *testing.T) {
 			t.Errorf("%s step of session %d started %v before its intended start", r.Step, r.Session, r.Intended.Sub(r.Start))
 		}
 	}
+}
+
+// TestStartAtAnInstant: after StartAt the run waits for that instant and
+// schedules every session from it, as the shards of a distributed run do
+// with the collector's start instant.
+func TestStartAtAnInstant(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, nil)
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 20/s, duration: 500ms}"))
+		at := time.Now().Add(1500 * time.Millisecond)
+		rec, out := runFrom(t, context.Background(), at, sc, srv, runner.WithSeed(1), runner.WithShard(1, 2))
+		if !out.Start.Equal(at) || !out.Began.Equal(at) {
+			t.Errorf("outcome start %v, began %v; want both %v (the bubble's clock is exact)", out.Start, out.Began, at)
+		}
+		if out.Sessions != 5 {
+			t.Errorf("%d sessions, want 5 (shard 1 of 2 at 20/s for 0.5 s)", out.Sessions)
+		}
+		for _, r := range rec.results {
+			if r.Intended.Before(at) || r.Start.Before(at) {
+				t.Fatalf("%s step intended %v, started %v: before the start instant %v", r.Step, r.Intended, r.Start, at)
+			}
+		}
+		if end := at.Add(500 * time.Millisecond); !out.Stop.Equal(end) {
+			t.Errorf("arrivals stopped at %v, want the start + the duration, %v", out.Stop, end)
+		}
+	})
+}
+
+// TestStartCanceledBeforeTheInstant: canceled while waiting for the start,
+// Run returns at once with nothing run.
+func TestStartCanceledBeforeTheInstant(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, nil)
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 20/s, duration: 1s}"))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		rec, out := runFrom(t, ctx, time.Now().Add(time.Hour), sc, srv, runner.WithSeed(1))
+		if !out.Interrupted || out.Sessions != 0 || len(rec.results) != 0 {
+			t.Errorf("outcome %+v with %d results; want interrupted, nothing run", out, len(rec.results))
+		}
+		if got := out.Began.Sub(out.Start); got != -(time.Hour - time.Second) {
+			t.Errorf("Run returned %v after the start instant, want -59m59s (canceled after 1 s of the hour)", got)
+		}
+	})
 }
