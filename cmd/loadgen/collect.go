@@ -60,6 +60,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.DurationVar(&o.margin, "start-margin", collect.DefaultMargin, "start the run `D` after the last shard reported in (time for every shard to hear of it)")
 	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the merged summary to the Pushgateway at `URL` (job loadgen_collect, grouped by run_id)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	collectHelp(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -249,5 +250,24 @@ func (o *collectOptions) writeOutcome(out *collect.Outcome, log *slog.Logger) {
 	})
 	if err != nil {
 		log.Warn("could not write the collector's record", "file", path, "err", err)
+	}
+}
+
+func collectHelp(fs *cmdFlags) {
+	fs.about = "Coordinates a distributed run of N shards (loadgen run --shard I/N --collector URL), as one " +
+		"Kubernetes Job of N pods would run it (deploy/k8s). Start barrier: each shard reports in once " +
+		"ready; when all N have, every shard gets one start instant and schedules from it. A shard with " +
+		"another N, scenario file, run id or duration aborts the run (exit 2); one that reports in after " +
+		"the start is refused (a replaced pod) and the run is incomplete. Results: each shard sends its " +
+		"results file (checksummed, header checked); the collector merges them exactly, judges the " +
+		"thresholds (the scenario's and --threshold) on the merged data only, and writes the reports. " +
+		"A shard whose results do not arrive within --timeout after the planned end makes the run " +
+		"incomplete: the reports say which, and the exit code is 1."
+	fs.group("The run", "shards", "run-id", "timeout", "start-margin", "addr")
+	fs.group("Results and reports", "dir", "out", "summary-json", "html", "junit", "threshold", "pushgateway")
+	fs.group("Logs", "log-level")
+	fs.examples = []string{
+		"loadgen collect --shards 4 --addr :8090 --html report.html --junit thresholds.xml smoke.yaml",
+		"loadgen run --shard 0/4 --collector http://collector-host:8090 smoke.yaml   # on each of four machines, 0 to 3",
 	}
 }

@@ -13,7 +13,7 @@ import (
 // where the command has them and the exit codes.
 func TestHelpGoesToStdout(t *testing.T) {
 	want := map[string][]string{
-		"run":      {"Target:", "Load (overrides", "Live metrics:", "--pushgateway URL", "--out FILE", "- for stdout", "Examples:", "HELPER_HMAC_SECRET", "Exit codes:", "3  thresholds"},
+		"run":      {"Distributed runs", "--collector URL", "--start-at T", "Target:", "Load (overrides", "Live metrics:", "--pushgateway URL", "--out FILE", "- for stdout", "Examples:", "HELPER_HMAC_SECRET", "Exit codes:", "3  thresholds"},
 		"mock":     {"--ttft DIST", "--capacity N", "--fail-reset P", "--stall-for DURATION", "--tokens N", "HELPER_HMAC_SECRET", "lognormal", "Examples:"},
 		"report":   {"-type TYPE", "csv", "overlays", "--labels LABELS", "Examples:"},
 		"compare":  {"Holm-Bonferroni", "block", "--fail-on RULE", "Examples:"},
@@ -22,6 +22,7 @@ func TestHelpGoesToStdout(t *testing.T) {
 		"record":   {"--email EMAIL", "Examples:"},
 		"profile":  {"--snippet FILE", "--attachment-bytes SIZE", "Combined Log Format", "Examples:"},
 		"version":  {"VCS commit"},
+		"collect":  {"--shards N", "--timeout D", "start instant", "Examples:", "merged"},
 	}
 	for _, c := range commands() {
 		for _, h := range []string{"-h", "--help"} {

@@ -506,7 +506,8 @@ func runHelp(fs *cmdFlags) {
 	for _, f := range scenarios.LoadFlags() {
 		load = append(load, f.Name)
 	}
-	fs.group("Load (overrides the scenario's load section)", append(load, "grace", "speed", "seed", "shard")...)
+	fs.group("Load (overrides the scenario's load section)", append(load, "grace", "speed", "seed")...)
+	fs.group("Distributed runs (see loadgen collect)", "shard", "collector", "collector-timeout", "start-at", "run-id")
 	fs.group("Results and reports", "out", "out-vegeta", "summary-json", "html", "junit")
 	fs.group("Thresholds", "threshold", "abort-on-fail")
 	fs.group("Live metrics", "metrics-addr", "metrics-linger", "pushgateway", "push-interval", "push-keep", "push-linger")
@@ -519,6 +520,7 @@ func runHelp(fs *cmdFlags) {
 		"    --threshold 'message.ttft.p95 < 2s' smoke.yaml          # a CI gate: exit 3 on a failed threshold",
 		"loadgen run --metrics-addr 127.0.0.1:9464 soak.yaml          # watch it in Prometheus/Grafana",
 		"loadgen run --out - smoke.yaml | gzip > results.jsonl.gz",
+		"loadgen run --shard 2/4 --collector http://collector:8090 smoke.yaml   # one shard of four (loadgen collect)",
 	}
 	fs.env = []string{
 		scenarios.DefaultSecretEnv + "\tthe mailbox's HMAC secret, or the variable named by target.hmac_secret_env " +
