@@ -52,8 +52,10 @@ type Coordinator struct {
 	mu        sync.Mutex // guards the fields below and the barrier
 	b         *barrier
 	received  map[int]*Received
-	uploading map[int]bool // an upload of this shard is being stored
-	closed    bool         // Close was called: refuse everything
+	uploading map[int]bool  // an upload of this shard is being stored
+	closed    bool          // Close was called: refuse everything
+	told      map[int]bool  // shards that have had a final answer to a join (a start or a refusal)
+	allTold   chan struct{} // closed when every shard has
 }
 
 // New returns a Coordinator for one run. Its barrier timeout starts now.
@@ -84,6 +86,7 @@ func New(cfg Config) (*Coordinator, error) {
 		resolved: make(chan struct{}), allIn: make(chan struct{}),
 		b:        newBarrier(cfg.Shards, cfg.ScenarioHash, cfg.RunID, cfg.Margin),
 		received: map[int]*Received{}, uploading: map[int]bool{},
+		told: map[int]bool{}, allTold: make(chan struct{}),
 	}, nil
 }
 
@@ -131,6 +134,12 @@ func (c *Coordinator) join(req JoinRequest) (*JoinResponse, *Problem) {
 	before := c.b.state
 	_, rejoin := c.b.joined[req.Shard]
 	resp, p := c.b.join(req, time.Now())
+	if (resp != nil || p != nil) && req.Shard >= 0 && req.Shard < c.cfg.Shards && !c.told[req.Shard] {
+		c.told[req.Shard] = true
+		if len(c.told) == c.cfg.Shards {
+			close(c.allTold)
+		}
+	}
 	switch {
 	case before == waiting && c.b.state == aborted:
 		c.log.Error("shards disagree: the run is aborted", "reason", p.Message)
@@ -286,6 +295,20 @@ func (c *Coordinator) Wait(ctx context.Context) (*Outcome, error) {
 		return c.Outcome(), ctx.Err()
 	}
 	return c.Outcome(), nil
+}
+
+// WaitTold waits until every shard has had a final answer to a join (the
+// start, or why the run cannot start), at most d: after a failed barrier,
+// a collector that waits for it before it quits lets every shard exit with
+// the reason instead of retrying an address nobody answers.
+func (c *Coordinator) WaitTold(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-c.allTold:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // Close makes the Coordinator refuse every later request (answers held at

@@ -241,6 +241,11 @@ func TestMismatchAbortsEveryShard(t *testing.T) {
 	}
 	out, err := h.c.Wait(ctx)
 	wantRefusal(t, "Wait", err, http.StatusConflict, ReasonMismatch)
+	told := time.Now()
+	h.c.WaitTold(ctx, time.Minute) // all three had their answer
+	if waited := time.Since(told); waited > 10*time.Second {
+		t.Errorf("WaitTold waited %v though every shard was told", waited)
+	}
 	if !strings.Contains(out.Problem, "is not the collector's") {
 		t.Errorf("outcome problem %q", out.Problem)
 	}

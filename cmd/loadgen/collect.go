@@ -109,6 +109,11 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"shards", o.shards, "scenario", sc.Name, "timeout", o.timeout)
 
 	out, waitErr := coord.Wait(ctx)
+	if _, failed := errors.AsType[*collect.Error](waitErr); failed {
+		// Shards that report in later learn why rather than retry for
+		// --collector-timeout.
+		coord.WaitTold(ctx, min(o.timeout, time.Minute))
+	}
 	coord.Close()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	srv.Shutdown(sctx)

@@ -407,7 +407,7 @@ func (c *checker) shardCount() {
 			c.addf("Job %s: the shards need parallelism = completions (all N run at once for the start barrier)", j.Name)
 			continue
 		}
-		cm := c.configMapByPrefix("loadgen-run")
+		cm := c.m.ConfigMap("loadgen-run")
 		if cm == nil {
 			continue
 		}
@@ -420,17 +420,6 @@ func (c *checker) shardCount() {
 func (c *checker) configMap(name string) *corev1.ConfigMap {
 	for _, cm := range c.m.ConfigMaps {
 		if cm.Name == name {
-			return cm
-		}
-	}
-	return nil
-}
-
-// configMapByPrefix finds a generated ConfigMap by its name before the
-// kustomize hash suffix.
-func (c *checker) configMapByPrefix(prefix string) *corev1.ConfigMap {
-	for _, cm := range c.m.ConfigMaps {
-		if cm.Name == prefix || strings.HasPrefix(cm.Name, prefix+"-") {
 			return cm
 		}
 	}

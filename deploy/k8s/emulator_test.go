@@ -1,9 +1,12 @@
 package k8s
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -60,6 +64,10 @@ type pod struct {
 	done   chan struct{}
 	exit   int
 	listen map[int32]string // container port → 127.0.0.1:P
+	scrape string           // metrics URL from the prometheus.io/* annotations, "" if none
+
+	mu      sync.Mutex // guards scraped
+	scraped string     // the last metrics scraped
 }
 
 func newCluster(t *testing.T, m *Manifests, bin string) *cluster {
@@ -166,7 +174,45 @@ func (c *cluster) start(podName string, tmpl *corev1.PodTemplateSpec, index int,
 		p.exit = p.cmd.ProcessState.ExitCode()
 		close(p.done)
 	}()
+	if p.scrape != "" {
+		go p.scrapeLoop()
+	}
 	return p
+}
+
+// scrapeLoop scrapes the pod's metrics every scrapeInterval until it
+// exits, keeping the last answer, as Prometheus would with the pod's
+// prometheus.io/* annotations (or the PodMonitor, on the same port).
+func (p *pod) scrapeLoop() {
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-time.After(scrapeInterval):
+		}
+		resp, err := client.Get(p.scrape)
+		if err != nil {
+			continue
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode == http.StatusOK {
+			p.mu.Lock()
+			p.scraped = string(b)
+			p.mu.Unlock()
+		}
+	}
+}
+
+// scrapeInterval is the emulated Prometheus's scrape interval.
+const scrapeInterval = 250 * time.Millisecond
+
+// lastScrape returns the last metrics scraped from the pod.
+func (p *pod) lastScrape() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.scraped
 }
 
 // prepare makes tmpl's single container a process, not started.
@@ -214,6 +260,12 @@ func (c *cluster) prepare(podName string, tmpl *corev1.PodTemplateSpec, index in
 	// or of the Service in front of it.
 	for _, cp := range ct.Ports {
 		p.listen[cp.ContainerPort] = c.serviceAddr(tmpl, cp)
+	}
+	if a := tmpl.Annotations; a["prometheus.io/scrape"] == "true" {
+		port, _ := strconv.Atoi(a["prometheus.io/port"])
+		if addr, ok := p.listen[int32(port)]; ok {
+			p.scrape = "http://" + addr + cmp.Or(a["prometheus.io/path"], "/metrics")
+		}
 	}
 
 	// Environment, in order, as the kubelet builds it.

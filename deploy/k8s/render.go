@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -118,4 +119,20 @@ func strictUnmarshal(b []byte, v any) error {
 		return err
 	}
 	return errors.Join(strict...)
+}
+
+// ConfigMap returns the ConfigMap named name, or generated as name (with
+// kustomize's hash suffix); nil if there is none.
+func (m *Manifests) ConfigMap(name string) *corev1.ConfigMap {
+	for _, cm := range m.ConfigMaps {
+		if cm.Name == name {
+			return cm
+		}
+	}
+	for _, cm := range m.ConfigMaps {
+		if strings.HasPrefix(cm.Name, name+"-") {
+			return cm
+		}
+	}
+	return nil
 }

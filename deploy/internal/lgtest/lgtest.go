@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,30 +21,52 @@ import (
 	"github.com/loadgen/loadgen/internal/testutil"
 )
 
-// RepoRoot returns the repository's root: the directory above deploy/.
-func RepoRoot(tb testing.TB) string {
-	tb.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		tb.Fatalf("go env GOMOD: %v", err)
-	}
-	mod := string(bytes.TrimSpace(out)) // …/deploy/go.mod
-	return filepath.Dir(filepath.Dir(mod))
-}
-
 // BuildStatic builds a static Linux loadgen (CGO_ENABLED=0, as the image
 // needs) into dir and returns its path. The go build cache makes a second
 // build with the same flags cost only the link.
 func BuildStatic(tb testing.TB, dir string) string {
 	tb.Helper()
-	bin := filepath.Join(dir, "loadgen")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/loadgen")
-	cmd.Dir = RepoRoot(tb)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go build ./cmd/loadgen: %v\n%s", err, out)
+	bin, err := Build(dir)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return bin
+}
+
+// Build is BuildStatic for callers without a testing.TB.
+func Build(dir string) (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	root := filepath.Dir(filepath.Dir(string(bytes.TrimSpace(out)))) // …/deploy/go.mod
+	bin := filepath.Join(dir, "loadgen")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/loadgen")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/loadgen: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// GetJSON decodes the JSON that GET url answers with 200.
+func GetJSON(url string, v any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
