@@ -127,3 +127,22 @@ func TestDescribeShards(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalStart(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	r := JoinResponse{StartAt: t0.Add(2 * time.Second), Now: t0}
+	for _, tc := range []struct {
+		name     string
+		received time.Time
+		want     time.Time
+	}{
+		{"the same clock, a slow delivery: still T", t0.Add(300 * time.Millisecond), t0.Add(2 * time.Second)},
+		{"a clock 200 ms behind: T by its own clock", t0.Add(-200 * time.Millisecond), t0.Add(2 * time.Second)},
+		{"a clock 5 s ahead: T by the collector's", t0.Add(5 * time.Second), t0.Add(7 * time.Second)},
+		{"a clock an hour behind: T by the collector's", t0.Add(-time.Hour), t0.Add(-time.Hour + 2*time.Second)},
+	} {
+		if got := r.LocalStart(tc.received); !got.Equal(tc.want) {
+			t.Errorf("%s: LocalStart(%v) = %v, want %v", tc.name, tc.received, got, tc.want)
+		}
+	}
+}

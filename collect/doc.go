@@ -8,10 +8,11 @@
 //   - POST /v1/join with a JoinRequest, once the shard is ready to run (its
 //     scenario, feeders and HTTP client made). The answer is held until all
 //     N shards have joined; then every shard gets the same JoinResponse:
-//     the run id and the start instant T (the last join plus a margin).
-//     A shard starts at T as measured by the collector's clock, which it
-//     reads from the answer: local start = arrival of the answer + (T − the
-//     collector's Now in it), so the shards' clocks need not agree. A join
+//     the run id and the start instant T (the last join plus a margin) and
+//     the collector's clock (Now). A shard whose clock agrees with the
+//     collector's within ClockTolerance starts at T; one whose clock does
+//     not starts at the arrival of the answer + (T − Now), T by the
+//     collector's clock (see JoinResponse.LocalStart). A join
 //     whose shard count, scenario hash, run id or planned duration differs
 //     from the collector's aborts the run: every shard is answered 409 with
 //     the reason. A join after T (a replaced pod) is answered 410: too late.

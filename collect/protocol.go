@@ -49,9 +49,21 @@ type JoinResponse struct {
 	Now     time.Time `json:"now"`
 }
 
-// LocalStart returns when, by the shard's clock, to start: received is when
-// the answer arrived. The collector's and the shard's clocks need not agree.
+// ClockTolerance is how far apart a shard's and the collector's clocks
+// may seem (the answer's arrival minus its Now: the clocks' offset plus the
+// delivery) for the shard to start at StartAt by its own clock.
+const ClockTolerance = time.Second
+
+// LocalStart returns when, by the shard's clock, to start; received is
+// when the answer arrived. Clocks that agree (NTP, or one machine) start
+// every shard at StartAt, whatever the delays in delivering the answers;
+// a shard whose clock seems further than ClockTolerance from the
+// collector's starts at StartAt as the collector's clock tells it:
+// received + (StartAt − Now).
 func (r *JoinResponse) LocalStart(received time.Time) time.Time {
+	if received.Sub(r.Now).Abs() <= ClockTolerance {
+		return r.StartAt
+	}
 	return received.Add(r.StartAt.Sub(r.Now))
 }
 

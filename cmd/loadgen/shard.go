@@ -115,8 +115,8 @@ func (s *shardRun) join(ctx context.Context, req collect.JoinRequest) (string, t
 	start := resp.LocalStart(received)
 	s.log.Info("every shard reported in", "run_id", resp.RunID, "start_at", resp.StartAt.UTC().Format(time.RFC3339Nano),
 		"in", time.Until(start).Round(time.Millisecond))
-	if offset := received.Sub(resp.Now); offset.Abs() > 100*time.Millisecond {
-		s.log.Warn("this machine's clock differs from the collector's (the start is timed by the collector's; timestamps in the results are this machine's)",
+	if offset := received.Sub(resp.Now); offset.Abs() > collect.ClockTolerance {
+		s.log.Warn("this machine's clock differs from the collector's: the start is timed by the collector's clock, but the results' timestamps are this machine's",
 			"offset", offset.Round(time.Millisecond))
 	}
 	return resp.RunID, start, nil

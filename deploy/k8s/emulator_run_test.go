@@ -204,17 +204,14 @@ func TestEmulatedRun(t *testing.T) {
 		ttfts[len(ttfts)/2])
 
 	// One process at the same total rate, against the same mock, sees the
-	// same distribution: the mock's TTFT is a fixed 200 ms, so p50 and p95
-	// agree to a few milliseconds (the bound is loose, for a busy machine).
+	// same distribution. The mock's TTFT is a fixed 200 ms for most replies
+	// (400 ms for the few that take two model steps), so p50 agrees to a
+	// few milliseconds; the bound is loose, for a busy machine. (p95 sits
+	// where the two modes meet: logged, not compared.)
 	one := runOneProcess(t, c, mockURL)
-	for _, q := range []struct {
-		name      string
-		one, many float64
-	}{{"p50", one.P50, got.P50}, {"p95", one.P95, got.P95}} {
-		t.Logf("TTFT %s: one process %.4fs, %d shards merged %.4fs", q.name, q.one, n, q.many)
-		if math.Abs(q.one-q.many) > 0.1*q.one+0.005 {
-			t.Errorf("TTFT %s: one process %.4fs, %d shards merged %.4fs: further apart than 10%% + 5ms", q.name, q.one, n, q.many)
-		}
+	t.Logf("TTFT one process: p50 %.4fs p95 %.4fs; %d shards merged: p50 %.4fs p95 %.4fs", one.P50, one.P95, n, got.P50, got.P95)
+	if math.Abs(one.P50-got.P50) > 0.1*one.P50+0.005 {
+		t.Errorf("TTFT p50: one process %.4fs, %d shards merged %.4fs: further apart than 10%% + 5ms", one.P50, n, got.P50)
 	}
 }
 
