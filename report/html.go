@@ -141,6 +141,13 @@ func newHTMLData(s *Summary) (*htmlData, error) {
 			tile{Label: "message latency p95", Value: fmtSec(m.Latency.P95), Note: "p50 " + fmtSec(m.Latency.P50)},
 			tile{Label: "goodput", Value: fmtPct(s.Goodput.Share), Note: fmtRate(s.Goodput.PerSecond) + " good messages/s"},
 		)
+		if tp := s.Throughput; tp.OutputTokensPerS > 0 {
+			note := ""
+			if tp.Streams > 0 {
+				note = fmt.Sprintf("per stream %s/s (median)", fmtRate(tp.StreamOutputTokensPerS))
+			}
+			d.Tiles = append(d.Tiles, tile{Label: "output tokens/s", Value: fmtRate(tp.OutputTokensPerS), Note: note})
+		}
 	} else {
 		d.NoMessages = true
 	}

@@ -79,7 +79,13 @@ func keyFigures() []figure {
 		{"TTFT p99", UnitSeconds, -1, msg(func(m *StepSummary) float64 { return m.TTFT.P99 })},
 		{"inter-token gap p95", UnitSeconds, -1, msg(func(m *StepSummary) float64 { return m.InterToken.P95 })},
 		{"TPOT p50", UnitSeconds, -1, msg(func(m *StepSummary) float64 { return m.TPOT.P50 })},
-		{"goodput", UnitRatio, 1, msg(func(m *StepSummary) float64 { return ratio(m.Good, m.Count) })},
+		{"goodput", UnitRatio, 1, func(s *Summary) (float64, bool) { return s.Goodput.Share, s.Goodput.Messages > 0 }},
+		{"output tokens/s", UnitPerSecond, 1, func(s *Summary) (float64, bool) {
+			return s.Throughput.OutputTokensPerS, s.Throughput.OutputTokensPerS > 0
+		}},
+		{"tokens/s per stream (median)", UnitPerSecond, 1, func(s *Summary) (float64, bool) {
+			return s.Throughput.StreamOutputTokensPerS, s.Throughput.Streams > 0
+		}},
 	}
 	for _, st := range results.Steps() {
 		for _, q := range []struct {

@@ -18,7 +18,10 @@ import (
 //	STEP.TIMING.STAT      TIMING: latency, latency_from_intended, lag, and for
 //	                      message also ttfb, ttft, inter_token, tpot;
 //	                      STAT: p50, p90, p95, p99, max, mean, min
-//	message.tokens  message.goodput  message.goodput.per_second
+//	message.tokens  message.tokens_per_s  message.goodput  message.goodput.per_second
+//	message.stream_tokens_per_s.p50|p5  (a stream's speed after its first token:
+//	                      the median, and the one the slowest 5 % fell below)
+//	tokens  tokens.per_second  (output tokens of every reply, and per second)
 //	message.shapes.SHAPE  message.shapes.SHAPE.rate
 //	requests  requests.per_second  errors  errors.rate  errors.KIND  errors.KIND.rate
 //	sessions.started|completed|failed|canceled  sessions.completed.rate (…)
@@ -27,7 +30,7 @@ import (
 //	schedule.steady       (== true or == false: the steady-state check)
 //	goodput  goodput.per_second (same as message.goodput…)
 //
-// STEP is session, conversation, message or poll. Rates named ".rate" are
+// STEP is one of results.Steps(). Rates named ".rate" are
 // fractions of a count (write them as percentages); ".per_second" are per
 // second of the run.
 type metric struct {
@@ -82,12 +85,14 @@ func parseMetric(path string) (*metric, *metricError) {
 		err = m.global(segs, offs)
 	case head == "goodput":
 		return parseMetric("message." + path)
+	case head == "tokens":
+		err = m.tokens(segs, offs)
 	case head == "sessions":
 		err = m.sessions(segs, offs)
 	case head == "schedule":
 		err = m.schedule(segs, offs)
 	default:
-		return bad(0, "unknown metric %q: want a step (session, conversation, message, poll), requests, errors, sessions, schedule or goodput", head)
+		return bad(0, "unknown metric %q: want a step (%s), requests, errors, sessions, schedule, goodput or tokens", head, stepList())
 	}
 	if err != nil {
 		return nil, err
@@ -142,6 +147,20 @@ func (m *metric) step(segs []string, offs []int) *metricError {
 		return &metricError{offs[1], fmt.Sprintf("%s is measured on message steps only", name)}
 	case isMsg && len(segs) == 2 && name == "tokens":
 		m.set(UnitCount, true, func(s *Summary) (float64, int64) { return float64(st(s).Tokens), st(s).Count })
+	case isMsg && len(segs) == 2 && name == "tokens_per_s":
+		m.set(UnitPerSecond, false, func(s *Summary) (float64, int64) {
+			return perSecondF(st(s).Tokens, s.DurationS), st(s).Count
+		})
+	case isMsg && name == "stream_tokens_per_s" && len(segs) == 3 && (segs[2] == "p50" || segs[2] == "p5"):
+		slow := segs[2] == "p5"
+		m.set(UnitPerSecond, false, func(s *Summary) (float64, int64) {
+			if slow {
+				return s.Throughput.SlowStreamTokensPerS, s.Throughput.Streams
+			}
+			return s.Throughput.StreamOutputTokensPerS, s.Throughput.Streams
+		})
+	case isMsg && name == "stream_tokens_per_s":
+		return &metricError{offs[1], "message.stream_tokens_per_s needs p50 (the median stream) or p5 (the slowest 5 %)"}
 	case isMsg && name == "goodput" && len(segs) == 2:
 		m.set(UnitRatio, false, func(s *Summary) (float64, int64) { return s.Goodput.Share, s.Goodput.Messages })
 	case isMsg && name == "goodput" && len(segs) == 3 && segs[2] == "per_second":
@@ -159,7 +178,7 @@ func (m *metric) step(segs []string, offs []int) *metricError {
 			}
 			return ratio(st(s).Shapes[shape], total), total
 		})
-	case !slices.Contains([]string{"count", "per_second", "tokens", "goodput", "shapes"}, name):
+	case !slices.Contains([]string{"count", "per_second", "tokens", "tokens_per_s", "goodput", "shapes"}, name):
 		return &metricError{offs[1], fmt.Sprintf("unknown measure %q of %s: want count, per_second, errors, errors.rate or a timing (%s)",
 			name, segs[0], strings.Join(timingsOf(isMsg), ", "))}
 	default:
@@ -335,4 +354,36 @@ func perSecondF(n int64, sec float64) float64 {
 		return 0
 	}
 	return float64(n) / sec
+}
+
+// tokens resolves tokens and tokens.per_second: the output tokens of every
+// reply.
+func (m *metric) tokens(segs []string, offs []int) *metricError {
+	total := func(s *Summary) int64 {
+		var n int64
+		for _, st := range s.Steps {
+			if st.MessageSummary != nil {
+				n += st.Tokens
+			}
+		}
+		return n
+	}
+	switch {
+	case len(segs) == 1:
+		m.set(UnitCount, true, func(s *Summary) (float64, int64) { n := total(s); return float64(n), n })
+	case len(segs) == 2 && segs[1] == "per_second":
+		m.set(UnitPerSecond, false, func(s *Summary) (float64, int64) { n := total(s); return perSecondF(n, s.DurationS), n })
+	default:
+		return &metricError{offs[len(offs)-1], "after tokens, want nothing (the count) or per_second"}
+	}
+	return nil
+}
+
+// stepList names the steps, for messages.
+func stepList() string {
+	var names []string
+	for _, s := range results.Steps() {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
 }

@@ -27,6 +27,7 @@ type Summary struct {
 	Steps        Steps                  `json:"steps"`
 	Errors       map[results.Kind]int64 `json:"errors"`
 	Goodput      Goodput                `json:"goodput"`
+	Throughput   Throughput             `json:"throughput"`
 	Thresholds   []Verdict              `json:"thresholds"`
 	Schedule     Schedule               `json:"schedule"`
 	TTFTBars     []Bar                  `json:"ttft_histogram,omitempty"`
@@ -34,6 +35,8 @@ type Summary struct {
 	Replay       *Replay                `json:"replay,omitempty"`      // only when turns were replayed from transcripts
 	Config       *Config                `json:"config,omitempty"`      // the run's settings, secret-free
 	Distributed  *Distributed           `json:"distributed,omitempty"` // a run merged from its shards by loadgen collect
+	// Conversations breaks the run down by conversation of the mix, by name.
+	Conversations []ConversationSummary `json:"conversations,omitempty"`
 }
 
 // Replay compares the replies to replayed turns with the recorded replies.
@@ -218,6 +221,8 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 	}
 	s.Series = buildSeries(&d.Series)
 	s.Replay = buildReplay(d)
+	s.Throughput = buildThroughput(d, dur)
+	s.Conversations = buildConversations(d)
 	return s
 }
 

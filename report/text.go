@@ -24,6 +24,7 @@ func WriteText(w io.Writer, s *Summary) error {
 	textSteps(&b, s, func(st *StepSummary) Percentiles { return st.Latency })
 	textMessages(&b, s)
 	textReplay(&b, s)
+	textConversations(&b, s)
 	b.WriteString("\nLatency by step, from the intended start: coordinated omission corrected (2)\n")
 	textSteps(&b, s, func(st *StepSummary) Percentiles { return st.FromIntended })
 	textErrors(&b, s)
@@ -96,6 +97,13 @@ func textFacts(b *strings.Builder, s *Summary) {
 		noun = "error"
 	}
 	fact("requests", "%d%s, %d %s (%s)", reqs, perS, errs, noun, fmtPct(ratio(errs, reqs)))
+	if tp := s.Throughput; tp.OutputTokensPerS > 0 {
+		line := fmt.Sprintf("%s output tokens/s", fmtRate(tp.OutputTokensPerS))
+		if tp.Streams > 0 {
+			line += fmt.Sprintf("; per stream %s tokens/s (median), the slowest 5%% under %s", fmtRate(tp.StreamOutputTokensPerS), fmtRate(tp.SlowStreamTokensPerS))
+		}
+		fact("tokens", "%s", line)
+	}
 	if waits, gets, perr := s.Steps.Overhead(); waits > 0 {
 		fact("polls", "%d GETs waiting for %d async replies, %d failed: measurement overhead (3), not counted above", gets, waits, perr)
 	}
@@ -155,6 +163,36 @@ func textMessages(b *strings.Builder, s *Summary) {
 	g := s.Goodput
 	fmt.Fprintf(b, "  goodput   %d of %d messages met the SLO (%s), %s good messages/s\n",
 		g.Good, g.Messages, fmtPct(g.Share), fmtRate(g.PerSecond))
+}
+
+// textConversations breaks the run down by conversation, when the mix has
+// more than one.
+func textConversations(b *strings.Builder, s *Summary) {
+	if len(s.Conversations) < 2 {
+		return
+	}
+	b.WriteString("\nBy conversation (latency and TTFT of streamed replies)\n")
+	t := table{header: []string{"conversation", "sessions", "requests", "errors", "messages", "latency p50", "p95", "TTFT p50", "p95", "goodput"}}
+	for _, c := range s.Conversations {
+		errs := "0"
+		if c.Errors > 0 {
+			errs = fmt.Sprintf("%d (%s)", c.Errors, fmtPct(c.ErrorRate))
+		}
+		cell := func(d Percentiles, v float64) string {
+			if d.Count == 0 {
+				return "-"
+			}
+			return fmtSec(v)
+		}
+		good := "-"
+		if c.Messages > 0 {
+			good = fmtPct(c.Goodput)
+		}
+		t.add(c.Name, strconv.FormatInt(c.Sessions.Started, 10), strconv.FormatInt(c.Requests, 10), errs,
+			strconv.FormatInt(c.Messages, 10), cell(c.Latency, c.Latency.P50), cell(c.Latency, c.Latency.P95),
+			cell(c.TTFT, c.TTFT.P50), cell(c.TTFT, c.TTFT.P95), good)
+	}
+	t.write(b)
 }
 
 // textReplay compares replayed replies with the recorded ones.

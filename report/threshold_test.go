@@ -285,3 +285,33 @@ func TestWriteJUnitGolden(t *testing.T) {
 		t.Errorf("JUnit document = %+v, want 3 cases and 2 failures", doc)
 	}
 }
+
+func TestTokenThresholds(t *testing.T) {
+	s := testSummary(t)
+	tp := s.Throughput
+	if tp.OutputTokensPerS <= 0 || tp.Streams == 0 || tp.SlowStreamTokensPerS <= 0 || tp.SlowStreamTokensPerS > tp.StreamOutputTokensPerS {
+		t.Fatalf("throughput %+v: want output tokens/s, streams, and the slowest streams slower than the median", tp)
+	}
+	for _, tt := range []struct {
+		expr string
+		want float64
+	}{
+		{"tokens.per_second > 1", tp.OutputTokensPerS},
+		{"message.tokens_per_s > 1", tp.OutputTokensPerS},
+		{"message.stream_tokens_per_s.p50 > 1", tp.StreamOutputTokensPerS},
+		{"message.stream_tokens_per_s.p5 > 1", tp.SlowStreamTokensPerS},
+	} {
+		th, err := report.ParseThreshold(tt.expr)
+		if err != nil {
+			t.Fatalf("ParseThreshold(%q): %v", tt.expr, err)
+		}
+		if v := th.Eval(s); math.Abs(v.Value-tt.want) > 0.06 || !v.Pass || v.Unit != report.UnitPerSecond {
+			t.Errorf("%s = %+v, want %g per second, passing", tt.expr, v, tt.want)
+		}
+	}
+	for _, bad := range []string{"tokens.rate > 1", "message.stream_tokens_per_s.p95 > 1"} {
+		if _, err := report.ParseThreshold(bad); err == nil {
+			t.Errorf("ParseThreshold(%q): no error", bad)
+		}
+	}
+}

@@ -60,9 +60,9 @@ func (a *Aggregate) SessionStarted(conversation string) {
 
 // SessionStartedAt counts a session start at time t (used when replaying a
 // results file).
-func (a *Aggregate) SessionStartedAt(_ string, t time.Time) {
+func (a *Aggregate) SessionStartedAt(conversation string, t time.Time) {
 	a.mu.Lock()
-	a.d.sessionStarted(t)
+	a.d.sessionStarted(conversation, t)
 	a.mu.Unlock()
 }
 
@@ -72,9 +72,9 @@ func (a *Aggregate) SessionEnded(conversation string, end results.End) {
 }
 
 // SessionEndedAt counts a session end at time t.
-func (a *Aggregate) SessionEndedAt(_ string, end results.End, t time.Time) {
+func (a *Aggregate) SessionEndedAt(conversation string, end results.End, t time.Time) {
 	a.mu.Lock()
-	a.d.sessionEnded(end, t)
+	a.d.sessionEnded(conversation, end, t)
 	a.mu.Unlock()
 }
 

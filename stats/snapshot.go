@@ -30,6 +30,9 @@ type Snapshot struct {
 	Last     time.Time              // latest step end or session event
 	Series   Series                 // per-interval time series
 	Unknown  int64                  // results whose Step is not one of Steps() (not counted elsewhere)
+	// Conversations holds each conversation's stats by name (at most
+	// MaxConversations, then OtherConversation); nil until the first.
+	Conversations map[string]*ConversationStats
 }
 
 // Sessions counts virtual-user sessions by outcome (results.End). The
@@ -156,24 +159,19 @@ func (d *Snapshot) seen(t time.Time) {
 	}
 }
 
-func (d *Snapshot) sessionStarted(t time.Time) {
+func (d *Snapshot) sessionStarted(conversation string, t time.Time) {
 	d.seen(t)
 	d.Series.advance(t)
 	d.Sessions.Started++
+	d.conversation(conversation).Sessions.Started++
 	d.Series.active++
 }
 
-func (d *Snapshot) sessionEnded(end results.End, t time.Time) {
+func (d *Snapshot) sessionEnded(conversation string, end results.End, t time.Time) {
 	d.seen(t)
 	d.Series.advance(t)
-	switch end {
-	case results.EndCompleted:
-		d.Sessions.Completed++
-	case results.EndFailed:
-		d.Sessions.Failed++
-	default:
-		d.Sessions.Canceled++
-	}
+	d.Sessions.count(end)
+	d.conversation(conversation).Sessions.count(end)
 	d.Series.active--
 }
 
@@ -184,6 +182,7 @@ func (d *Snapshot) record(r *results.Result) {
 		return
 	}
 	st := d.Steps[i]
+	d.conversation(r.Conversation).record(r)
 	st.Count++
 	st.Codes[r.Code]++
 	st.BytesIn += r.BytesIn
@@ -284,6 +283,12 @@ func (d *Snapshot) Clone() *Snapshot {
 	c.Lag = d.Lag.clone()
 	c.Wait = d.Wait.clone()
 	c.Series = d.Series.clone()
+	if d.Conversations != nil {
+		c.Conversations = make(map[string]*ConversationStats, len(d.Conversations))
+		for name, cs := range d.Conversations {
+			c.Conversations[name] = cs.clone()
+		}
+	}
 	return &c
 }
 
@@ -310,10 +315,10 @@ func (d *Snapshot) Merge(o *Snapshot) {
 		st.merge(o.Steps[i])
 	}
 	addCounts(d.Errors, o.Errors)
-	d.Sessions.Started += o.Sessions.Started
-	d.Sessions.Completed += o.Sessions.Completed
-	d.Sessions.Failed += o.Sessions.Failed
-	d.Sessions.Canceled += o.Sessions.Canceled
+	d.Sessions.add(o.Sessions)
+	for name, cs := range o.Conversations {
+		d.conversation(name).merge(cs)
+	}
 	d.Lag.Merge(&o.Lag)
 	d.Wait.Merge(&o.Wait)
 	d.seen(o.First)

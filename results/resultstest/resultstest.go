@@ -14,13 +14,15 @@ import (
 )
 
 // Event is one Sink call of a synthetic run, at time At: exactly one of
-// Start (SessionStarted with that conversation), End (SessionEnded) or
-// Result (Record) is set. User is the virtual user it belongs to.
+// Start (SessionStarted with that conversation), End (SessionEnded of
+// conversation Conv) or Result (Record) is set. User is the virtual user it
+// belongs to.
 type Event struct {
 	At     time.Time
 	User   uint64
 	Start  string
 	End    results.End
+	Conv   string // the conversation an End ends
 	Result *results.Result
 }
 
@@ -44,7 +46,7 @@ func Replay(s results.TimedSink, evs []Event) {
 		case e.Start != "":
 			s.SessionStartedAt(e.Start, e.At)
 		default:
-			s.SessionEndedAt("", e.End, e.At)
+			s.SessionEndedAt(e.Conv, e.End, e.At)
 		}
 	}
 }
@@ -111,7 +113,7 @@ func Generate(cfg Config) []Event {
 				break
 			}
 		}
-		evs = append(evs, Event{At: t, User: user, End: end})
+		evs = append(evs, Event{At: t, User: user, End: end, Conv: conv})
 	}
 	slices.SortStableFunc(evs, func(a, b Event) int { return a.At.Compare(b.At) })
 	return evs
@@ -161,6 +163,19 @@ func Diff(a, b *stats.Snapshot) string {
 	}
 	if !a.Lag.Equal(&b.Lag) || !a.Wait.Equal(&b.Wait) {
 		return "lag/wait histograms differ"
+	}
+	if len(a.Conversations) != len(b.Conversations) {
+		return fmt.Sprintf("%d conversations vs %d", len(a.Conversations), len(b.Conversations))
+	}
+	for name, ca := range a.Conversations {
+		cb := b.Conversations[name]
+		if cb == nil {
+			return "conversation " + name + " missing"
+		}
+		if fmt.Sprint(ca.Sessions, ca.Requests, ca.Errors, ca.Sent, ca.Good, ca.Tokens) != fmt.Sprint(cb.Sessions, cb.Requests, cb.Errors, cb.Sent, cb.Good, cb.Tokens) ||
+			!ca.Latency.Equal(&cb.Latency) || !ca.TTFT.Equal(&cb.TTFT) {
+			return "conversation " + name + " differs"
+		}
 	}
 	if !a.First.Equal(b.First) || !a.Last.Equal(b.Last) {
 		return fmt.Sprintf("first/last differ: %v..%v vs %v..%v", a.First, a.Last, b.First, b.Last)
