@@ -172,7 +172,7 @@ func textConversations(b *strings.Builder, s *Summary) {
 		return
 	}
 	b.WriteString("\nBy conversation (latency and TTFT of streamed replies)\n")
-	t := table{header: []string{"conversation", "sessions", "requests", "errors", "messages", "latency p50", "p95", "TTFT p50", "p95", "goodput"}}
+	t := table{header: []string{"name", "sessions", "requests", "errors", "messages", "latency p50", "p95", "TTFT p50", "p95", "goodput"}}
 	for _, c := range s.Conversations {
 		errs := "0"
 		if c.Errors > 0 {
