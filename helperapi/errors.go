@@ -26,12 +26,13 @@ const (
 	KindStreamError     Kind = "stream_error"     // a 3: error part, even with status 200
 	KindProtocol        Kind = "protocol"         // a body that cannot be parsed
 	KindNoReply         Kind = "no_reply"         // async mode: no assistant reply appeared in time
+	KindLocal           Kind = "local_resource"   // this process ran out of file descriptors or ephemeral ports: the client's failure, not the server's
 )
 
 // Kinds lists every Kind, in a fixed order.
 func Kinds() []Kind {
 	return []Kind{KindConnect, KindTimeout, KindCanceled, KindNetwork, KindRateLimited, KindAuth,
-		KindHTTP4xx, KindHTTP5xx, KindStreamTruncated, KindStreamError, KindProtocol, KindNoReply}
+		KindHTTP4xx, KindHTTP5xx, KindStreamTruncated, KindStreamError, KindProtocol, KindNoReply, KindLocal}
 }
 
 // Error is the error every Client and Session call returns. Its text never

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -236,9 +237,10 @@ func (ex *exchange) statusFailure(now time.Time) *Error {
 }
 
 // failure classifies a transport error: the caller's cancel or deadline, the
-// per-request timeout, a failure before any connection (connect, dial and
-// TLS handshake timeouts included), another timeout once connected (an
-// http.Client Timeout or a transport's ResponseHeaderTimeout given with
+// per-request timeout, this process out of file descriptors or ports
+// (local), a failure before any connection (connect, dial and TLS handshake
+// timeouts included), another timeout once connected (an http.Client
+// Timeout or a transport's ResponseHeaderTimeout given with
 // WithHTTPClient), or a broken connection (network).
 func (ex *exchange) failure(err error, beforeConn bool) *Error {
 	var kind Kind
@@ -247,6 +249,8 @@ func (ex *exchange) failure(err error, beforeConn bool) *Error {
 		kind = KindCanceled
 	case ex.parent.Err() != nil, errors.Is(context.Cause(ex.ctx), errRequestTimeout):
 		kind = KindTimeout
+	case isLocal(err):
+		kind = KindLocal
 	case beforeConn:
 		kind = KindConnect
 	case isTimeout(err):
@@ -255,6 +259,19 @@ func (ex *exchange) failure(err error, beforeConn bool) *Error {
 		kind = KindNetwork
 	}
 	return ex.newError(kind, "", err)
+}
+
+// isLocal reports whether err is this process running out of a resource:
+// file descriptors (socket: too many open files), ephemeral ports (cannot
+// assign requested address) or socket buffers. The target never saw such a
+// request.
+func isLocal(err error) bool {
+	for _, e := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.EADDRNOTAVAIL, syscall.ENOBUFS} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // isTimeout reports whether err is a deadline passing rather than a broken

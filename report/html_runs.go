@@ -177,7 +177,7 @@ func thresholdRows(runs []*Summary) []thresholdRow {
 				index[o.Expr] = k
 				rows = append(rows, thresholdRow{Expr: o.Expr, Cells: make([]thresholdCell, len(runs))})
 			}
-			rows[k].Cells[i] = thresholdCell{Checked: true, Pass: o.Pass, Value: FormatValue(o.Value, o.Unit)}
+			rows[k].Cells[i] = thresholdCell{Checked: true, Pass: o.Pass, Value: o.Show()}
 		}
 	}
 	return rows

@@ -61,10 +61,16 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 		suite.Timestamp = s.StartedAt.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, o := range s.Thresholds {
-		value := FormatValue(o.Value, o.Unit)
+		value := o.Show()
 		c := junitCase{Name: o.Expr, Classname: "loadgen.thresholds." + s.Scenario, Time: "0",
 			SystemOut: fmt.Sprintf("value %s from %d samples", value, o.Samples)}
-		if !o.Pass {
+		switch {
+		case o.NoSamples:
+			suite.Failures++
+			c.SystemOut = "no samples: nothing was measured for this metric"
+			c.Failure = &junitFailure{Type: "threshold", Message: fmt.Sprintf("%s failed: no samples (nothing was measured)", o.Expr),
+				Text: fmt.Sprintf("threshold %s\nvalue     no samples\n", o.Expr)}
+		case !o.Pass:
 			suite.Failures++
 			c.Failure = &junitFailure{Type: "threshold", Message: fmt.Sprintf("%s failed: the value is %s", o.Expr, value),
 				Text: fmt.Sprintf("threshold %s\nvalue     %s (%d samples)\n", o.Expr, value, o.Samples)}

@@ -132,7 +132,29 @@ func RunFromFiles(infos []resultfile.FileInfo, snap *stats.Snapshot) results.Run
 			run.Duration = planned
 		}
 	}
+	// Files that say what their run's schedule covered (Writer.Ran) give
+	// exactly the live summary's span, an interrupted run's included.
+	if from, to, ok := ranSpan(infos); ok {
+		run.Start, run.Duration = from, to.Sub(from)
+	}
 	return run
+}
+
+// ranSpan returns the span every file's run covered, from the earliest
+// start to the latest stop; false unless every file says.
+func ranSpan(infos []resultfile.FileInfo) (from, to time.Time, ok bool) {
+	for _, in := range infos {
+		if in.RanFrom.IsZero() || in.RanTo.IsZero() {
+			return time.Time{}, time.Time{}, false
+		}
+		if from.IsZero() || in.RanFrom.Before(from) {
+			from = in.RanFrom
+		}
+		if in.RanTo.After(to) {
+			to = in.RanTo
+		}
+	}
+	return from, to, len(infos) > 0
 }
 
 func appendNew(list []string, s string) []string {

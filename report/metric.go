@@ -135,8 +135,8 @@ func (m *metric) step(segs []string, offs []int) *metricError {
 			return perSecondF(st(s).Count, s.DurationS), st(s).Count
 		})
 	case name == "errors":
-		return m.errors(segs[2:], offs[2:], func(s *Summary) (map[results.Kind]int64, int64, int64) {
-			return st(s).Kinds, st(s).Errors, st(s).Count
+		return m.errors(segs[2:], offs[2:], func(s *Summary) (map[results.Kind]int64, int64, int64, int64) {
+			return st(s).Kinds, st(s).Errors, st(s).Count - st(s).Ours, st(s).Count
 		})
 	case slices.Contains(timingsAll, name) || (isMsg && slices.Contains(timingsMsg, name)):
 		if len(segs) != 3 {
@@ -195,18 +195,22 @@ func timingsOf(isMsg bool) []string {
 }
 
 // errors resolves ERRORS[.rate|.KIND|.KIND.rate] after an "errors" segment.
-func (m *metric) errors(rest []string, offs []int, get func(*Summary) (kinds map[results.Kind]int64, errs, total int64)) *metricError {
+// get returns the counts by kind (loadgen's own included), the target's
+// errors, the results judged (without loadgen's own failures) and all
+// results. Error rates are over the judged results; a kind's rate is over
+// all of them, so that canceled.rate says what share the run's stop cut.
+func (m *metric) errors(rest []string, offs []int, get func(*Summary) (kinds map[results.Kind]int64, errs, judged, total int64)) *metricError {
 	switch {
 	case len(rest) == 0:
-		m.set(UnitCount, true, func(s *Summary) (float64, int64) { _, e, n := get(s); return float64(e), n })
+		m.set(UnitCount, true, func(s *Summary) (float64, int64) { _, e, j, _ := get(s); return float64(e), j })
 	case len(rest) == 1 && rest[0] == "rate":
-		m.set(UnitRatio, false, func(s *Summary) (float64, int64) { _, e, n := get(s); return ratio(e, n), n })
+		m.set(UnitRatio, false, func(s *Summary) (float64, int64) { _, e, j, _ := get(s); return ratio(e, j), j })
 	case len(rest) == 1:
 		kind := results.Kind(rest[0])
-		m.set(UnitCount, true, func(s *Summary) (float64, int64) { k, _, n := get(s); return float64(k[kind]), n })
+		m.set(UnitCount, true, func(s *Summary) (float64, int64) { k, _, _, n := get(s); return float64(k[kind]), n })
 	case len(rest) == 2 && rest[1] == "rate":
 		kind := results.Kind(rest[0])
-		m.set(UnitRatio, false, func(s *Summary) (float64, int64) { k, _, n := get(s); return ratio(k[kind], n), n })
+		m.set(UnitRatio, false, func(s *Summary) (float64, int64) { k, _, _, n := get(s); return ratio(k[kind], n), n })
 	default:
 		return &metricError{offs[len(offs)-1], "after errors, want rate, a kind (e.g. timeout) or KIND.rate"}
 	}
@@ -236,9 +240,9 @@ func (m *metric) global(segs []string, offs []int) *metricError {
 		}
 		return nil
 	}
-	return m.errors(segs[1:], offs[1:], func(s *Summary) (map[results.Kind]int64, int64, int64) {
+	return m.errors(segs[1:], offs[1:], func(s *Summary) (map[results.Kind]int64, int64, int64, int64) {
 		n, e := totals(s)
-		return s.Errors, e, n
+		return s.Errors, e, n - s.ours(), n
 	})
 }
 
@@ -281,10 +285,11 @@ func (m *metric) schedule(segs []string, offs []int) *metricError {
 			if s.Schedule.Steady == nil {
 				return 0, 0
 			}
+			n, _ := totals(s) // the check rests on every step, not only sign-ins
 			if *s.Schedule.Steady {
-				return 1, sessions(s)
+				return 1, n
 			}
-			return 0, sessions(s)
+			return 0, n
 		})
 	case len(segs) == 2 && segs[1] == "achieved_ratio":
 		m.set(UnitRatio, false, func(s *Summary) (float64, int64) {
@@ -338,6 +343,15 @@ func distStat(d Percentiles, stat string) float64 {
 		return d.Mean
 	}
 	return d.Min
+}
+
+// ours returns the results of every step that loadgen itself failed.
+func (s *Summary) ours() int64 {
+	var n int64
+	for _, st := range s.Steps {
+		n += st.Ours
+	}
+	return n
 }
 
 // totals returns the requests and errors of every step.

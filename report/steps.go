@@ -46,6 +46,18 @@ func (ss Steps) Traffic() (requests, errs int64) {
 	return requests, errs
 }
 
+// trafficOurs sums the users' traffic that loadgen failed itself (canceled
+// by the run's stop, local_resource): neither requests judged nor errors.
+func (ss Steps) trafficOurs() int64 {
+	var n int64
+	for _, st := range ss {
+		if !st.Step.Overhead() {
+			n += st.Ours
+		}
+	}
+	return n
+}
+
 // Overhead sums the measurement overhead: the steps (waits for an async
 // reply), the GETs they made, and the steps that failed.
 func (ss Steps) Overhead() (steps, requests, errs int64) {

@@ -26,15 +26,21 @@ type Summary struct {
 	Sessions     stats.Sessions         `json:"sessions"`
 	Steps        Steps                  `json:"steps"`
 	Errors       map[results.Kind]int64 `json:"errors"`
-	Goodput      Goodput                `json:"goodput"`
-	Throughput   Throughput             `json:"throughput"`
-	Thresholds   []Verdict              `json:"thresholds"`
-	Schedule     Schedule               `json:"schedule"`
-	TTFTBars     []Bar                  `json:"ttft_histogram,omitempty"`
-	Series       *Timeline              `json:"series,omitempty"`
-	Replay       *Replay                `json:"replay,omitempty"`      // only when turns were replayed from transcripts
-	Config       *Config                `json:"config,omitempty"`      // the run's settings, secret-free
-	Distributed  *Distributed           `json:"distributed,omitempty"` // a run merged from its shards by loadgen collect
+	// ErrorDetails holds the first few distinct error texts of each kind
+	// (redacted by the client: never a secret or token).
+	ErrorDetails map[results.Kind][]string `json:"error_details,omitempty"`
+	// AllFailed: requests were made and not one succeeded (or every one was
+	// failed by loadgen itself): the run measured nothing of the target.
+	AllFailed   bool         `json:"all_failed,omitempty"`
+	Goodput     Goodput      `json:"goodput"`
+	Throughput  Throughput   `json:"throughput"`
+	Thresholds  []Verdict    `json:"thresholds"`
+	Schedule    Schedule     `json:"schedule"`
+	TTFTBars    []Bar        `json:"ttft_histogram,omitempty"`
+	Series      *Timeline    `json:"series,omitempty"`
+	Replay      *Replay      `json:"replay,omitempty"`      // only when turns were replayed from transcripts
+	Config      *Config      `json:"config,omitempty"`      // the run's settings, secret-free
+	Distributed *Distributed `json:"distributed,omitempty"` // a run merged from its shards by loadgen collect
 	// Conversations breaks the run down by conversation of the mix, by name.
 	Conversations []ConversationSummary `json:"conversations,omitempty"`
 }
@@ -51,8 +57,9 @@ type Replay struct {
 type StepSummary struct {
 	Step            results.Step           `json:"-"` // the key of this entry in Steps
 	Count           int64                  `json:"count"`
-	Errors          int64                  `json:"errors"`
-	ErrorRate       float64                `json:"error_rate"`
+	Errors          int64                  `json:"errors"`         // failed for the target's reasons
+	Ours            int64                  `json:"loadgen_failed"` // failed for loadgen's own (canceled by the run's stop, local_resource): not errors
+	ErrorRate       float64                `json:"error_rate"`     // Errors / (Count − Ours)
 	Kinds           map[results.Kind]int64 `json:"errors_by_kind"`
 	Codes           map[string]int64       `json:"codes"`
 	Latency         Percentiles            `json:"latency"`
@@ -90,7 +97,9 @@ type Percentiles struct {
 	Min   float64 `json:"min"`
 }
 
-// Goodput is the share of messages that met the scenario's SLO.
+// Goodput is the share of messages that met the scenario's SLO. Messages
+// that loadgen itself failed (canceled by the run's stop, local_resource)
+// are not counted: they say nothing of the target.
 type Goodput struct {
 	Messages  int64   `json:"messages"`
 	Good      int64   `json:"good"`
@@ -106,6 +115,18 @@ type Verdict struct {
 	Pass    bool    `json:"pass"`
 	Unit    string  `json:"unit,omitempty"`    // UnitSeconds, UnitRatio (a fraction), UnitPerSecond or UnitCount
 	Samples int64   `json:"samples,omitempty"` // observations the value rests on
+	// NoSamples: nothing was measured for the metric, so the threshold
+	// failed whatever its value (shown as "no samples").
+	NoSamples bool `json:"no_samples,omitempty"`
+}
+
+// Show returns the value for people: "no samples" when nothing was
+// measured, else the value in its unit.
+func (v Verdict) Show() string {
+	if v.NoSamples {
+		return "no samples"
+	}
+	return FormatValue(v.Value, v.Unit)
 }
 
 // Schedule compares the planned session arrivals with what happened.
@@ -192,6 +213,7 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 		DurationS:    dur.Seconds(),
 		Sessions:     d.Sessions,
 		Errors:       d.Errors,
+		ErrorDetails: d.Details,
 		Thresholds:   []Verdict{},
 	}
 	for _, st := range d.Steps {
@@ -200,8 +222,8 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 			step.MessageSummary = buildMessage(st)
 			s.TTFTBars = bars(&st.TTFT)
 		}
-		if st.Step.Sends() { // goodput: every message sent, streamed or async
-			s.Goodput.Messages += st.Count
+		if st.Step.Sends() { // goodput: every message sent, streamed or async, that loadgen did not fail itself
+			s.Goodput.Messages += st.Judged()
 			s.Goodput.Good += st.Good
 		}
 		s.Steps = append(s.Steps, step)
@@ -223,6 +245,8 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 	s.Replay = buildReplay(d)
 	s.Throughput = buildThroughput(d, dur)
 	s.Conversations = buildConversations(d)
+	reqs, errs := s.Steps.Traffic()
+	s.AllFailed = reqs > 0 && errs == reqs-s.Steps.trafficOurs()
 	return s
 }
 
@@ -247,7 +271,7 @@ func buildStep(st *stats.StepStats) *StepSummary {
 		codes[strconv.Itoa(c)] = n
 	}
 	return &StepSummary{
-		Step: st.Step, Count: st.Count, Errors: st.Errors, ErrorRate: st.ErrorRate(), Kinds: st.Kinds, Codes: codes,
+		Step: st.Step, Count: st.Count, Errors: st.Errors, Ours: st.Ours, ErrorRate: st.ErrorRate(), Kinds: st.Kinds, Codes: codes,
 		Latency: dist(&st.Latency), FromIntended: dist(&st.FromIntended), Lag: dist(&st.Lag),
 		BytesIn: st.BytesIn, BytesOut: st.BytesOut, Polls: st.Polls,
 	}
@@ -370,12 +394,13 @@ func round(x float64, digits int) float64 {
 	return math.Round(x*p) / p
 }
 
-// sent counts the messages sent in an interval, streamed or async.
+// sent counts the messages sent in an interval, streamed or async, but
+// those loadgen failed itself (the goodput's denominator).
 func sent(iv *stats.Interval) int64 {
 	var n int64
 	for i, st := range results.Steps() {
 		if st.Sends() {
-			n += iv.Steps[i].Count
+			n += iv.Steps[i].Count - iv.Steps[i].Ours
 		}
 	}
 	return n

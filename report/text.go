@@ -88,6 +88,7 @@ func textFacts(b *strings.Builder, s *Summary) {
 			st.Reason, fmtSeconds(st.FromS), fmtSeconds(st.ToS))
 	}
 	reqs, errs := s.Steps.Traffic()
+	ours := s.Steps.trafficOurs()
 	perS := ""
 	if s.DurationS > 0 {
 		perS = fmt.Sprintf(" (%s/s)", fmtRate(float64(reqs)/s.DurationS))
@@ -96,7 +97,17 @@ func textFacts(b *strings.Builder, s *Summary) {
 	if errs == 1 {
 		noun = "error"
 	}
-	fact("requests", "%d%s, %d %s (%s)", reqs, perS, errs, noun, fmtPct(ratio(errs, reqs)))
+	fact("requests", "%d%s, %d %s (%s)", reqs, perS, errs, noun, fmtPct(ratio(errs, reqs-ours)))
+	if ours > 0 {
+		var parts []string
+		if n := s.Errors[results.KindCanceled]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d canceled by the run's stop", n))
+		}
+		if n := s.Errors[results.KindLocal]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d failed on loadgen's own limits (local_resource)", n))
+		}
+		fact("", "and %s: not the target's errors, left out of error rates and goodput", strings.Join(parts, ", "))
+	}
 	if tp := s.Throughput; tp.OutputTokensPerS > 0 {
 		line := fmt.Sprintf("%s output tokens/s", fmtRate(tp.OutputTokensPerS))
 		if tp.Streams > 0 {
@@ -107,6 +118,23 @@ func textFacts(b *strings.Builder, s *Summary) {
 	if waits, gets, perr := s.Steps.Overhead(); waits > 0 {
 		fact("polls", "%d GETs waiting for %d async replies, %d failed: measurement overhead (3), not counted above", gets, waits, perr)
 	}
+	if s.AllFailed {
+		fact("FAILED", "%s", allFailed(s, reqs, ours))
+	}
+}
+
+// allFailed says in one line that a run measured nothing of the target.
+func allFailed(s *Summary, reqs, ours int64) string {
+	if ours == reqs {
+		return fmt.Sprintf("no request was judged: all %d were failed by loadgen itself", reqs)
+	}
+	var kinds []string
+	for _, k := range sortedByCount(s.Errors) {
+		if k.Target() {
+			kinds = append(kinds, fmt.Sprintf("%s %s", k, fmtPct(ratio(s.Errors[k], reqs-ours))))
+		}
+	}
+	return fmt.Sprintf("every request failed (%d of %d: %s); nothing of the target was measured", reqs-ours, reqs-ours, strings.Join(kinds, ", "))
 }
 
 var distHeader = []string{"count", "p50", "p90", "p95", "p99", "max"}
@@ -241,14 +269,32 @@ func textErrors(b *strings.Builder, s *Summary) {
 	for _, st := range shown {
 		t.header = append(t.header, string(st.Step))
 	}
-	for _, k := range sortedByCount(s.Errors) {
-		row := []string{string(k), strconv.FormatInt(s.Errors[k], 10)}
+	kinds := sortedByCount(s.Errors)
+	for _, k := range kinds {
+		name := string(k)
+		if k.Ours() {
+			name += " (loadgen's)"
+		}
+		row := []string{name, strconv.FormatInt(s.Errors[k], 10)}
 		for _, st := range shown {
 			row = append(row, strconv.FormatInt(st.Kinds[k], 10))
 		}
 		t.add(row...)
 	}
 	t.write(b)
+	if len(s.ErrorDetails) == 0 {
+		return
+	}
+	b.WriteString("  first messages of each kind:\n")
+	for _, k := range kinds {
+		for i, d := range s.ErrorDetails[k] {
+			label := ""
+			if i == 0 {
+				label = string(k)
+			}
+			fmt.Fprintf(b, "    %-17s %s\n", label, d)
+		}
+	}
 }
 
 func textCodes(b *strings.Builder, s *Summary) {
@@ -282,7 +328,7 @@ func textThresholds(b *strings.Builder, s *Summary) {
 			verdict = "FAIL"
 			failed++
 		}
-		t.add(verdict, o.Expr, FormatValue(o.Value, o.Unit))
+		t.add(verdict, o.Expr, o.Show())
 	}
 	t.write(b)
 	fmt.Fprintf(b, "  %d of %d thresholds passed\n", len(s.Thresholds)-failed, len(s.Thresholds))

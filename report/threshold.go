@@ -226,9 +226,15 @@ func CompileThresholds(ts []scenarios.ThresholdExpr) ([]*Threshold, error) {
 	return out, errors.Join(errs...)
 }
 
-// Eval evaluates t on s.
+// Eval evaluates t on s. A metric with no samples fails, whatever the
+// comparison: nothing was measured, so nothing was shown to be within the
+// bound (a run whose every sign-in failed once passed message.ttft.p95 < 2s
+// with the value 0).
 func (t *Threshold) Eval(s *Summary) Verdict {
 	v, n := t.metric.get(s)
+	if n == 0 {
+		return Verdict{Expr: t.Expr, Value: v, Pass: false, Unit: t.Unit, NoSamples: true}
+	}
 	var pass bool
 	switch t.Op {
 	case "<":
@@ -252,8 +258,8 @@ func (t *Threshold) Eval(s *Summary) Verdict {
 // bound, or any check failed on at least minSamples observations (so one
 // early slow request does not stop a run). For --abort-on-fail.
 func (t *Threshold) CertainlyFailed(o Verdict, minSamples int64) bool {
-	if o.Pass {
-		return false
+	if o.Pass || o.NoSamples {
+		return false // no samples yet is not a failure yet
 	}
 	if t.metric.monotone && (t.Op == "<" || t.Op == "<=") {
 		return true

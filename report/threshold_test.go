@@ -141,8 +141,9 @@ func TestThresholdEval(t *testing.T) {
 		{"message.ttft.p95 > 100ms", true},
 		{"errors.rate < 0.5%", false},
 		{"errors.rate < 5%", true},
-		{"message.errors == 17", true},
-		{"message.errors != 17", false},
+		{"message.errors == 16", true}, // and one canceled by the run's end: not an error
+		{"message.errors != 16", false},
+		{"errors.canceled == 1", true},
 		{"session.errors <= 0", true},
 		{"errors.http_5xx == 7", true},
 		{"message.goodput > 95%", false},
@@ -151,7 +152,10 @@ func TestThresholdEval(t *testing.T) {
 		{"schedule.lag.p99 < 50ms", true},
 		{"schedule.achieved_ratio >= 99%", true},
 		{"message.shapes.single_shot.rate < 10%", true},
-		{"poll.latency.p99 < 1ms", true},
+		// No poll step ran: nothing was measured, so the threshold fails
+		// (it passed with the value 0).
+		{"poll.latency.p99 < 1ms", false},
+		{"poll.errors.rate < 1%", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
@@ -159,8 +163,12 @@ func TestThresholdEval(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := th.Eval(s); got.Pass != tt.pass {
+			got := th.Eval(s)
+			if got.Pass != tt.pass {
 				t.Errorf("Eval(%q) = %v (value %v), want pass %v", tt.expr, got.Pass, got.Value, tt.pass)
+			}
+			if poll := strings.HasPrefix(tt.expr, "poll."); got.NoSamples != poll || (poll && got.Show() != "no samples") {
+				t.Errorf("Eval(%q): NoSamples %v, shown %q; want no samples exactly for the poll step", tt.expr, got.NoSamples, got.Show())
 			}
 		})
 	}

@@ -71,7 +71,7 @@ func buildConversations(d *stats.Snapshot) []ConversationSummary {
 	for _, name := range names {
 		c := d.Conversations[name]
 		out = append(out, ConversationSummary{
-			Name: name, Sessions: c.Sessions, Requests: c.Requests, Errors: c.Errors, ErrorRate: ratio(c.Errors, c.Requests),
+			Name: name, Sessions: c.Sessions, Requests: c.Requests, Errors: c.Errors, ErrorRate: ratio(c.Errors, c.Requests-c.Ours),
 			Messages: c.Sent, Good: c.Good, Goodput: ratio(c.Good, c.Sent), Tokens: c.Tokens,
 			Latency: dist(&c.Latency), TTFT: dist(&c.TTFT),
 		})

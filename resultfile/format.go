@@ -19,11 +19,13 @@ import (
 //	{"k":"start","at":1772366400000000000,"conv":"faq"}
 //	{"k":"result","user":1,"session":1,"conv":"faq","turn":1,"step":"message","intended":…,"start":…,"code":200,"bytes_in":812,"bytes_out":90,"latency":…,"ttfb":…,"ttft":…,"gaps":[…],"tokens":12,"parts":12,"chars":48,"shape":"model","good":true}
 //	{"k":"end","at":…,"conv":"faq","end":"completed"}
-//	{"k":"close","at":…}
+//	{"k":"close","at":…,"ran_from":…,"ran_to":…}
 //
 // The header comes first; "start" and "end" are session events; "close" is
 // written by Writer.Close, so a file without it comes from a run that did not
-// finish cleanly. Each line reaches the file with a single write, so a
+// finish cleanly. Its ran_from and ran_to (Writer.Ran) are the span the
+// run's schedule covered, up to the stop of arrivals: the span its summary's
+// rates are over. Each line reaches the file with a single write, so a
 // process killed at any moment leaves at most its last line cut short, and
 // Reader reads everything before it.
 const FormatVersion = 1
@@ -64,10 +66,15 @@ func appendSession(b []byte, kind, conv string, end results.End, at time.Time) [
 	return append(b, "}\n"...)
 }
 
-// appendClose appends the closing line.
-func appendClose(b []byte, at time.Time) []byte {
+// appendClose appends the closing line; start and stop (the span the run's
+// schedule covered, see Writer.Ran) are left out when zero.
+func appendClose(b []byte, at, start, stop time.Time) []byte {
 	b = append(b, `{"k":"close"`...)
 	b = appendTime(b, "at", at)
+	if !start.IsZero() && !stop.IsZero() {
+		b = appendTime(b, "ran_from", start)
+		b = appendTime(b, "ran_to", stop)
+	}
 	return append(b, "}\n"...)
 }
 

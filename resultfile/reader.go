@@ -37,6 +37,7 @@ type Reader struct {
 	line     int
 	records  int64
 	closedAt time.Time
+	ran      [2]time.Time // the closing record's ran_from and ran_to
 	warnings []string
 	done     bool
 }
@@ -59,8 +60,10 @@ type line struct {
 	Hold         int64   `json:"hold"`
 
 	// session events and close
-	At  int64  `json:"at"`
-	End string `json:"end"`
+	At      int64  `json:"at"`
+	End     string `json:"end"`
+	RanFrom int64  `json:"ran_from"`
+	RanTo   int64  `json:"ran_to"`
 
 	// result (and conv for session events, shard for the header)
 	Shard    int             `json:"shard"`
@@ -186,6 +189,7 @@ func (r *Reader) parse(b []byte) (Event, error) {
 		return Event{Kind: l.K, At: unixTime(l.At), Conversation: l.Conv, End: results.End(l.End)}, nil
 	case "close":
 		r.closedAt = unixTime(l.At)
+		r.ran = [2]time.Time{unixTime(l.RanFrom), unixTime(l.RanTo)}
 		return Event{Kind: l.K, At: r.closedAt}, nil
 	case "result":
 		return Event{Kind: l.K, Result: &results.Result{
@@ -225,6 +229,10 @@ func (r *Reader) Records() int64 { return r.records }
 // none (or it has not been read yet).
 func (r *Reader) ClosedAt() time.Time { return r.closedAt }
 
+// Ran returns the span the run's schedule covered (Writer.Ran), from the
+// closing record; zero times when the file does not say.
+func (r *Reader) Ran() (start, stop time.Time) { return r.ran[0], r.ran[1] }
+
 // Replay reads every remaining record into s.
 func (r *Reader) Replay(s results.TimedSink) error {
 	for {
@@ -251,8 +259,11 @@ type FileInfo struct {
 	Path     string
 	Run      results.Run // the facts of its header
 	ClosedAt time.Time   // zero when the file has no closing record
-	Records  int64
-	Warnings []string
+	// RanFrom and RanTo are the span the run's schedule covered (the
+	// closing record's; zero when it does not say).
+	RanFrom, RanTo time.Time
+	Records        int64
+	Warnings       []string
 }
 
 // ReadFiles reads the results files at paths into agg: each file into an
@@ -286,5 +297,6 @@ func readFile(s results.TimedSink, path string) (FileInfo, error) {
 	if err := r.Replay(s); err != nil {
 		return FileInfo{}, err
 	}
-	return FileInfo{Path: path, Run: r.Run(), ClosedAt: r.ClosedAt(), Records: r.Records(), Warnings: r.Warnings()}, nil
+	from, to := r.Ran()
+	return FileInfo{Path: path, Run: r.Run(), ClosedAt: r.ClosedAt(), RanFrom: from, RanTo: to, Records: r.Records(), Warnings: r.Warnings()}, nil
 }

@@ -65,6 +65,7 @@ type VegetaWriter struct {
 	attack, target string
 	steps          map[results.Step]bool
 	window         time.Duration
+	onError        func(error)
 
 	mu       sync.Mutex // guards the fields below
 	enc      vegeta.Encoder
@@ -100,6 +101,13 @@ func WithVegetaWindow(d time.Duration) VegetaOption {
 	return func(v *VegetaWriter) { v.window = d }
 }
 
+// WithVegetaOnError makes the writer call f once, with its first encoding
+// or write error, when it happens (later results are dropped). f must not
+// call the writer.
+func WithVegetaOnError(f func(error)) VegetaOption {
+	return func(v *VegetaWriter) { v.onError = f }
+}
+
 // NewVegetaWriter returns a VegetaWriter on w. attack names the attack (the
 // scenario); target is the base URL (redacted here).
 func NewVegetaWriter(w io.Writer, attack, target string, opts ...VegetaOption) *VegetaWriter {
@@ -131,9 +139,16 @@ func (v *VegetaWriter) Record(r *results.Result) {
 	}
 	vr := ToVegeta(r, v.attack, 0, v.target)
 	v.mu.Lock()
-	defer v.mu.Unlock()
+	failed := v.hold(r, vr)
+	v.mu.Unlock()
+	v.failed(failed)
+}
+
+// hold holds vr and writes what is due; it returns the first error when
+// this call met it. The caller holds mu.
+func (v *VegetaWriter) hold(r *results.Result, vr vegeta.Result) (failed error) {
 	if v.err != nil {
-		return
+		return nil
 	}
 	if end := r.Start.Add(r.Latency); end.After(v.latest) {
 		v.latest = end
@@ -141,17 +156,29 @@ func (v *VegetaWriter) Record(r *results.Result) {
 	heap.Push(&v.held, heldResult{r: vr, n: v.arrivals})
 	v.arrivals++
 	if v.window <= 0 {
-		return
+		return nil
 	}
 	for len(v.held) > 0 && v.held[0].r.Timestamp.Before(v.latest.Add(-v.window)) {
-		v.write(heap.Pop(&v.held).(heldResult).r)
+		if err := v.write(heap.Pop(&v.held).(heldResult).r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// failed tells WithVegetaOnError's function about the first error (nil:
+// none).
+func (v *VegetaWriter) failed(err error) {
+	if err != nil && v.onError != nil {
+		v.onError(err)
 	}
 }
 
-// write encodes vr as the next result; the caller holds mu.
-func (v *VegetaWriter) write(vr vegeta.Result) {
+// write encodes vr as the next result and returns the error when this
+// write was the first to fail; the caller holds mu.
+func (v *VegetaWriter) write(vr vegeta.Result) error {
 	if v.err != nil {
-		return
+		return nil
 	}
 	if vr.Timestamp.Before(v.last) {
 		vr.Timestamp = v.last // later than the window: vegeta plot needs send times in Seq order
@@ -162,18 +189,24 @@ func (v *VegetaWriter) write(vr vegeta.Result) {
 	v.seq++
 	if err := v.enc.Encode(&vr); err != nil {
 		v.err = fmt.Errorf("results: vegeta encode: %w", err)
+		return v.err
 	}
+	return nil
 }
 
 // Close writes the results still held, in send order, and returns the
 // first encoding or write error. It does not close the underlying writer.
 func (v *VegetaWriter) Close() error {
 	v.mu.Lock()
-	defer v.mu.Unlock()
-	for len(v.held) > 0 {
-		v.write(heap.Pop(&v.held).(heldResult).r)
+	var failed error
+	for len(v.held) > 0 && failed == nil {
+		failed = v.write(heap.Pop(&v.held).(heldResult).r)
 	}
-	return v.err
+	v.held = nil
+	err := v.err
+	v.mu.Unlock()
+	v.failed(failed)
+	return err
 }
 
 // Err returns the first encoding or write error, nil if none.

@@ -30,17 +30,29 @@ type Writer struct {
 	stop   chan struct{}
 	synced sync.WaitGroup
 
-	mu     sync.Mutex // orders lines in the file; guards the fields below
-	err    error
-	closed bool
+	onError func(error) // called once with the first error; nil: none
+
+	mu         sync.Mutex // orders lines in the file; guards the fields below
+	err        error
+	closed     bool
+	start, end time.Time // Ran's: what the run's schedule covered, for the closing record
 }
 
 // WriterOption configures a Writer.
 type WriterOption func(*writerConfig)
 
 type writerConfig struct {
-	now  func() time.Time
-	sync time.Duration
+	now     func() time.Time
+	sync    time.Duration
+	onError func(error)
+}
+
+// WithOnError makes the Writer call f once, with its first write or sync
+// error, when it happens (the Writer drops every record after it), so that
+// a run can say at once that its results file is incomplete. f must not
+// call the Writer.
+func WithOnError(f func(error)) WriterOption {
+	return func(c *writerConfig) { c.onError = f }
 }
 
 // WithWriterClock sets the clock that timestamps session events and the
@@ -77,7 +89,7 @@ func newWriter(w io.Writer, run results.Run, c writerConfig) (*Writer, error) {
 	if _, err := w.Write(appendHeader(nil, &run)); err != nil {
 		return nil, fmt.Errorf("results: write header: %w", err)
 	}
-	wr := &Writer{w: w, now: c.now}
+	wr := &Writer{w: w, now: c.now, onError: c.onError}
 	wr.pool.New = func() any { b := make([]byte, 0, 1024); return &b }
 	return wr, nil
 }
@@ -154,23 +166,47 @@ func (w *Writer) Record(r *results.Result) {
 }
 
 func (w *Writer) write(bp *[]byte) {
+	var failed error
 	w.mu.Lock()
 	if w.err == nil && !w.closed {
 		if _, err := w.w.Write(*bp); err != nil {
 			w.err = fmt.Errorf("results: write: %w", err)
+			failed = w.err
 		}
 	}
 	w.mu.Unlock()
 	if cap(*bp) <= 64<<10 { // keep huge lines out of the pool
 		w.pool.Put(bp)
 	}
+	w.failed(failed)
 }
 
 func (w *Writer) fail(err error) {
 	w.mu.Lock()
-	if w.err == nil {
+	first := w.err == nil
+	if first {
 		w.err = err
 	}
+	w.mu.Unlock()
+	if first {
+		w.failed(err)
+	}
+}
+
+// failed tells WithOnError's function about the first error (nil: none).
+func (w *Writer) failed(err error) {
+	if err != nil && w.onError != nil {
+		w.onError(err)
+	}
+}
+
+// Ran records what the run's schedule covered, from its start to the stop
+// of its arrivals (not the drain after it), for the closing record: a
+// report of the file then measures rates over the same span as the run's
+// own summary, an interrupted run's included.
+func (w *Writer) Ran(start, stop time.Time) {
+	w.mu.Lock()
+	w.start, w.end = start, stop
 	w.mu.Unlock()
 }
 
@@ -190,7 +226,7 @@ func (w *Writer) Close() error {
 		return ErrClosed
 	}
 	if w.err == nil {
-		if _, err := w.w.Write(appendClose(nil, w.now())); err != nil {
+		if _, err := w.w.Write(appendClose(nil, w.now(), w.start, w.end)); err != nil {
 			w.err = fmt.Errorf("results: write: %w", err)
 		}
 	}

@@ -117,8 +117,10 @@ func (s Step) Request() (method, path string) {
 // failures are counted by kind. The zero value means "no error".
 type Kind string
 
-// The kinds of failure. The first twelve are the client's (helperapi.Kind,
+// The kinds of failure. The first thirteen are the client's (helperapi.Kind,
 // mapped one to one by the runner); the last two are the runner's own.
+// Two of them are loadgen's own failures, not the target's (Kind.Ours):
+// canceled and local_resource.
 const (
 	KindConnect         Kind = "connect"          // dial, DNS or TLS handshake failed
 	KindTimeout         Kind = "timeout"          // a deadline passed (request timeout, not the run's stop)
@@ -132,6 +134,7 @@ const (
 	KindStreamError     Kind = "stream_error"     // a 3: error part, even with status 200
 	KindProtocol        Kind = "protocol"         // a body that cannot be parsed
 	KindNoReply         Kind = "no_reply"         // async mode: no assistant reply appeared in time
+	KindLocal           Kind = "local_resource"   // loadgen ran out of its own resources (file descriptors, ephemeral ports): not the target's failure
 	KindExpectation     Kind = "expectation"      // the reply arrived but failed a scenario expectation (status, contains, max_ttft, similarity)
 	KindTemplate        Kind = "template"         // never sent: its template failed to render (e.g. a missing feeder column)
 )
@@ -139,7 +142,7 @@ const (
 var kindTable = [...]Kind{
 	KindConnect, KindTimeout, KindCanceled, KindNetwork, KindRateLimited, KindAuth,
 	KindHTTP4xx, KindHTTP5xx, KindStreamTruncated, KindStreamError, KindProtocol, KindNoReply,
-	KindExpectation, KindTemplate,
+	KindLocal, KindExpectation, KindTemplate,
 }
 
 // Kinds lists every Kind, in a fixed order. The slice is the caller's.
@@ -153,6 +156,17 @@ func (k Kind) Known() bool { return slices.Contains(kindTable[:], k) }
 // histograms leave untimed steps out (a timeout or a failed step still took
 // that long).
 func (k Kind) Timed() bool { return k != KindCanceled }
+
+// Ours reports whether a step that failed with k failed for loadgen's own
+// reason, not the target's: the run's stop canceled it (KindCanceled), or
+// loadgen ran out of a local resource (KindLocal). Such steps are counted
+// and shown apart, but they are not errors: error rates and goodput leave
+// them out of both sides of the fraction.
+func (k Kind) Ours() bool { return k == KindCanceled || k == KindLocal }
+
+// Target reports whether k is a failure of the target: an error kind that
+// is not Ours. The zero Kind (success) is not.
+func (k Kind) Target() bool { return k != "" && !k.Ours() }
 
 // Shape is the form of a successful streamed reply. A broken reply has no
 // Shape; its step has a Kind.

@@ -49,6 +49,8 @@ func mapKind(k helperapi.Kind) (results.Kind, bool) {
 		return results.KindProtocol, true
 	case helperapi.KindNoReply:
 		return results.KindNoReply, true
+	case helperapi.KindLocal:
+		return results.KindLocal, true
 	}
 	return "", false
 }

@@ -23,7 +23,7 @@ func TestAggregateRecord(t *testing.T) {
 		Chars: 12, Shape: "model", Good: true})
 	s.Record(&results.Result{Step: results.StepMessage, Turn: 2, Start: t0.Add(ms(1500)), Code: 200, Latency: ms(30), TTFB: ms(29),
 		TTFT: ms(30), Tokens: 1, Parts: 1, Shape: "single_shot"})
-	s.Record(&results.Result{Step: results.StepMessage, Turn: 3, Start: t0.Add(ms(1600)), Code: 0, Latency: ms(9000), Error: "timeout"})
+	s.Record(&results.Result{Step: results.StepMessage, Turn: 3, Start: t0.Add(ms(1600)), Code: 0, Latency: ms(9000), Error: "timeout", Detail: "deadline"})
 	s.Record(&results.Result{Step: results.StepMessage, Turn: 4, Start: t0.Add(ms(1700)), Code: 0, Latency: ms(1), Error: "canceled"})
 	s.Record(&results.Result{Step: "bogus"})
 	s.SessionEndedAt("faq", results.EndCanceled, t0.Add(ms(11000)))
@@ -41,7 +41,9 @@ func TestAggregateRecord(t *testing.T) {
 		{"session codes", fmt.Sprint(sess.Codes), "map[200:1]"},
 		{"session bytes", [2]int64{sess.BytesIn, sess.BytesOut}, [2]int64{100, 10}},
 		{"message count", msg.Count, int64(4)},
-		{"message errors", msg.Errors, int64(2)},
+		{"message errors: the target's only", msg.Errors, int64(1)},
+		{"message ours: canceled by the run", msg.Ours, int64(1)},
+		{"error rate over the judged steps", msg.ErrorRate(), 1.0 / 3},
 		{"message kinds", fmt.Sprint(msg.Kinds), "map[canceled:1 timeout:1]"},
 		{"message codes", fmt.Sprint(msg.Codes), "map[0:2 200:2]"},
 		{"latency excludes canceled", msg.Latency.Count(), int64(3)},
@@ -55,6 +57,7 @@ func TestAggregateRecord(t *testing.T) {
 		{"shapes", fmt.Sprint(msg.Shapes), "map[model:1 single_shot:1]"},
 		{"good", msg.Good, int64(1)},
 		{"errors overall", fmt.Sprint(d.Errors), "map[canceled:1 timeout:1]"},
+		{"first details", fmt.Sprint(d.Details), "map[timeout:[deadline]]"},
 		{"sessions", d.Sessions, stats.Sessions{Started: 1, Canceled: 1}},
 		{"unknown step", d.Unknown, int64(1)},
 		{"requests", d.Requests(), int64(6)},
@@ -64,7 +67,7 @@ func TestAggregateRecord(t *testing.T) {
 		{"intervals up to the session's end", len(d.Series.Intervals), 11},
 		{"interval 0 requests", d.Series.Intervals[0].Requests(), int64(3)},
 		{"interval 1 requests", d.Series.Intervals[1].Requests(), int64(3)},
-		{"interval 1 errors", d.Series.Intervals[1].Errors(), int64(2)},
+		{"interval 1 errors", d.Series.Intervals[1].Errors(), int64(1)},
 		{"interval 0 arrivals", d.Series.Intervals[0].Arrivals, int64(1)},
 		{"interval 0 started", d.Series.Intervals[0].Started, int64(1)},
 		{"interval 0 ttft p50 (2 digits)", d.Series.Intervals[0].TTFT.Quantile(0.5).Round(ms(1)), ms(100)},

@@ -18,8 +18,9 @@ const OtherConversation = "other"
 type ConversationStats struct {
 	Sessions Sessions
 	Requests int64     // results of every step
-	Errors   int64     // failed results
-	Sent     int64     // messages sent: message and ack steps
+	Errors   int64     // results that failed for the target's reasons (Kind.Target)
+	Ours     int64     // results loadgen failed itself (Kind.Ours): not errors
+	Sent     int64     // messages sent, message and ack steps, but those loadgen failed itself
 	Good     int64     // of them, those that met the SLO
 	Tokens   int64     // output tokens
 	Latency  Histogram // message steps: the whole streamed reply
@@ -48,10 +49,13 @@ func (d *Snapshot) conversation(name string) *ConversationStats {
 
 func (c *ConversationStats) record(r *results.Result) {
 	c.Requests++
-	if r.Error != "" {
+	switch {
+	case r.Error.Ours():
+		c.Ours++
+	case r.Error != "":
 		c.Errors++
 	}
-	if r.Step.Sends() {
+	if r.Step.Sends() && !r.Error.Ours() {
 		c.Sent++
 		if r.Good {
 			c.Good++
@@ -79,6 +83,7 @@ func (c *ConversationStats) merge(o *ConversationStats) {
 	c.Sessions.add(o.Sessions)
 	c.Requests += o.Requests
 	c.Errors += o.Errors
+	c.Ours += o.Ours
 	c.Sent += o.Sent
 	c.Good += o.Good
 	c.Tokens += o.Tokens

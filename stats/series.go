@@ -37,7 +37,8 @@ type Interval struct {
 // IntervalStep holds one step's results that started in an interval.
 type IntervalStep struct {
 	Count   int64
-	Errors  int64
+	Errors  int64           // as StepStats.Errors: the target's failures
+	Ours    int64           // as StepStats.Ours: loadgen's own failures
 	Latency SparseHistogram // as Histogram Latency: canceled steps excluded
 }
 
@@ -168,6 +169,7 @@ func (iv *Interval) merge(o *Interval) {
 	for i := range iv.Steps {
 		iv.Steps[i].Count += o.Steps[i].Count
 		iv.Steps[i].Errors += o.Steps[i].Errors
+		iv.Steps[i].Ours += o.Steps[i].Ours
 		iv.Steps[i].Latency.Merge(&o.Steps[i].Latency)
 	}
 	iv.TTFT.Merge(&o.TTFT)

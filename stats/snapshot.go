@@ -2,6 +2,7 @@ package stats
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/loadgen/loadgen/results"
@@ -21,15 +22,16 @@ import (
 //     message with at least two tokens (the span after the first token
 //     divided by tokens − 1).
 type Snapshot struct {
-	Steps    []*StepStats           // one per Steps(), in that order
-	Errors   map[results.Kind]int64 // error kind → count, all steps
-	Sessions Sessions               //
-	Lag      Histogram              // schedule lag (Result.Lag) of every step
-	Wait     Histogram              // global rate-limiter wait of every step
-	First    time.Time              // earliest intended or actual start or session event; zero when empty
-	Last     time.Time              // latest step end or session event
-	Series   Series                 // per-interval time series
-	Unknown  int64                  // results whose Step is not one of Steps() (not counted elsewhere)
+	Steps    []*StepStats              // one per Steps(), in that order
+	Errors   map[results.Kind]int64    // error kind → count, all steps, ours (Kind.Ours) included
+	Details  map[results.Kind][]string // error kind → its first MaxDetails distinct Result.Detail texts (redacted by the client)
+	Sessions Sessions                  //
+	Lag      Histogram                 // schedule lag (Result.Lag) of every step
+	Wait     Histogram                 // global rate-limiter wait of every step
+	First    time.Time                 // earliest intended or actual start or session event; zero when empty
+	Last     time.Time                 // latest step end or session event
+	Series   Series                    // per-interval time series
+	Unknown  int64                     // results whose Step is not one of Steps() (not counted elsewhere)
 	// Conversations holds each conversation's stats by name (at most
 	// MaxConversations, then OtherConversation); nil until the first.
 	Conversations map[string]*ConversationStats
@@ -51,8 +53,9 @@ func (s Sessions) Active() int64 { return s.Started - s.Completed - s.Failed - s
 type StepStats struct {
 	Step         results.Step
 	Count        int64                  // results
-	Errors       int64                  // results with an error
-	Kinds        map[results.Kind]int64 // error kind → count
+	Errors       int64                  // results that failed for the target's reasons (Kind.Target)
+	Ours         int64                  // results that failed for loadgen's own (Kind.Ours: canceled, local_resource): not errors
+	Kinds        map[results.Kind]int64 // error kind → count, ours included
 	Codes        map[int]int64          // HTTP status → count; 0 means no response arrived
 	Latency      Histogram              // from the actual start
 	FromIntended Histogram              // from the intended start
@@ -81,20 +84,37 @@ type StepStats struct {
 	RefChars      int64 // the recorded replies' characters
 }
 
-// ErrorRate returns Errors / Count, 0 when Count is 0.
+// Judged returns the results that say something about the target: Count
+// without Ours.
+func (st *StepStats) Judged() int64 { return st.Count - st.Ours }
+
+// ErrorRate returns Errors / Judged(): steps loadgen itself failed (Ours)
+// are neither errors nor counted; 0 when nothing was judged.
 func (st *StepStats) ErrorRate() float64 {
-	if st.Count == 0 {
+	if st.Judged() <= 0 {
 		return 0
 	}
-	return float64(st.Errors) / float64(st.Count)
+	return float64(st.Errors) / float64(st.Judged())
 }
 
 func newStepStats(s results.Step) *StepStats {
 	return &StepStats{Step: s, Kinds: map[results.Kind]int64{}, Codes: map[int]int64{}, Shapes: map[results.Shape]int64{}}
 }
 
+// MaxDetails is how many distinct error texts a Snapshot keeps per kind.
+const MaxDetails = 3
+
+// addDetail keeps text among kind's first MaxDetails distinct details.
+func (d *Snapshot) addDetail(kind results.Kind, text string) {
+	have := d.Details[kind]
+	if text == "" || len(have) >= MaxDetails || slices.Contains(have, text) {
+		return
+	}
+	d.Details[kind] = append(have, text)
+}
+
 func newSnapshot(maxIntervals int) *Snapshot {
-	d := &Snapshot{Errors: map[results.Kind]int64{}, Series: newSeries(maxIntervals)}
+	d := &Snapshot{Errors: map[results.Kind]int64{}, Details: map[results.Kind][]string{}, Series: newSeries(maxIntervals)}
 	for _, s := range results.Steps() {
 		d.Steps = append(d.Steps, newStepStats(s))
 	}
@@ -118,11 +138,22 @@ func (d *Snapshot) Requests() int64 {
 	return n
 }
 
-// ErrorCount returns the number of failed results of every step.
+// ErrorCount returns the number of results of every step that failed for
+// the target's reasons.
 func (d *Snapshot) ErrorCount() int64 {
 	var n int64
 	for _, st := range d.Steps {
 		n += st.Errors
+	}
+	return n
+}
+
+// OursCount returns the number of results of every step that failed for
+// loadgen's own reasons (Kind.Ours).
+func (d *Snapshot) OursCount() int64 {
+	var n int64
+	for _, st := range d.Steps {
+		n += st.Ours
 	}
 	return n
 }
@@ -187,10 +218,16 @@ func (d *Snapshot) record(r *results.Result) {
 	st.Codes[r.Code]++
 	st.BytesIn += r.BytesIn
 	st.BytesOut += r.BytesOut
-	if r.Error != "" {
+	switch {
+	case r.Error.Ours():
+		st.Ours++
+	case r.Error != "":
 		st.Errors++
+	}
+	if r.Error != "" {
 		st.Kinds[r.Error]++
 		d.Errors[r.Error]++
+		d.addDetail(r.Error, r.Detail)
 	}
 	lag := r.Lag()
 	st.Lag.Record(lag)
@@ -228,7 +265,10 @@ func (d *Snapshot) record(r *results.Result) {
 	iv := d.Series.at(r.Start.UnixNano())
 	is := &iv.Steps[i]
 	is.Count++
-	if r.Error != "" {
+	switch {
+	case r.Error.Ours():
+		is.Ours++
+	case r.Error != "":
 		is.Errors++
 	}
 	if timed {
@@ -280,6 +320,10 @@ func (d *Snapshot) Clone() *Snapshot {
 		c.Steps[i] = st.clone()
 	}
 	c.Errors = maps.Clone(d.Errors)
+	c.Details = make(map[results.Kind][]string, len(d.Details))
+	for k, v := range d.Details {
+		c.Details[k] = slices.Clone(v)
+	}
 	c.Lag = d.Lag.clone()
 	c.Wait = d.Wait.clone()
 	c.Series = d.Series.clone()
@@ -315,6 +359,11 @@ func (d *Snapshot) Merge(o *Snapshot) {
 		st.merge(o.Steps[i])
 	}
 	addCounts(d.Errors, o.Errors)
+	for _, k := range slices.Sorted(maps.Keys(o.Details)) {
+		for _, text := range o.Details[k] {
+			d.addDetail(k, text)
+		}
+	}
 	d.Sessions.add(o.Sessions)
 	for name, cs := range o.Conversations {
 		d.conversation(name).merge(cs)
@@ -330,6 +379,7 @@ func (d *Snapshot) Merge(o *Snapshot) {
 func (st *StepStats) merge(o *StepStats) {
 	st.Count += o.Count
 	st.Errors += o.Errors
+	st.Ours += o.Ours
 	addCounts(st.Kinds, o.Kinds)
 	addCounts(st.Codes, o.Codes)
 	addCounts(st.Shapes, o.Shapes)

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,18 +18,29 @@ import (
 	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/runner"
 	"github.com/loadgen/loadgen/scenarios"
 )
 
-// outputs are the places a run's results go while it runs, besides the
-// in-memory summary: the results files, /metrics and the Pushgateway.
+// outputs are the places a run's results go, besides the in-memory
+// summary: while it runs, the results files, /metrics and the Pushgateway;
+// after it, the report files. Every file is opened before the run starts, so
+// a bad path is a usage error at once. A write error later is logged once
+// when it happens; the run and every other output go on.
 type outputs struct {
-	sinks []results.Sink
+	sinks   []results.Sink
+	reports []*reportFile // summary files, written after the run
+	log     *slog.Logger
+
+	mu     sync.Mutex       // guards failed
+	failed map[string]error // output (its flag) → its first error, logged once
 
 	file       *resultfile.Writer
 	vegeta     *resultfile.VegetaWriter
 	vegetaFile *os.File
 	afterFiles func() // called once the files are closed, before the final push and the linger (a shard's upload)
+	outPath    string // --out
+	vegetaPath string // --out-vegeta
 
 	server     *metrics.Server
 	stopServer context.CancelFunc
@@ -37,19 +50,28 @@ type outputs struct {
 	closeOnce  sync.Once
 }
 
+// reportFile is a summary file (--summary-json, --html, --junit), opened
+// before the run and written after it.
+type reportFile struct {
+	flag, path string
+	f          *os.File // nil: standard output
+	write      func(io.Writer, *report.Summary) error
+}
+
 // openOutputs opens what the flags ask for. On error, what was opened is closed.
 func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, run results.Run, log *slog.Logger) (_ *outputs, err error) {
-	x := &outputs{linger: o.linger}
+	x := &outputs{linger: o.linger, log: log, failed: map[string]error{}, outPath: o.out, vegetaPath: o.outVegeta}
 	defer func() {
 		if err != nil {
 			x.close()
 		}
 	}()
 	if o.out != "" {
+		onError := resultfile.WithOnError(func(err error) { x.fail("--out", o.out, err) })
 		if o.out == "-" {
-			x.file, err = resultfile.NewWriter(o.stdout, run)
+			x.file, err = resultfile.NewWriter(o.stdout, run, onError)
 		} else {
-			x.file, err = resultfile.Create(o.out, run)
+			x.file, err = resultfile.Create(o.out, run, onError)
 		}
 		if err != nil {
 			return nil, usageError(fmt.Errorf("--out: %w", err))
@@ -64,8 +86,24 @@ func (o *runOptions) openOutputs(ctx context.Context, sc *scenarios.Scenario, ru
 			}
 			w = x.vegetaFile
 		}
-		x.vegeta = resultfile.NewVegetaWriter(w, sc.Name, sc.Target.BaseURL, resultfile.WithVegetaWindow(longestStep(sc)))
+		x.vegeta = resultfile.NewVegetaWriter(w, sc.Name, sc.Target.BaseURL, resultfile.WithVegetaWindow(longestStep(sc)),
+			resultfile.WithVegetaOnError(func(err error) { x.fail("--out-vegeta", o.outVegeta, err) }))
 		x.sinks = append(x.sinks, x.vegeta)
+	}
+	for _, r := range []*reportFile{
+		{flag: "--summary-json", path: o.summaryJSON, write: report.WriteJSON},
+		{flag: "--html", path: o.html, write: report.WriteHTML},
+		{flag: "--junit", path: o.junit, write: report.WriteJUnit},
+	} {
+		if r.path == "" {
+			continue
+		}
+		if r.path != "-" {
+			if r.f, err = os.Create(r.path); err != nil {
+				return nil, usageError(fmt.Errorf("%s: %w", r.flag, err))
+			}
+		}
+		x.reports = append(x.reports, r)
 	}
 	if o.metricsAddr == "" && o.pushgateway == "" {
 		return x, nil
@@ -119,21 +157,72 @@ func longestStep(sc *scenarios.Scenario) time.Duration {
 	return longest + 10*time.Second // and the moment it takes to record one
 }
 
+// fail records that an output could not be written, and logs it the first
+// time. Safe for concurrent use (writers call it as they fail).
+func (x *outputs) fail(flag, path string, err error) {
+	if err == nil {
+		return
+	}
+	x.mu.Lock()
+	_, seen := x.failed[flag]
+	if !seen {
+		x.failed[flag] = fmt.Errorf("%s %s: %w", flag, path, err)
+	}
+	x.mu.Unlock()
+	if !seen {
+		x.log.Error("cannot write an output; the run and every other output go on", "flag", flag, "file", path, "err", err)
+	}
+}
+
+// failures returns the outputs that could not be written, nil when none.
+func (x *outputs) failures() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var errs []error
+	for _, k := range slices.Sorted(maps.Keys(x.failed)) {
+		errs = append(errs, x.failed[k])
+	}
+	return errors.Join(errs...)
+}
+
+// writeReports writes the summary files, each into the file opened before
+// the run; a failure is recorded and the others are still written.
+func (x *outputs) writeReports(sum *report.Summary, stdout io.Writer) {
+	for _, r := range x.reports {
+		if r.f == nil {
+			x.fail(r.flag, "-", r.write(stdout, sum))
+			continue
+		}
+		err := r.write(r.f, sum)
+		if cerr := r.f.Close(); err == nil {
+			err = cerr
+		}
+		r.f = nil
+		if err != nil {
+			x.fail(r.flag, r.path, err)
+			continue
+		}
+		x.log.Info("wrote report", "file", r.path)
+	}
+}
+
 // finish completes the outputs after a run: files are flushed and closed,
 // the final push is made, and /metrics waits for one more scrape when asked.
-func (x *outputs) finish(ctx context.Context, log *slog.Logger) error {
-	var errs []error
+// Failures are recorded (see failures); the report files are left for
+// writeReports.
+func (x *outputs) finish(ctx context.Context, ran runner.Outcome) {
 	if x.file != nil {
-		errs = append(errs, x.file.Close())
+		x.file.Ran(ran.Start, ran.Start.Add(ran.Duration)) // Duration, not Stop: the same monotonic span the summary reports
+		x.fail("--out", x.outPath, x.file.Close())
 		x.file = nil
 	}
 	if x.vegeta != nil {
-		errs = append(errs, x.vegeta.Close())
+		x.fail("--out-vegeta", x.vegetaPath, x.vegeta.Close())
 		if n := x.vegeta.Late(); n > 0 {
-			log.Warn("some vegeta results arrived after their steps' longest duration; their times were moved up to keep vegeta's order", "results", n)
+			x.log.Warn("some vegeta results arrived after their steps' longest duration; their times were moved up to keep vegeta's order", "results", n)
 		}
 		if x.vegetaFile != nil {
-			errs = append(errs, x.vegetaFile.Close())
+			x.fail("--out-vegeta", x.vegetaPath, x.vegetaFile.Close())
 			x.vegetaFile = nil
 		}
 		x.vegeta = nil
@@ -149,12 +238,10 @@ func (x *outputs) finish(ctx context.Context, log *slog.Logger) error {
 	if x.server != nil && x.linger > 0 {
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.linger)
 		if err := x.server.AwaitScrape(wctx); err != nil {
-			log.Warn("no scrape of /metrics after the run", "waited", x.linger)
+			x.log.Warn("no scrape of /metrics after the run", "waited", x.linger)
 		}
 		cancel()
 	}
-	x.close()
-	return errors.Join(errs...)
 }
 
 // close releases everything still open; safe to call more than once.
@@ -165,6 +252,11 @@ func (x *outputs) close() {
 		}
 		if x.vegetaFile != nil {
 			x.vegetaFile.Close()
+		}
+		for _, r := range x.reports {
+			if r.f != nil {
+				r.f.Close()
+			}
 		}
 		if x.stopPush != nil {
 			x.stopPush()

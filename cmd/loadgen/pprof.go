@@ -13,6 +13,7 @@ import (
 // --memprofile), for finding what loadgen itself spends CPU and memory on.
 type profiles struct {
 	cpu       *os.File
+	mem       *os.File // created at the start, written when the duration ends
 	heapTimer *time.Timer
 	heapDone  chan struct{} // closed once the heap profile is written (or failed)
 }
@@ -34,10 +35,16 @@ func startProfiles(cpuPath, memPath string, duration time.Duration, log *slog.Lo
 		p.cpu = f
 	}
 	if memPath != "" {
+		f, err := os.Create(memPath) // now, so that a bad path stops the run before it starts
+		if err != nil {
+			p.stopCPU()
+			return nil, fmt.Errorf("--memprofile: %w", err)
+		}
+		p.mem = f
 		p.heapDone = make(chan struct{})
 		p.heapTimer = time.AfterFunc(duration, func() {
 			defer close(p.heapDone)
-			if err := writeHeapProfile(memPath); err != nil {
+			if err := writeHeapProfile(f); err != nil {
 				log.Error("heap profile", "err", err)
 				return
 			}
@@ -47,11 +54,7 @@ func startProfiles(cpuPath, memPath string, duration time.Duration, log *slog.Lo
 	return p, nil
 }
 
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("--memprofile: %w", err)
-	}
+func writeHeapProfile(f *os.File) error {
 	// The profile shows the heap as of the last GC: make it now, and hand
 	// freed pages back to the OS, so that RSS at this moment shows what the
 	// live data costs (the memory benchmark reads it).
@@ -66,11 +69,20 @@ func writeHeapProfile(path string) error {
 // stop ends the CPU profile and waits for a heap profile being written; one
 // not yet due (the run was interrupted) is not written.
 func (p *profiles) stop() {
-	if p.heapTimer != nil && !p.heapTimer.Stop() {
-		<-p.heapDone
+	if p.heapTimer != nil {
+		if p.heapTimer.Stop() {
+			p.mem.Close() // not written: the run ended before its duration did
+		} else {
+			<-p.heapDone
+		}
 	}
+	p.stopCPU()
+}
+
+func (p *profiles) stopCPU() {
 	if p.cpu != nil {
 		pprof.StopCPUProfile()
 		p.cpu.Close()
+		p.cpu = nil
 	}
 }

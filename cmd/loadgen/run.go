@@ -263,31 +263,43 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	if sr != nil { // as soon as the results file is complete
 		outs.afterFiles = func() { uploadErr = sr.upload(ctx, out) }
 	}
-	// Whatever stopped the run, what it measured is still reported.
-	if err := outs.finish(ctx, log); err != nil {
-		return errors.Join(runErr, err)
-	}
-
+	// Whatever stopped the run, and whichever output failed, what it
+	// measured is still reported, everywhere it can be.
+	outs.finish(ctx, out)
 	sum := report.Build(ran(out), live.Snapshot())
 	sum.Config = config
 	judged := ths
 	if sr != nil {
 		judged = nil // the collector judges them, on every shard's results
+		sum.AllFailed = false
 	}
 	pass := report.Evaluate(judged, sum)
-	if err := report.WriteText(summaryOut, sum); err != nil {
-		return err
-	}
-	if err := o.writeReports(sum, log); err != nil {
-		return err
-	}
+	outs.fail("the text summary", "", report.WriteText(summaryOut, sum))
+	outs.writeReports(sum, o.stdout)
+	return verdict(runErr, uploadErr, pass, sum, out, outs.failures())
+}
+
+// verdict is how a run ends, in this order: the run could not go on (an
+// early stop, a transcript that could not be read), a shard's results could
+// not reach the collector, a threshold failed (exit 3, kept when an output
+// failed too), an output could not be written, every request failed, or
+// the run was interrupted.
+func verdict(runErr, uploadErr error, pass bool, sum *report.Summary, out runner.Outcome, outErr error) error {
 	switch {
 	case runErr != nil:
 		return runErr
 	case uploadErr != nil:
 		return uploadErr
 	case !pass:
-		return &exitError{code: exitThresholds, err: errors.New(failedThresholds(sum))}
+		msg := failedThresholds(sum)
+		if outErr != nil {
+			msg += "; and some outputs could not be written: " + outErr.Error()
+		}
+		return &exitError{code: exitThresholds, err: errors.New(msg)}
+	case outErr != nil:
+		return fmt.Errorf("some outputs could not be written (the others were): %w", outErr)
+	case sum.AllFailed:
+		return errors.New("every request failed: the run measured nothing of the target (see the summary's errors)")
 	case out.Interrupted:
 		return errors.New("run interrupted before its duration ended (the summary above covers what ran)")
 	}
@@ -326,27 +338,29 @@ func (o *runOptions) compileThresholds(sc *scenarios.Scenario) ([]*report.Thresh
 	return ths, nil
 }
 
-// writeReports writes the summary files the flags ask for.
+// writeReports writes the summary files the flags ask for, each opened
+// now (loadgen collect's: run opens its own before the run, see outputs);
+// one that fails does not stop the others, and the errors come back joined.
 func (o *runOptions) writeReports(sum *report.Summary, log *slog.Logger) error {
+	var errs []error
 	for _, f := range []struct {
-		path  string
-		write func(io.Writer, *report.Summary) error
-	}{{o.summaryJSON, report.WriteJSON}, {o.html, report.WriteHTML}, {o.junit, report.WriteJUnit}} {
-		if f.path == "" {
-			continue
-		}
-		if f.path == "-" {
-			if err := f.write(o.stdout, sum); err != nil {
-				return err
+		flag, path string
+		write      func(io.Writer, *report.Summary) error
+	}{{"--summary-json", o.summaryJSON, report.WriteJSON}, {"--html", o.html, report.WriteHTML}, {"--junit", o.junit, report.WriteJUnit}} {
+		switch {
+		case f.path == "":
+		case f.path == "-":
+			errs = append(errs, f.write(o.stdout, sum))
+		default:
+			if err := writeFile(f.path, func(w io.Writer) error { return f.write(w, sum) }); err != nil {
+				log.Error("cannot write a report; the others are still written", "flag", f.flag, "file", f.path, "err", err)
+				errs = append(errs, fmt.Errorf("%s: %w", f.flag, err))
+				continue
 			}
-			continue
+			log.Info("wrote report", "file", f.path)
 		}
-		if err := writeFile(f.path, func(w io.Writer) error { return f.write(w, sum) }); err != nil {
-			return err
-		}
-		log.Info("wrote report", "file", f.path)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // failedThresholds names the thresholds that failed.
