@@ -25,10 +25,11 @@ type options struct {
 	MaxRetries int           // attempts of a step answered 429
 	Logger     *slog.Logger  // nil: discard
 	Clock      Clock         // nil: the wall clock
+	EarlyStop  int           // failures in a row that stop a run that never worked (≤ 0: never)
 }
 
 func newOptions(opts []Option) options {
-	o := options{Grace: DefaultGrace, Shards: 1, MaxRetries: DefaultMaxRetries}
+	o := options{Grace: DefaultGrace, Shards: 1, MaxRetries: DefaultMaxRetries, EarlyStop: DefaultEarlyStop}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -59,3 +60,8 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.Logger = l 
 // clock, whose arrivals wake on a timerfd). GoClock runs it on Go's time
 // alone, as in a testing/synctest bubble. See Clock.
 func WithClock(c Clock) Option { return func(o *options) { o.Clock = c } }
+
+// WithEarlyStop sets how many sign-ins refused in a row, or requests that
+// could not connect in a row, stop a run in which nothing ever succeeded
+// (default DefaultEarlyStop; 0 or less: never). See EarlyStop.
+func WithEarlyStop(n int) Option { return func(o *options) { o.EarlyStop = n } }

@@ -31,6 +31,7 @@ type Runner struct {
 	limiter *rate.Limiter   // global request cap; nil = none
 	slots   chan struct{}   // max sessions in flight; nil = no cap
 	workers *workers        // run the requests (see workers)
+	fast    *failFast       // the early stop
 
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight
@@ -79,7 +80,7 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runn
 	if err != nil {
 		return nil, fmt.Errorf("runner: %w", err)
 	}
-	r := &Runner{sc: sc, client: client, opts: opts, log: opts.Logger, clock: opts.Clock}
+	r := &Runner{sc: sc, client: client, opts: opts, log: opts.Logger, clock: opts.Clock, fast: &failFast{limit: opts.EarlyStop}}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -210,8 +211,9 @@ func (r *Runner) waitStart(ctx context.Context) (start, began time.Time, ok bool
 // sink before Run returns. When no more sessions can start before the
 // duration ends (Outcome.Exhausted), the run ends once the started ones
 // have. The error is non-nil only when the run could not proceed at all, or
-// a transcript could not be read on (then sessions stopped starting and the
-// started ones drained as usual).
+// a transcript could not be read on, or the target cannot work at all (an
+// *EarlyStop): then sessions stopped starting and the started ones drained
+// as usual.
 func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	if sink == nil || r.sink != nil {
 		return Outcome{}, errors.New("runner: Run needs a sink and runs once")

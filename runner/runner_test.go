@@ -358,7 +358,7 @@ func TestDeadTargetCountsConnectErrors(t *testing.T) {
 		ln.Close() // nothing listens there now: connection refused
 		srv := target{url: "http://dead.test", dial: ln.Dial}
 		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 20/s, duration: 500ms}"))
-		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(6))
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(6), runner.WithEarlyStop(0))
 		n, errs, kinds := rec.count(results.StepSession)
 		if n != 10 || errs != n || kinds["connect"] != n {
 			t.Errorf("session steps: %d, errors %d %v; want 10 (20/s for 500ms), every one a connect error", n, errs, kinds)

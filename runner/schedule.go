@@ -86,9 +86,26 @@ func (r *Runner) loopUsers(st *stops, start time.Time, wg *sync.WaitGroup) {
 					return
 				}
 				intended = r.clock.Now()
+				if !r.backOff(st, u, intended) {
+					return
+				}
 			}
 		}()
 	}
+}
+
+// backOff makes a closed-model user whose session failed without one
+// successful request wait before its next (see failFast), from ended, when
+// the last session ended; the next session keeps ended as its intended
+// start, so the wait is schedule lag. It reports false when no more
+// sessions may start.
+func (r *Runner) backOff(st *stops, u *user, ended time.Time) bool {
+	if !u.failedAtOnce {
+		u.failedInARow = 0
+		return true
+	}
+	u.failedInARow++
+	return sleepUntil(st.sessions, r.clock, ended.Add(backoff(u.failedInARow, u.rng)))
 }
 
 // acquire takes a session slot, waiting while max_sessions are in flight;

@@ -29,6 +29,7 @@ type sessionRun struct {
 	handedOver bool      // a reply called request_human_support: the widget hides its reaction buttons
 	failed     bool      // a step failed an expectation; the session goes on but ends failed
 	canceled   bool
+	worked     bool // a request of the session succeeded
 	// pending holds an async message step until its reply arrives
 	// (holdForPoll), so that its Good flag can say whether the whole
 	// exchange met the SLO.
@@ -76,6 +77,7 @@ func (r *Runner) session(st *stops, u *user, conv *scenarios.ConversationSpec, r
 	s.flush()
 	r.active.Add(-1)
 	r.sink.SessionEnded(conv.Name, end)
+	u.failedAtOnce = end == results.EndFailed && !s.worked
 	if s.sess != nil && !ownEmail {
 		u.prev = s.sess
 	}

@@ -107,14 +107,26 @@ func (s *sessionRun) record(res *results.Result) {
 	if res.Step == results.StepPoll {
 		s.flush() // the message step first, as the user sent it
 	}
-	s.r.sink.Record(res)
+	s.deliver(res)
 }
 
 // flush records a held async message step whose poll never ran.
 func (s *sessionRun) flush() {
 	if s.pending != nil {
-		s.r.sink.Record(s.pending)
+		s.deliver(s.pending)
 		s.pending = nil
+	}
+}
+
+// deliver puts res on the sink and notes what it says of the session and
+// of the target (the early stop).
+func (s *sessionRun) deliver(res *results.Result) {
+	if res.OK() {
+		s.worked = true
+	}
+	s.r.sink.Record(res)
+	if stop := s.r.fast.observe(res); stop != nil {
+		s.st.halt(stop) // Run returns it
 	}
 }
 

@@ -19,6 +19,10 @@ type user struct {
 	prev  *helperapi.Session
 	// notBefore is when a 429's Retry-After lets this user send again.
 	notBefore time.Time
+	// failedAtOnce: the user's last session failed without one successful
+	// request; failedInARow counts such sessions in a row (the backoff).
+	failedAtOnce bool
+	failedInARow int
 	// The last conversation the user created, which a returning session resumes.
 	prevConv *scenarios.ConversationSpec
 	prevSlug string
