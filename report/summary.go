@@ -29,6 +29,9 @@ type Summary struct {
 	// ErrorDetails holds the first few distinct error texts of each kind
 	// (redacted by the client: never a secret or token).
 	ErrorDetails map[results.Kind][]string `json:"error_details,omitempty"`
+	// Generator is what loadgen measured of its own limits during a live
+	// run (nil for a report made from files).
+	Generator *Generator `json:"generator,omitempty"`
 	// AllFailed: requests were made and not one succeeded (or every one was
 	// failed by loadgen itself): the run measured nothing of the target.
 	AllFailed   bool         `json:"all_failed,omitempty"`
@@ -105,6 +108,20 @@ type Goodput struct {
 	Good      int64   `json:"good"`
 	Share     float64 `json:"share"`      // Good / Messages
 	PerSecond float64 `json:"per_second"` // good messages per second of the run
+}
+
+// Generator is what loadgen measured of its own limits during a run
+// (runner.Saturation): when Saturated, it did not deliver the load the
+// scenario asked for, and the run measured loadgen rather than the target.
+type Generator struct {
+	Saturated    bool    `json:"saturated"`
+	Reason       string  `json:"reason,omitempty"` // why, for people
+	CPU          float64 `json:"cpu"`              // CPUs used on average
+	CPUs         int     `json:"cpus"`             // CPUs it could use
+	MaxSessions  int     `json:"max_sessions"`     // the cap on sessions in flight (0: none)
+	SlotWaits    int64   `json:"slot_waits"`       // sessions that waited for a slot
+	LateArrivals int64   `json:"late_arrivals"`    // arrivals the scheduler started late
+	LocalErrors  int64   `json:"local_errors"`     // requests failed on loadgen's own resources
 }
 
 // Verdict is a threshold's result on a summary: the metric's value and

@@ -87,6 +87,9 @@ func textFacts(b *strings.Builder, s *Summary) {
 		fact("", "not steady: %s (%s–%s): a backlog grows; this load is past what the target sustains",
 			st.Reason, fmtSeconds(st.FromS), fmtSeconds(st.ToS))
 	}
+	if g := s.Generator; g != nil && g.Saturated {
+		fact("SATURATED", "the generator did not deliver the load asked for: %s. The numbers below describe loadgen's limits as much as the target's", g.Reason)
+	}
 	reqs, errs := s.Steps.Traffic()
 	ours := s.Steps.trafficOurs()
 	perS := ""

@@ -20,9 +20,11 @@ const MaxIdleConns = 1024
 // NewClient returns a Helper client for the scenario's target (its timeouts
 // and headers) signing in with secret, its idle connection pool sized for
 // the users the load runs at once: the closed model's users or max_sessions,
-// at least 100 and at most MaxIdleConns.
+// at least 100 and at most MaxIdleConns, and at most half of what the file
+// limit leaves (limits.go).
 func NewClient(sc *scenarios.Scenario, secret string) (*helperapi.Client, error) {
-	tr := helperapi.NewTransport(idleConns(sc.Load))
+	_, idle := fdBudget(fdLimit(), idleConns(sc.Load))
+	tr := helperapi.NewTransport(idle)
 	if sc.Target.ConnectTimeout > 0 {
 		tr.DialContext = (&net.Dialer{Timeout: sc.Target.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
 	}

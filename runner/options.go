@@ -26,6 +26,7 @@ type options struct {
 	Logger     *slog.Logger  // nil: discard
 	Clock      Clock         // nil: the wall clock
 	EarlyStop  int           // failures in a row that stop a run that never worked (≤ 0: never)
+	FDLimit    uint64        // the file limit sessions in flight are sized by (0: the process's)
 }
 
 func newOptions(opts []Option) options {
@@ -65,3 +66,8 @@ func WithClock(c Clock) Option { return func(o *options) { o.Clock = c } }
 // could not connect in a row, stop a run in which nothing ever succeeded
 // (default DefaultEarlyStop; 0 or less: never). See EarlyStop.
 func WithEarlyStop(n int) Option { return func(o *options) { o.EarlyStop = n } }
+
+// WithFDLimit sizes the sessions in flight by a file limit of n descriptors
+// instead of the process's RLIMIT_NOFILE (see FDLimit), e.g. for a run that
+// shares its process.
+func WithFDLimit(n uint64) Option { return func(o *options) { o.FDLimit = n } }

@@ -30,8 +30,14 @@ type Runner struct {
 	pacer   arrivalSchedule // open model
 	limiter *rate.Limiter   // global request cap; nil = none
 	slots   chan struct{}   // max sessions in flight; nil = no cap
-	workers *workers        // run the requests (see workers)
-	fast    *failFast       // the early stop
+	// maxSessions is the cap on this shard's sessions in flight (0: none):
+	// max_sessions, or what the file limit allows (limits.go);
+	// limitWarning says when the file limit set or lowered it.
+	maxSessions  int
+	limitWarning string
+	workers      *workers   // run the requests (see workers)
+	fast         *failFast  // the early stop
+	sat          saturation // the generator's own limits (saturation.go)
 
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight
@@ -54,6 +60,7 @@ type Outcome struct {
 	Interrupted bool          // the context was canceled before the duration ended
 	Exhausted   bool          // sessions stopped starting early: a unique feeder or a transcript ran out, or a replay's transcript ended
 	Duration    time.Duration // Stop − Start
+	Saturation  Saturation    // the generator's own limits, from Start to Stop
 }
 
 // New checks the options and prepares a Runner for sc, which comes from
@@ -99,8 +106,23 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runn
 		burst := max(l.Burst, 1)
 		r.limiter = rate.NewLimiter(rate.Limit(rps/float64(opts.Shards)), burst)
 	}
+	// Sessions in flight, per shard: the scenario's max_sessions, under
+	// what the file limit allows (limits.go).
+	perShard := 0
 	if l.MaxSessions > 0 {
-		r.slots = make(chan struct{}, max(l.MaxSessions/opts.Shards, 1))
+		perShard = max(l.MaxSessions/opts.Shards, 1)
+	}
+	users := 0
+	if l.Model == scenarios.Closed {
+		users = (l.Users + opts.Shards - 1) / opts.Shards
+	}
+	fds := opts.FDLimit
+	if fds == 0 {
+		fds = fdLimit()
+	}
+	r.maxSessions, r.limitWarning = sessionCap(perShard, users, fds, idleConns(l))
+	if r.maxSessions > 0 {
+		r.slots = make(chan struct{}, r.maxSessions)
 	}
 	if err := r.newReplays(); err != nil {
 		return nil, err
@@ -143,6 +165,18 @@ func pacerFor(l scenarios.Load, seed uint64) (arrivalSchedule, error) {
 	// own hits (arrive), so together the shards make one Poisson process.
 	return NewPoissonPacer(p, seed), nil
 }
+
+// MaxSessions returns the cap on this shard's sessions in flight (0: none):
+// the scenario's max_sessions, or what the process's file limit allows.
+func (r *Runner) MaxSessions() int { return r.maxSessions }
+
+// LimitWarning says, for people, when the file limit set or lowered the
+// cap on sessions in flight or the users will wait for slots; "" when not.
+func (r *Runner) LimitWarning() string { return r.limitWarning }
+
+// Saturation returns the generator's own limits measured so far (see
+// Saturation); safe to call while the run goes on.
+func (r *Runner) Saturation() Saturation { return r.sat.snapshot(r.clock.Now(), r.maxSessions) }
 
 // Active returns the number of sessions in flight.
 func (r *Runner) Active() int64 { return r.active.Load() }
@@ -223,6 +257,7 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	defer r.workers.stop()
 	start, began, ok := r.waitStart(ctx)
 	r.phase.start.Store(start.UnixNano())
+	r.sat.start(start)
 	out := Outcome{Start: start, Began: began, TargetRate: r.TargetRate()}
 	if !ok { // canceled before the start: nothing ran
 		out.Stop, out.End, out.Interrupted = began, began, true
@@ -242,6 +277,7 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	}
 	st.waitSchedule(&sessions)
 	out.Stop = r.clock.Now()
+	out.Saturation = r.sat.snapshot(out.Stop, r.maxSessions)
 	out.Interrupted = ctx.Err() != nil
 	r.phase.interrupted.Store(out.Interrupted)
 	r.phase.stop.Store(out.Stop.UnixNano())

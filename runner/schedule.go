@@ -40,9 +40,17 @@ type arrival struct {
 func (r *Runner) arrivals(st *stops, wg *sync.WaitGroup, next func() (arrival, bool)) {
 	w := newWaiter(r.clock)
 	defer w.close()
+	heldBySlots := false // the last arrival waited for a slot: this one's lateness is the slots'
 	for {
 		a, ok := next()
-		if !ok || !w.until(a.at, st.sessions.Done()) || !r.acquire(st.sessions) {
+		if !ok || !w.until(a.at, st.sessions.Done()) {
+			return
+		}
+		if !heldBySlots {
+			r.sat.arrival(r.clock.Now().Sub(a.at))
+		}
+		var got bool
+		if got, heldBySlots = r.acquireWaiting(st.sessions); !got {
 			return
 		}
 		u, ok := r.newUser(a.id)
@@ -111,14 +119,33 @@ func (r *Runner) backOff(st *stops, u *user, ended time.Time) bool {
 // acquire takes a session slot, waiting while max_sessions are in flight;
 // false once sessions is done (then it takes none).
 func (r *Runner) acquire(sessions context.Context) bool {
-	if r.slots == nil || sessions.Err() != nil {
-		return sessions.Err() == nil
+	got, _ := r.acquireWaiting(sessions)
+	return got
+}
+
+// acquireWaiting is acquire, and reports whether it had to wait; the wait
+// counts toward the generator's saturation.
+func (r *Runner) acquireWaiting(sessions context.Context) (got, waited bool) {
+	if sessions.Err() != nil {
+		return false, false
+	}
+	if r.slots == nil {
+		r.sat.slot(0)
+		return true, false
 	}
 	select {
 	case r.slots <- struct{}{}:
-		return true
+		r.sat.slot(0)
+		return true, false
+	default:
+	}
+	t := r.clock.Now()
+	select {
+	case r.slots <- struct{}{}:
+		r.sat.slot(max(r.clock.Now().Sub(t), 1))
+		return true, true
 	case <-sessions.Done():
-		return false
+		return false, true
 	}
 }
 

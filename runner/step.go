@@ -124,6 +124,7 @@ func (s *sessionRun) deliver(res *results.Result) {
 	if res.OK() {
 		s.worked = true
 	}
+	s.r.sat.result(res)
 	s.r.sink.Record(res)
 	if stop := s.r.fast.observe(res); stop != nil {
 		s.st.halt(stop) // Run returns it

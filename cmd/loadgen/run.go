@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -228,6 +229,10 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	defer outs.close()
 	log.Info("run starting", "run_id", run.ID, "scenario", sc.Name, "target", results.RedactURL(sc.Target.BaseURL),
 		"load", describeLoad(sc, rn), "duration", rn.Duration())
+	log.Debug("generator limits", "file_limit", runner.FDLimit(), "sessions_in_flight", rn.MaxSessions(), "cpus", runtime.GOMAXPROCS(0))
+	if w := rn.LimitWarning(); w != "" {
+		log.Warn(w)
+	}
 
 	config := report.ConfigOf(sc, o.settings(run.Shards)...)
 	ran := func(out runner.Outcome) results.Run {
@@ -268,6 +273,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	outs.finish(ctx, out)
 	sum := report.Build(ran(out), live.Snapshot())
 	sum.Config = config
+	sum.Generator = generatorOf(out.Saturation)
 	judged := ths
 	if sr != nil {
 		judged = nil // the collector judges them, on every shard's results
@@ -277,6 +283,13 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	outs.fail("the text summary", "", report.WriteText(summaryOut, sum))
 	outs.writeReports(sum, o.stdout)
 	return verdict(runErr, uploadErr, pass, sum, out, outs.failures())
+}
+
+// generatorOf puts the runner's measure of its own limits in the summary.
+func generatorOf(s runner.Saturation) *report.Generator {
+	reason := s.Reason()
+	return &report.Generator{Saturated: reason != "", Reason: reason, CPU: s.CPU, CPUs: s.CPUs, MaxSessions: s.MaxSessions,
+		SlotWaits: s.SlotWaits, LateArrivals: s.LateArrivals, LocalErrors: s.LocalErrors}
 }
 
 // verdict is how a run ends, in this order: the run could not go on (an
@@ -435,8 +448,11 @@ func describeLoad(sc *scenarios.Scenario, rn *runner.Runner) string {
 			s += ", Poisson arrivals"
 		}
 	}
-	if l.MaxSessions > 0 {
-		s += fmt.Sprintf(", at most %d in flight", l.MaxSessions)
+	switch n := rn.MaxSessions(); {
+	case n > 0 && l.MaxSessions == 0:
+		s += fmt.Sprintf(", at most %d in flight (the file limit's)", n)
+	case n > 0:
+		s += fmt.Sprintf(", at most %d in flight", n)
 	}
 	if !l.RequestRate.IsZero() {
 		s += fmt.Sprintf(", requests capped at %.3g/s", l.RequestRate.PerSecond())

@@ -1,0 +1,121 @@
+package runner
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/loadgen/loadgen/results"
+)
+
+// A generator is saturated when it did not deliver the load the scenario
+// asked for, so that the run measured loadgen rather than the target: its
+// cap on sessions in flight held sessions back, its scheduler started
+// arrivals late, it ran out of its own resources, or it used up its CPUs.
+// The figures come from the runner itself, not from the target's answers,
+// so a slow target does not make the generator "saturated" (sessions it
+// slows down do fill the slots, though: then the slots, not the target,
+// bound what was offered, and the run says so).
+//
+// Saturation's Reason is the one test of it, for the run's summary and for
+// the capacity search (which discards a probe whose generator saturated).
+
+// Saturation thresholds (see Saturation.Reason).
+const (
+	LateArrival        = 10 * time.Millisecond // an arrival started this late (before any slot wait) fell behind
+	SaturatedShare     = 0.01                  // late arrivals or slot waits over this share of sessions
+	SaturatedCPUShare  = 0.90                  // CPU use over this share of the available CPUs
+	minSaturationCheck = 20                    // sessions (or arrivals) before shares count
+)
+
+// Saturation is what the generator measured of its own limits during a
+// run (Runner.Saturation, Outcome.Saturation).
+type Saturation struct {
+	Sessions     int64         // sessions that got a slot and started
+	SlotWaits    int64         // of them, those that waited for a slot (the cap on sessions in flight)
+	SlotWait     time.Duration // the total of those waits
+	MaxSessions  int           // the cap on sessions in flight (0: none)
+	Arrivals     int64         // open model: scheduled arrivals judged for lateness (those not held up by a slot wait before them)
+	LateArrivals int64         // of them, those taken up more than LateArrival after their time
+	LocalErrors  int64         // requests that failed on loadgen's own resources (kind local_resource)
+	CPU          float64       // loadgen's CPU use over the run so far, in CPUs (0: unknown)
+	CPUs         int           // the CPUs it may use (GOMAXPROCS)
+}
+
+// Reason says why the generator was saturated, for people, or "" when it
+// was not: any request failed on loadgen's own resources; more than
+// SaturatedShare of sessions waited for a slot, or of arrivals started more
+// than LateArrival late (once at least 20 of them ran); or loadgen's CPU
+// use passed SaturatedCPUShare of its CPUs.
+func (s Saturation) Reason() string {
+	var why []string
+	if s.LocalErrors > 0 {
+		why = append(why, fmt.Sprintf("%d requests failed on loadgen's own limits (local_resource: file descriptors or ports)", s.LocalErrors))
+	}
+	if s.Sessions >= minSaturationCheck && float64(s.SlotWaits) > SaturatedShare*float64(s.Sessions) {
+		why = append(why, fmt.Sprintf("%d of %d sessions (%.0f%%) waited for one of the %d session slots, %v on average",
+			s.SlotWaits, s.Sessions, 100*float64(s.SlotWaits)/float64(s.Sessions), s.MaxSessions, (s.SlotWait/time.Duration(s.SlotWaits)).Round(time.Millisecond)))
+	}
+	if s.Arrivals >= minSaturationCheck && float64(s.LateArrivals) > SaturatedShare*float64(s.Arrivals) {
+		why = append(why, fmt.Sprintf("%d of %d arrivals (%.0f%%) started over %v late: the scheduler fell behind",
+			s.LateArrivals, s.Arrivals, 100*float64(s.LateArrivals)/float64(s.Arrivals), LateArrival))
+	}
+	if s.CPUs > 0 && s.CPU > SaturatedCPUShare*float64(s.CPUs) {
+		why = append(why, fmt.Sprintf("loadgen used %.0f%% of its %d CPUs", 100*s.CPU/float64(s.CPUs), s.CPUs))
+	}
+	return strings.Join(why, "; ")
+}
+
+// saturation counts what Saturation reports while a run goes on. Safe for
+// concurrent use.
+type saturation struct {
+	sessions, slotWaits, slotWaitNs atomic.Int64
+	arrivals, lateArrivals          atomic.Int64
+	localErrors                     atomic.Int64
+	cpuStart                        time.Duration // process CPU time at the run's start
+	wallStart                       time.Time
+}
+
+func (s *saturation) start(now time.Time) {
+	s.cpuStart, s.wallStart = cpuTime(), now
+}
+
+// slot notes a session that got a slot after waiting wait.
+func (s *saturation) slot(wait time.Duration) {
+	s.sessions.Add(1)
+	if wait > 0 {
+		s.slotWaits.Add(1)
+		s.slotWaitNs.Add(int64(wait))
+	}
+}
+
+// arrival notes an arrival taken up late after its time.
+func (s *saturation) arrival(late time.Duration) {
+	s.arrivals.Add(1)
+	if late > LateArrival {
+		s.lateArrivals.Add(1)
+	}
+}
+
+func (s *saturation) result(res *results.Result) {
+	if res.Error == results.KindLocal {
+		s.localErrors.Add(1)
+	}
+}
+
+// snapshot returns the figures so far, at now.
+func (s *saturation) snapshot(now time.Time, maxSessions int) Saturation {
+	out := Saturation{
+		Sessions: s.sessions.Load(), SlotWaits: s.slotWaits.Load(), SlotWait: time.Duration(s.slotWaitNs.Load()),
+		MaxSessions: maxSessions, Arrivals: s.arrivals.Load(), LateArrivals: s.lateArrivals.Load(),
+		LocalErrors: s.localErrors.Load(), CPUs: runtime.GOMAXPROCS(0),
+	}
+	if wall := now.Sub(s.wallStart); wall > 0 && !s.wallStart.IsZero() {
+		if cpu := cpuTime(); cpu > 0 {
+			out.CPU = float64(cpu-s.cpuStart) / float64(wall)
+		}
+	}
+	return out
+}
