@@ -114,7 +114,7 @@ func mockCounts(st mockserver.Stats) string {
 		{results.StepSDK, n(mockserver.RouteSDK)}, {results.StepPreflight, n(mockserver.RouteSessionPreflight)},
 		{results.StepSession, n(mockserver.RouteSession)}, {results.StepUnread, n(mockserver.RouteUnread)},
 		{results.StepConversation, n(mockserver.RouteCreateConversation)},
-		{results.StepMessage, n(mockserver.RouteChat) + n(mockserver.RoutePostMessage)},
+		{results.StepMessage, n(mockserver.RouteChat)}, {results.StepAck, n(mockserver.RoutePostMessage)},
 		{results.StepOpen, n(mockserver.RouteOpen)}, {results.StepHistory, n(mockserver.RouteList)},
 		{results.StepReact, n(mockserver.RouteReact)}, {results.StepMarkRead, n(mockserver.RouteMarkRead)},
 	} {
