@@ -10,9 +10,10 @@ import (
 // metrics exposes the server's counts on its own registry. The counts are
 // read from Stats at scrape time, so /stats and /metrics never disagree.
 type metrics struct {
-	reg       *prometheus.Registry
-	handler   http.Handler
-	queueWait prometheus.Histogram
+	reg        *prometheus.Registry
+	handler    http.Handler
+	queueWait  prometheus.Histogram
+	generation prometheus.Histogram
 }
 
 func newMetrics(s *Server) *metrics {
@@ -23,8 +24,14 @@ func newMetrics(s *Server) *metrics {
 			Help:    "Time model replies waited for generation capacity.",
 			Buckets: []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
 		}),
+		generation: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "helpermock_generation_seconds",
+			Help: "Time a streamed model reply held its generation slot: the service time of the capacity queue " +
+				"(its _sum over _count is the mean the mock served, delays and overhead included).",
+			Buckets: []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
+		}),
 	}
-	m.reg.MustRegister(m.queueWait, statsCollector{s})
+	m.reg.MustRegister(m.queueWait, m.generation, statsCollector{s})
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }

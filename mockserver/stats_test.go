@@ -91,6 +91,7 @@ helpermock_replies_total{shape="model"} 1
 		`helpermock_rejections_total{reason="stale_timestamp"} 1`,
 		`helpermock_faults_total{kind="reset"} 0`,
 		`helpermock_queue_wait_seconds_count 1`,
+		`helpermock_generation_seconds_count 1`,
 		`helpermock_generations_in_flight 0`,
 		`helpermock_requests_total{code="401",route="POST /api/widget/session"} 1`,
 		`helpermock_requests_total{code="200",route="POST /api/chat"} 1`,

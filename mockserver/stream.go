@@ -220,11 +220,12 @@ func (s *Server) streamModel(w http.ResponseWriter, r *http.Request, conv *conve
 	if err != nil {
 		return
 	}
-	held := true
+	held, since := true, time.Now()
 	release := func() {
 		if held {
 			held = false
 			s.capacity.release()
+			s.metrics.generation.Observe(time.Since(since).Seconds())
 		}
 	}
 	defer release()
