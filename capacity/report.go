@@ -156,6 +156,9 @@ func pct(i Interval) string {
 }
 
 func loadText(c Control, load float64) string {
+	if c == Users && load == 1 {
+		return "1 user"
+	}
 	if c == Users {
 		return fmt.Sprintf("%.0f users", load)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/sweep"
 )
 
 // runCompare compares two runs metric by metric with a noise verdict each,
@@ -23,7 +24,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlags("compare", "[flags] BASELINE NEW", stdout, stderr)
 	fs.about = "Compares two runs metric by metric: per step and metric, the change of p50/p95/p99 and of the " +
 		"error rate, and whether it is beyond noise. BASELINE and NEW are each a summary JSON or results " +
-		"files (the shards of a run joined with commas).\n\n" + report.NoiseMethod + "\n\n" +
+		"files (the shards of a run joined with commas), or both a sweep's JSON (loadgen sweep --json): then the " +
+		"capacity and the SLO-max are compared, beyond noise when their intervals do not overlap, and --fail-on " +
+		"takes 'slo_max.rate -10%' or 'capacity.rate -5%'.\n\n" + report.NoiseMethod + "\n\n" +
 		"A --fail-on rule (METRIC +LIMIT fails on a rise, METRIC -LIMIT on a fall; LIMIT in %, pp for rates, " +
 		"a duration or /s) exits 3 when the change is past its limit and not within noise; a change without " +
 		"a noise estimate is judged on its size alone."
@@ -42,6 +45,12 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() != 2 {
 		fs.hint()
 		return usageError(fmt.Errorf("want BASELINE and NEW, got %d arguments", fs.NArg()))
+	}
+	if isSweep := [2]bool{sweep.IsReport(fs.Arg(0)), sweep.IsReport(fs.Arg(1))}; isSweep[0] || isSweep[1] {
+		if !isSweep[0] || !isSweep[1] {
+			return usageError(errors.New("one file is a sweep's JSON (loadgen sweep --json) and the other is not: compare two sweeps, or two runs"))
+		}
+		return compareSweeps(fs.Arg(0), fs.Arg(1), typ, out, rules, stdout)
 	}
 	write, ok := map[string]func(io.Writer, *report.Comparison) error{
 		"text": report.WriteCompareText, "json": report.WriteCompareJSON,
@@ -116,4 +125,49 @@ func orUnknown(s string) string {
 		return "an unrecorded target"
 	}
 	return s
+}
+
+// compareSweeps compares two sweeps' answers (capacity and SLO-max, each
+// beyond noise when the intervals do not overlap) and applies the rules.
+func compareSweeps(basePath, newPath, typ, out string, rules []string, stdout io.Writer) error {
+	write, ok := map[string]func(io.Writer, *sweep.Comparison) error{
+		"text": sweep.WriteCompareText, "json": sweep.WriteCompareJSON,
+	}[typ]
+	if !ok {
+		return usageError(fmt.Errorf("-type %q: want text or json", typ))
+	}
+	var compiled []*sweep.Rule
+	for _, expr := range rules {
+		r, err := sweep.ParseRule(expr)
+		if err != nil {
+			return usageError(fmt.Errorf("--fail-on: %w", err))
+		}
+		compiled = append(compiled, r)
+	}
+	var reps [2]*sweep.Report
+	for i, path := range []string{basePath, newPath} {
+		r, err := sweep.ReadReport(path)
+		if err != nil {
+			return usageError(err)
+		}
+		reps[i] = r
+	}
+	if reps[0].Scenario != reps[1].Scenario || reps[0].Control != reps[1].Control {
+		return usageError(fmt.Errorf("the sweeps differ: scenario %q (%s) and %q (%s)", reps[0].Scenario, reps[0].Control, reps[1].Scenario, reps[1].Control))
+	}
+	c := sweep.Compare(reps[0], reps[1], compiled...)
+	o := reportOptions{out: out}
+	if err := o.output(stdout, func(w io.Writer) error { return write(w, c) }); err != nil {
+		return err
+	}
+	if c.Failed() {
+		var failed []string
+		for _, r := range c.Rules {
+			if !r.Pass {
+				failed = append(failed, r.Expr+": "+r.Reason)
+			}
+		}
+		return &exitError{code: exitThresholds, err: errors.New("regression: " + strings.Join(failed, "; "))}
+	}
+	return nil
 }

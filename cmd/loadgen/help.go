@@ -127,7 +127,7 @@ var exitCodeHelp = []string{
 	"0\tok",
 	"1\trun error (including a run interrupted by Ctrl-C; its summary and files are still written)",
 	"2\tusage or scenario error (bad flags, arguments or input files)",
-	"3\tthresholds or --fail-on rules failed",
+	"3\tthresholds, --fail-on rules or a sweep's --expect gates failed, or a sweep's objectives fail at its minimum load",
 }
 
 // writeFlag writes one flag as "  --name VALUE" and its usage, indented.
