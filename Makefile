@@ -1,7 +1,7 @@
 # loadgen — build, test, benchmark.
 GO ?= go
 
-.PHONY: all build test vet lint fmt-check bench fuzz clean image image-check
+.PHONY: all build test vet lint fmt-check bench sweep-check fuzz clean image image-check
 
 all: build
 
@@ -32,6 +32,11 @@ lint:
 
 bench:
 	bash bench/run.sh
+
+# sweep-check: loadgen sweep against loadgen mock as an M/M/8 queue, its
+# answers held to the closed forms (about 4 minutes; bench/README.md).
+sweep-check:
+	bash bench/sweep-check.sh
 
 # fuzz: fuzz tests too long for make test, FUZZTIME each. The differential
 # test of internal/jsontext against the standard library's JSON v2 string

@@ -77,6 +77,7 @@ var benches = map[string]bench{
 	"memory":     {runMemory, "RSS and Go heap per idle user in think time"},
 	"ttft":       {runTTFT, "measured TTFT minus the mock's fixed TTFT"},
 	"schedule":   {runSchedule, "open model: achieved vs target rate, schedule lag"},
+	"sweep":      {runSweep, "make sweep-check: loadgen sweep against an M/M/8 mock, held to the closed forms"},
 }
 
 func main() {
@@ -98,7 +99,7 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&resultsPath, "results", "", "append figures as JSON lines to `FILE`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: lgbench [flags] BENCH [bench flags]\n       lgbench -results FILE gobench GO-TEST-BENCH-OUTPUT\n       lgbench -results FILE table\n\nBenchmarks:\n")
-		for _, name := range []string{"throughput", "flow", "memory", "ttft", "schedule"} {
+		for _, name := range []string{"throughput", "flow", "memory", "ttft", "schedule", "sweep"} {
 			fmt.Fprintf(fs.Output(), "  %-11s %s\n", name, benches[name].about)
 		}
 		fmt.Fprintf(fs.Output(), "\nFlags:\n")
