@@ -209,14 +209,16 @@ func (s *search) answer() {
 			best, m.Binding = pt.load, pt.binding
 		}
 	}
-	for i := len(s.res.Probes) - 1; i >= 0; i-- {
-		if pr := s.res.Probes[i]; pr.Control == s.cfg.Control && pr.Load == m.Load {
-			s.res.Steady = pr.Steady
-			break
+	// Steady at the answer: the probe nearest it (the confirmation, when
+	// one ran), the latest of equals.
+	best = math.Inf(1)
+	for _, pr := range s.res.Probes {
+		if d := math.Abs(pr.Load - m.Load); pr.Control == s.cfg.Control && pr.Kind != KindFeasibility && pr.Messages > 0 && d <= best {
+			best, s.res.Steady = d, pr.Steady
 		}
 	}
-	if _, bhi := s.bracket(); bhi >= s.ceiling() {
-		m.Note = "no probe below the capacity failed"
+	if _, ok := crossing(isotonic(s.fitPoints()), math.Log(1-s.cfg.Attainment)); !ok {
+		m.Note = "no probe's attainment fell below the target: the answer is the middle of what the verdicts leave"
 	}
 	if s.res.GeneratorSaturated != "" {
 		m.Note = "the load generator fell behind above the probes shown (" + s.res.GeneratorSaturated + "): higher loads were not measured"
