@@ -11,38 +11,13 @@ import (
 	"github.com/loadgen/loadgen/scenarios"
 )
 
-// Config is what a run was asked to do, as the reports show it: the
-// scenario's settings and the command line's overrides. It never holds a
-// secret, a header value, a feeder row or a template's output: only names,
-// shapes and numbers.
-type Config struct {
-	Description   string               `json:"description,omitempty"`
-	Settings      []Setting            `json:"settings"`
-	Conversations []ConfigConversation `json:"conversations,omitempty"`
-}
-
-// Setting is one named setting, formatted for people.
-type Setting struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// ConfigConversation is one conversation of the mix.
-type ConfigConversation struct {
-	Name   string `json:"name"`
-	Weight int    `json:"weight"`
-	Share  string `json:"share"` // of sessions, from the weights
-	Mode   string `json:"mode"`
-	Turns  string `json:"turns"` // "3", or the transcript's file and timing
-}
-
-// ConfigOf describes the scenario sc (with the command line's overrides
+// ConfigOf describes, as the run's results.Config, the scenario sc (with the command line's overrides
 // already applied) and the run's own settings, such as grace or seed,
 // given as extra.
-func ConfigOf(sc *scenarios.Scenario, extra ...Setting) *Config {
-	c := &Config{Description: sc.Description}
+func ConfigOf(sc *scenarios.Scenario, extra ...results.Setting) *results.Config {
+	c := &results.Config{Description: sc.Description}
 	add := func(name, format string, args ...any) {
-		c.Settings = append(c.Settings, Setting{Name: name, Value: fmt.Sprintf(format, args...)})
+		c.Settings = append(c.Settings, results.Setting{Name: name, Value: fmt.Sprintf(format, args...)})
 	}
 	add("scenario", "%s", sc.Summary())
 	if sc.File != "" {
@@ -106,7 +81,7 @@ func ConfigOf(sc *scenarios.Scenario, extra ...Setting) *Config {
 			turns = fmt.Sprintf("replayed from %s (timing %s, speed %g)", t.File, t.Timing, max(t.Speed, 1))
 		}
 		mode := string(cmp.Or(cv.Mode, scenarios.Stream))
-		c.Conversations = append(c.Conversations, ConfigConversation{Name: cv.Name, Weight: cv.Weight,
+		c.Conversations = append(c.Conversations, results.ConfigConversation{Name: cv.Name, Weight: cv.Weight,
 			Share: fmtPct(float64(cv.Weight) / float64(max(total, 1))), Mode: mode, Turns: turns})
 	}
 	return c

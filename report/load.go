@@ -112,6 +112,8 @@ func RunFromFiles(infos []resultfile.FileInfo, snap *stats.Snapshot) results.Run
 	}
 	if !sameRun {
 		run.TargetRate = 0
+	} else if len(infos) > 0 {
+		run.Config = infos[0].Run.Config // a run's shards share its configuration
 	}
 	run.ID = strings.Join(ids, "+")
 	run.Scenario = strings.Join(scenarios, "+")

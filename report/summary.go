@@ -34,16 +34,16 @@ type Summary struct {
 	Generator *Generator `json:"generator,omitempty"`
 	// AllFailed: requests were made and not one succeeded (or every one was
 	// failed by loadgen itself): the run measured nothing of the target.
-	AllFailed   bool         `json:"all_failed,omitempty"`
-	Goodput     Goodput      `json:"goodput"`
-	Throughput  Throughput   `json:"throughput"`
-	Thresholds  []Verdict    `json:"thresholds"`
-	Schedule    Schedule     `json:"schedule"`
-	TTFTBars    []Bar        `json:"ttft_histogram,omitempty"`
-	Series      *Timeline    `json:"series,omitempty"`
-	Replay      *Replay      `json:"replay,omitempty"`      // only when turns were replayed from transcripts
-	Config      *Config      `json:"config,omitempty"`      // the run's settings, secret-free
-	Distributed *Distributed `json:"distributed,omitempty"` // a run merged from its shards by loadgen collect
+	AllFailed   bool            `json:"all_failed,omitempty"`
+	Goodput     Goodput         `json:"goodput"`
+	Throughput  Throughput      `json:"throughput"`
+	Thresholds  []Verdict       `json:"thresholds"`
+	Schedule    Schedule        `json:"schedule"`
+	TTFTBars    []Bar           `json:"ttft_histogram,omitempty"`
+	Series      *Timeline       `json:"series,omitempty"`
+	Replay      *Replay         `json:"replay,omitempty"`      // only when turns were replayed from transcripts
+	Config      *results.Config `json:"config,omitempty"`      // the run's settings, secret-free
+	Distributed *Distributed    `json:"distributed,omitempty"` // a run merged from its shards by loadgen collect
 	// Conversations breaks the run down by conversation of the mix, by name.
 	Conversations []ConversationSummary `json:"conversations,omitempty"`
 }
@@ -232,6 +232,7 @@ func Build(run results.Run, d *stats.Snapshot) *Summary {
 		Errors:       d.Errors,
 		ErrorDetails: d.Details,
 		Thresholds:   []Verdict{},
+		Config:       run.Config,
 	}
 	for _, st := range d.Steps {
 		step := buildStep(st)

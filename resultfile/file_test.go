@@ -73,6 +73,9 @@ func setEveryField(t *testing.T, v any) {
 			f.SetFloat(float64(i) + 0.5)
 		case f.Kind() == reflect.Bool:
 			f.SetBool(true)
+		case f.Type() == reflect.TypeFor[*results.Config]():
+			f.Set(reflect.ValueOf(&results.Config{Description: name + " \"quoted\"", Settings: []results.Setting{{Name: "load", Value: "closed, 2 users"}},
+				Conversations: []results.ConfigConversation{{Name: "faq", Weight: 3, Share: "75%", Mode: "stream", Turns: "2"}}}))
 		default:
 			t.Fatalf("setEveryField: no value for field %s of type %s: teach this test its type", name, f.Type())
 		}

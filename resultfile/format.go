@@ -1,6 +1,7 @@
 package resultfile
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -51,6 +52,12 @@ func appendHeader(b []byte, h *results.Run) []byte {
 	b = appendInt(b, "duration", int64(h.Duration))
 	if h.Hold != 0 {
 		b = appendInt(b, "hold", int64(h.Hold))
+	}
+	if h.Config != nil {
+		if c, err := json.Marshal(h.Config); err == nil { // plain strings and numbers: it cannot fail
+			b = append(b, `,"config":`...)
+			b = append(b, c...)
+		}
 	}
 	return append(b, "}\n"...)
 }

@@ -47,17 +47,18 @@ type line struct {
 	K string `json:"k"`
 
 	// header
-	Format       int     `json:"format"`
-	Version      string  `json:"version"`
-	RunID        string  `json:"run_id"`
-	Scenario     string  `json:"scenario"`
-	ScenarioHash string  `json:"scenario_hash"`
-	StartedAt    string  `json:"started_at"`
-	Shards       int     `json:"shards"`
-	Target       string  `json:"target"`
-	TargetRate   float64 `json:"target_rate"`
-	Duration     int64   `json:"duration"`
-	Hold         int64   `json:"hold"`
+	Format       int             `json:"format"`
+	Version      string          `json:"version"`
+	RunID        string          `json:"run_id"`
+	Scenario     string          `json:"scenario"`
+	ScenarioHash string          `json:"scenario_hash"`
+	StartedAt    string          `json:"started_at"`
+	Shards       int             `json:"shards"`
+	Target       string          `json:"target"`
+	TargetRate   float64         `json:"target_rate"`
+	Duration     int64           `json:"duration"`
+	Hold         int64           `json:"hold"`
+	Config       *results.Config `json:"config"`
 
 	// session events and close
 	At      int64  `json:"at"`
@@ -113,7 +114,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	}
 	rd.run = results.Run{Version: l.Version, ID: l.RunID, Scenario: l.Scenario,
 		ScenarioHash: l.ScenarioHash, Shard: l.Shard, Shards: l.Shards, Target: l.Target,
-		TargetRate: l.TargetRate, Duration: time.Duration(l.Duration), Hold: time.Duration(l.Hold)}
+		TargetRate: l.TargetRate, Duration: time.Duration(l.Duration), Hold: time.Duration(l.Hold), Config: l.Config}
 	if l.StartedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, l.StartedAt)
 		if err != nil {

@@ -21,6 +21,7 @@ type Run struct {
 	Hold         time.Duration // when the final constant load begins, from Start: the steady-state check looks after it (Duration: no hold)
 	Shard        int           // this shard of a distributed run (0 for one process)
 	Shards       int           // shards in the run (0 or 1: not distributed)
+	Config       *Config       // what the run was asked to do, secret-free; nil when unknown
 }
 
 // RedactURL returns u without user info, query or fragment, which may hold

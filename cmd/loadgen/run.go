@@ -220,6 +220,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	run := results.Run{ID: runID, Scenario: sc.Name, ScenarioHash: o.scenarioHash, Version: Version(),
 		Target: sc.Target.BaseURL, Start: cmp.Or(startAt, time.Now()), Duration: rn.Duration(), TargetRate: rn.TargetRate(), Hold: rn.Hold(),
 		Shard: shard, Shards: shards}
+	run.Config = report.ConfigOf(sc, o.settings(shards)...)
 	live := stats.New()
 	o.metricOpts = metricsOptions(sc, ths)
 	outs, err := o.openOutputs(ctx, sc, run, log)
@@ -234,7 +235,6 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		log.Warn(w)
 	}
 
-	config := report.ConfigOf(sc, o.settings(run.Shards)...)
 	ran := func(out runner.Outcome) results.Run {
 		r := run
 		r.Start, r.Duration = out.Start, out.Duration
@@ -272,7 +272,6 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	// measured is still reported, everywhere it can be.
 	outs.finish(ctx, out)
 	sum := report.Build(ran(out), live.Snapshot())
-	sum.Config = config
 	sum.Generator = generatorOf(out.Saturation)
 	judged := ths
 	if sr != nil {
@@ -321,16 +320,16 @@ func verdict(runErr, uploadErr error, pass bool, sum *report.Summary, out runner
 
 // settings are the run's own settings for the report's configuration
 // section (the scenario's come from report.ConfigOf).
-func (o *runOptions) settings(shards int) []report.Setting {
-	set := []report.Setting{{Name: "grace", Value: o.grace.String()}}
+func (o *runOptions) settings(shards int) []results.Setting {
+	set := []results.Setting{{Name: "grace", Value: o.grace.String()}}
 	if o.seed != 0 {
-		set = append(set, report.Setting{Name: "seed", Value: strconv.FormatUint(o.seed, 10)})
+		set = append(set, results.Setting{Name: "seed", Value: strconv.FormatUint(o.seed, 10)})
 	}
 	if shards > 1 {
-		set = append(set, report.Setting{Name: "shard", Value: o.shard})
+		set = append(set, results.Setting{Name: "shard", Value: o.shard})
 	}
 	if len(o.thresholds) > 0 {
-		set = append(set, report.Setting{Name: "--threshold", Value: strings.Join(o.thresholds, "; ")})
+		set = append(set, results.Setting{Name: "--threshold", Value: strings.Join(o.thresholds, "; ")})
 	}
 	return set
 }

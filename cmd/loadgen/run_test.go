@@ -348,6 +348,17 @@ func TestRunWritesResultsFiles(t *testing.T) {
 		}
 		assertNoSecrets(t, string(b))
 	}
+	// The results file carries the run's configuration: a report made from
+	// it later shows it too.
+	var page bytes.Buffer
+	if code := Main(context.Background(), []string{"report", "-type", "html", out}, &page, &rstderr); code != exitOK {
+		t.Fatalf("loadgen report -type html: exit %d\n%s", code, rstderr.String())
+	}
+	for _, want := range []string{"Configuration", "open model, 10/s sessions for 1s", "support"} {
+		if !strings.Contains(page.String(), want) {
+			t.Errorf("HTML report of --out lacks %q", want)
+		}
+	}
 }
 
 // TestRunOutputsToStdout: --out - streams the results file to stdout, the
