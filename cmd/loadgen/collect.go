@@ -17,7 +17,6 @@ import (
 
 	"github.com/loadgen/loadgen/collect"
 	"github.com/loadgen/loadgen/report"
-	"github.com/loadgen/loadgen/results"
 )
 
 // collectOptions are the flags of `loadgen collect`.
@@ -131,7 +130,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	sum.Config = report.ConfigOf(sc, results.Setting{Name: "shards", Value: fmt.Sprint(o.shards)})
+	sum.Config = report.ConfigOf(sc, setting("shards", fmt.Sprint(o.shards)))
 	pass := report.Evaluate(ths, sum)
 	if err := report.WriteText(stdout, sum); err != nil {
 		return err

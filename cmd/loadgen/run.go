@@ -318,6 +318,9 @@ func verdict(runErr, uploadErr error, pass bool, sum *report.Summary, out runner
 	return nil
 }
 
+// setting is one line of the report's configuration section.
+func setting(name, value string) results.Setting { return results.Setting{Name: name, Value: value} }
+
 // settings are the run's own settings for the report's configuration
 // section (the scenario's come from report.ConfigOf).
 func (o *runOptions) settings(shards int) []results.Setting {
