@@ -78,7 +78,11 @@ func endMarks(s *Summary, tl *timeline) ([]chart.Mark, []chart.Band) {
 	if s.DurationS <= 0 {
 		return nil, nil
 	}
-	marks := []chart.Mark{{X: s.DurationS, Label: "end " + fmtClockS(s.DurationS)}}
+	label := "end "
+	if s.Interrupted {
+		label = "interrupted "
+	}
+	marks := []chart.Mark{{X: s.DurationS, Label: label + fmtClockS(s.DurationS)}}
 	if end := tl.end(); end > s.DurationS+tl.s.IntervalS/2 {
 		return marks, []chart.Band{{From: s.DurationS, To: end, Label: "drain"}}
 	}

@@ -96,3 +96,15 @@ func TestHTMLOfAnEmptyRun(t *testing.T) {
 		t.Error("empty run's report lacks 'No errors.'")
 	}
 }
+
+func TestHTMLMarksAnInterruptedRun(t *testing.T) {
+	s := testSummary(t)
+	s.Interrupted, s.DurationS = true, 6
+	var b bytes.Buffer
+	if err := report.WriteHTML(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"marks":[{"x":6,"label":"interrupted 6s"}],"bands":[{"from":6,`) {
+		t.Error("the charts of an interrupted run do not mark where it was stopped and the drain after it")
+	}
+}

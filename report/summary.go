@@ -46,6 +46,9 @@ type Summary struct {
 	Distributed *Distributed    `json:"distributed,omitempty"` // a run merged from its shards by loadgen collect
 	// Conversations breaks the run down by conversation of the mix, by name.
 	Conversations []ConversationSummary `json:"conversations,omitempty"`
+	// Interrupted: the run was stopped (Ctrl-C) before its duration ended;
+	// DurationS is then how long it ran.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Replay compares the replies to replayed turns with the recorded replies.

@@ -273,6 +273,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	outs.finish(ctx, out)
 	sum := report.Build(ran(out), live.Snapshot())
 	sum.Generator = generatorOf(out.Saturation)
+	sum.Interrupted = out.Interrupted
 	judged := ths
 	if sr != nil {
 		judged = nil // the collector judges them, on every shard's results
