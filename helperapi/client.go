@@ -91,18 +91,24 @@ func WithClock(now func() time.Time) Option {
 // New returns a Client for the deployment at baseURL (e.g. "http://127.0.0.1:8080";
 // paths /api/... are appended).
 func New(baseURL string, opts ...Option) (*Client, error) {
+	// The errors show the URL without what may be a credential (user info,
+	// query, fragment): people pass tokens in URLs.
 	u, err := url.Parse(baseURL)
 	if err != nil {
-		return nil, fmt.Errorf("helperapi: base URL: %q: %w", baseURL, err)
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err // url.Error's text holds the whole URL
+		}
+		return nil, fmt.Errorf("helperapi: base URL: not a URL: %w", err)
 	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("helperapi: base URL: %q: scheme must be http or https", baseURL)
+		return nil, fmt.Errorf("helperapi: base URL: %q: scheme must be http or https", shown)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("helperapi: base URL: %q: no host", baseURL)
+		return nil, fmt.Errorf("helperapi: base URL: %q: no host", shown)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("helperapi: base URL: %q: must not hold user info, query or fragment", baseURL)
+		return nil, fmt.Errorf("helperapi: base URL: %q: must not hold user info, query or fragment (they are left out here)", shown)
 	}
 	c := &Client{
 		base:    strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"),

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -29,5 +30,26 @@ func TestLocalResourceErrors(t *testing.T) {
 				t.Errorf("CreateConversation() with dial error %v: kind %q, want %q (%v)", errno, got, KindLocal, err)
 			}
 		})
+	}
+}
+
+// A bad base URL's error never repeats what may be a credential in it
+// (--target http://user:PASSWORD@… once echoed the password).
+func TestBaseURLErrorsRedact(t *testing.T) {
+	for _, u := range []string{
+		"http://bob:hunter2@127.0.0.1:1",
+		"http://bob:hunter2@127.0.0.1:1/%zz",
+		"ftp://bob:hunter2@x",
+		"http://127.0.0.1:1/?token=hunter2",
+		"http://127.0.0.1:1/#hunter2",
+	} {
+		_, err := New(u)
+		if err == nil {
+			t.Errorf("New(%q): no error", u)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("New(%q) error shows the credential: %v", u, err)
+		}
 	}
 }

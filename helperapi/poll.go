@@ -57,9 +57,10 @@ type PollOptions struct {
 
 // AsyncReply is the outcome of waiting for a background reply.
 type AsyncReply struct {
-	Timing           // Start = when waiting began; Total = until the reply was seen
-	Polls   int      // GETs made
-	Message *Message // the assistant (or staff) reply; nil with KindNoReply
+	Timing               // Start = when waiting began; Total = until the reply was seen
+	Polls       int      // GETs made
+	FailedPolls int      // of them, GETs that failed for a passing reason and were retried
+	Message     *Message // the assistant (or staff) reply; nil with KindNoReply
 }
 
 // WaitForReply polls GetConversation until a message with role assistant or
@@ -69,10 +70,17 @@ type AsyncReply struct {
 // The first GET goes out at once, the next ones Interval after the previous
 // one ended. "After" means later in the conversation's list (oldest first)
 // than the message whose id is afterID; when that message is not in the list,
-// any assistant or staff message with a numeric id above afterID counts. A
-// failed GET ends the wait with its error (Op "poll"). In the AsyncReply,
-// Status is the last GET's status, BytesIn the sum over all GETs, and Headers
-// and TTFB are not set.
+// any assistant or staff message with a numeric id above afterID counts.
+//
+// A GET that fails for a passing reason (a 5xx or 429 from a proxy, a
+// broken or refused connection, a GET's own timeout) is counted in
+// FailedPolls and the wait goes on, as a widget's next poll would: one
+// proxy hiccup must not fail an exchange whose reply arrives. Any other
+// failure (auth, 404: the conversation is gone) ends the wait with its
+// error (Op "poll"). When the timeout passes, the error is KindNoReply,
+// or, when no GET succeeded at all, the last GET's own error. In the
+// AsyncReply, Status is the last GET's status, BytesIn the sum over all
+// GETs, and Headers and TTFB are not set.
 func (s *Session) WaitForReply(ctx context.Context, slug string, afterID int64, opts PollOptions) (*AsyncReply, error) {
 	interval, timeout := opts.Interval, opts.Timeout
 	if interval <= 0 {
@@ -89,22 +97,31 @@ func (s *Session) WaitForReply(ctx context.Context, slug string, afterID int64, 
 	timer := time.NewTimer(interval)
 	timer.Stop()
 	defer timer.Stop()
+	var lastErr error // the last GET's error, while no GET succeeded
 	for {
 		conv, t, err := s.getConversation(pctx, opPoll, slug, false)
 		out.Polls++
 		out.Status = t.Status
 		out.BytesIn += t.BytesIn
-		if err != nil {
+		switch {
+		case err != nil && ctx.Err() == nil && errors.Is(context.Cause(pctx), errNoReply):
 			out.Total = time.Since(out.Start)
-			if ctx.Err() == nil && errors.Is(context.Cause(pctx), errNoReply) {
-				return out, noReply(out, timeout)
+			return out, waitEnded(out, timeout, lastErr)
+		case err != nil && passing(err) && ctx.Err() == nil:
+			out.FailedPolls++
+			if out.FailedPolls == out.Polls {
+				lastErr = err
 			}
-			return out, err
-		}
-		if m := replyAfter(conv.Messages, after, afterID); m != nil {
+		case err != nil:
 			out.Total = time.Since(out.Start)
-			out.Message = m
-			return out, nil
+			return out, err
+		default:
+			lastErr = nil
+			if m := replyAfter(conv.Messages, after, afterID); m != nil {
+				out.Total = time.Since(out.Start)
+				out.Message = m
+				return out, nil
+			}
 		}
 		timer.Reset(interval)
 		interval = nextInterval(interval, opts)
@@ -119,15 +136,36 @@ func (s *Session) WaitForReply(ctx context.Context, slug string, afterID int64, 
 				}
 				return out, &Error{Op: opPoll, Kind: kind, Status: out.Status, Err: err}
 			}
-			return out, noReply(out, timeout)
+			return out, waitEnded(out, timeout, lastErr)
 		}
 	}
 }
 
+// passing reports whether a GET's error may pass by the next poll.
+func passing(err error) bool {
+	switch KindOf(err) {
+	case KindHTTP5xx, KindRateLimited, KindNetwork, KindConnect, KindTimeout:
+		return true
+	}
+	return false
+}
+
+// waitEnded is the error of a wait whose timeout passed: the last GET's own
+// error when none succeeded (lastErr), else KindNoReply.
+func waitEnded(out *AsyncReply, timeout time.Duration, lastErr error) error {
+	if lastErr != nil {
+		return lastErr
+	}
+	return noReply(out, timeout)
+}
+
 // noReply is the KindNoReply error of a wait that timed out.
 func noReply(out *AsyncReply, timeout time.Duration) *Error {
-	return &Error{Op: opPoll, Kind: KindNoReply, Status: out.Status,
-		Msg: fmt.Sprintf("no reply after %d polls in %s", out.Polls, timeout)}
+	msg := fmt.Sprintf("no reply after %d polls in %s", out.Polls, timeout)
+	if out.FailedPolls > 0 {
+		msg += fmt.Sprintf(" (%d of them failed and were retried)", out.FailedPolls)
+	}
+	return &Error{Op: opPoll, Kind: KindNoReply, Status: out.Status, Msg: msg}
 }
 
 // replyAfter returns the first assistant or staff message after the message

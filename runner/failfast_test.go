@@ -120,3 +120,43 @@ func TestClosedUsersBackOff(t *testing.T) {
 		}
 	})
 }
+
+// A step retried after a 429 keeps its intended start, so the Retry-After
+// wait shows as the retry's lag and in its latency from the intended start
+// (a retry's intended start was reset to the end of the wait: 0.24 s
+// recorded, 1.24 s lived).
+func TestRetryKeepsTheIntendedStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, func(c *mockserver.Config) {
+			c.Faults.RateLimited = 0.5
+			c.Faults.RetryAfter = time.Second
+		})
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{users: 2, duration: 3s}"))
+		rec, _ := run(t, t.Context(), sc, srv, runner.WithSeed(7), runner.WithMaxRetries(3))
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		type key struct {
+			session uint64
+			step    results.Step
+			turn    int
+		}
+		first := map[key]*results.Result{}
+		var retries int
+		for _, r := range rec.results {
+			k := key{r.Session, r.Step, r.Turn}
+			p := first[k]
+			if p == nil {
+				first[k] = r
+				continue
+			}
+			retries++
+			if !r.Intended.Equal(p.Intended) || r.Lag() < time.Second {
+				t.Errorf("retry of %v: intended %v (first attempt's %v), lag %v; want the first's and at least the 1 s Retry-After",
+					k, r.Intended, p.Intended, r.Lag())
+			}
+		}
+		if retries == 0 {
+			t.Fatal("no step was retried: the test tested nothing")
+		}
+	})
+}

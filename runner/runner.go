@@ -38,6 +38,7 @@ type Runner struct {
 	workers      *workers   // run the requests (see workers)
 	fast         *failFast  // the early stop
 	sat          saturation // the generator's own limits (saturation.go)
+	debug        debugLog   // --log-level debug: the first failures of each kind
 
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight

@@ -62,11 +62,13 @@ func (s *sessionRun) stepThen(step results.Step, turn int, intended time.Time, c
 			s.failed = true // the reply came: the session goes on, and ends failed
 			return true
 		}
-		retryAt, retry := s.afterError(err, attempt)
-		if !retry {
+		if !s.afterError(err, attempt) {
 			return false
 		}
-		intended = retryAt
+		// The retry keeps the step's intended start: the Retry-After wait
+		// is the user's, so it shows as lag and in the latency from the
+		// intended start (coordinated omission), not hidden by a new
+		// schedule.
 	}
 }
 
@@ -74,8 +76,8 @@ func (s *sessionRun) stepThen(step results.Step, turn int, intended time.Time, c
 // dropped (the user's next session signs in again), a cancel ends the
 // session canceled, and a 429 holds the user back for its Retry-After and,
 // for up to MaxRetries attempts, asks for a retry then. Anything else ends
-// the session failed.
-func (s *sessionRun) afterError(err error, attempt int) (retryAt time.Time, retry bool) {
+// the session failed. It reports whether to retry.
+func (s *sessionRun) afterError(err error, attempt int) (retry bool) {
 	switch helperapi.KindOf(err) {
 	case helperapi.KindAuth:
 		if s.r.sc.Users.ReuseSession {
@@ -83,7 +85,7 @@ func (s *sessionRun) afterError(err error, attempt int) (retryAt time.Time, retr
 		}
 	case helperapi.KindCanceled:
 		s.canceled = true
-		return time.Time{}, false
+		return false
 	case helperapi.KindRateLimited:
 		wait := DefaultRetryAfter
 		var he *helperapi.Error
@@ -92,11 +94,11 @@ func (s *sessionRun) afterError(err error, attempt int) (retryAt time.Time, retr
 		}
 		s.u.notBefore = s.r.clock.Now().Add(wait)
 		if attempt < s.r.opts.MaxRetries {
-			return s.u.notBefore, true
+			return true
 		}
 	}
 	s.failed = true
-	return time.Time{}, false
+	return false
 }
 
 // record hands res to the sink, after the async message step it completes.
@@ -125,6 +127,7 @@ func (s *sessionRun) deliver(res *results.Result) {
 		s.worked = true
 	}
 	s.r.sat.result(res)
+	s.r.debugFailure(res)
 	s.r.sink.Record(res)
 	if stop := s.r.fast.observe(res); stop != nil {
 		s.st.halt(stop) // Run returns it

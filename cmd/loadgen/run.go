@@ -398,6 +398,9 @@ func (o *runOptions) apply(sc *scenarios.Scenario) error {
 	if err := sc.Load.Override(o.load); err != nil {
 		return err
 	}
+	if o.grace < 0 {
+		return fmt.Errorf("--grace: want 0 (cancel at once) or more, got %v", o.grace)
+	}
 	if o.speed < 0 || math.IsNaN(o.speed) || math.IsInf(o.speed, 0) {
 		return fmt.Errorf("--speed: want a factor above zero, got %g", o.speed)
 	}

@@ -199,3 +199,38 @@ func TestInterruptedRunRatesAgreeWithItsFile(t *testing.T) {
 		t.Errorf("the interrupted run's summary covers %v s, want the 1.2 s it ran", live.DurationS)
 	}
 }
+
+// Flag values that make no sense are usage errors, not runs with a
+// silently different meaning (--grace -1s was accepted; --users 0 and
+// --duration 0s fell back to the scenario's values).
+func TestRunRejectsSenselessFlags(t *testing.T) {
+	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
+	for _, args := range [][]string{
+		{"--grace", "-1s"}, {"--users", "0"}, {"--duration", "0s"}, {"--users", "2000000"}, {"--rate", "0/s"},
+	} {
+		code, _, stderr := runMain(append(append([]string{"run", "--quiet", "--target", "http://127.0.0.1:9"}, args...), writeScenario(t, "message.ttft.p50 < 30s"))...)
+		if code != exitUsage || !strings.Contains(stderr, args[0]) {
+			t.Errorf("run %v: exit %d, stderr %q; want %d naming %s", args, code, stderr, exitUsage, args[0])
+		}
+	}
+}
+
+// --log-level debug shows something (it printed nothing): the generator's
+// limits and the first failed requests of each kind, with their redacted
+// error text.
+func TestDebugLogShowsFailures(t *testing.T) {
+	cfg := fastMock()
+	cfg.Faults.Error5xx = 0.3
+	_, url := mockWith(t, cfg)
+	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
+	_, _, stderr := runMain("run", "--quiet", "--log-level", "debug", "--target", url, "--duration", "1s", writeScenario(t, "message.ttft.p50 < 30s"))
+	for _, want := range []string{"level=DEBUG msg=\"generator limits\"", "level=DEBUG msg=\"request failed\"", "kind=http_5xx"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, stderr)
+		}
+	}
+	assertNoSecrets(t, stderr)
+	if n := strings.Count(stderr, "request failed"); n > 20*2 {
+		t.Errorf("%d failed requests logged, want at most 20 per kind", n)
+	}
+}
