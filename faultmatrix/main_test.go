@@ -42,6 +42,12 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// FAULTMATRIX_LOADGEN runs the matrix against another build (say, an
+	// older one, to see which cases it fails).
+	if bin := os.Getenv("FAULTMATRIX_LOADGEN"); bin != "" {
+		loadgenBin = bin
+		return m.Run()
+	}
 	// Built once, without -race: the matrix tests loadgen's behaviour, and
 	// the race detector's cost would skew every bound.
 	loadgenBin = filepath.Join(dir, "loadgen")

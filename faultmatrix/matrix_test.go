@@ -81,7 +81,14 @@ type faultCase struct {
 	// successesOnly: the mock was restarted; only its last life's
 	// successes are compared (its first life's counts died with it).
 	successesOnly bool
-	check         func(t *testing.T, o *outcome)
+	// fileCut: the results file could not be written to the end (a full
+	// disk): /metrics is held against the mock instead.
+	fileCut bool
+	// noRun: loadgen must refuse to start (a bad output): no request
+	// reaches the mock.
+	noRun  bool
+	secret string // loadgen's HMAC secret (default the mock's)
+	check  func(t *testing.T, o *outcome)
 }
 
 func TestFaultMatrix(t *testing.T) {
@@ -128,6 +135,57 @@ func TestFaultMatrix(t *testing.T) {
 			wantSignal: syscall.SIGKILL, afterLast: 3 * time.Second, inexact: true,
 		},
 		{
+			// Nothing listens at the target: the run stops early, with
+			// the reason, instead of spinning for its duration.
+			name: "dead target", noMock: true, run: []string{"--duration", "30s"},
+			wantExit: 1, bound: 15 * time.Second, kinds: []string{"connect"},
+			check: stderrHas("stopped early: cannot reach the target"),
+		},
+		{
+			// The target refuses loadgen's HMAC secret: the run stops
+			// early and says so.
+			name: "wrong secret", secret: "not-the-mock-secret", run: []string{"--duration", "30s"},
+			wantExit: 1, bound: 15 * time.Second,
+			check: stderrHas("stopped early: the target rejects the HMAC secret"),
+		},
+		{
+			// A hard file limit of 256: loadgen holds at most what it
+			// allows in flight (the other users wait, which is schedule
+			// lag and a saturated generator), and blames none of its own
+			// limits on the target.
+			name: "fd limit 256", nofile: 256, run: []string{"--users", "300", "--duration", "4s"},
+			check: func(t *testing.T, o *outcome) {
+				stderrHas("the file limit (256) lets loadgen hold only")(t, o)
+				stdoutHas("SATURATED")(t, o)
+			},
+		},
+		{
+			// A full disk (RLIMIT_FSIZE of 64 KiB): the results file stops
+			// there, the failure is logged once, the run and every other
+			// output go on, and the exit code says an output failed.
+			name: "full disk", fsize: 64 << 10, run: []string{"--duration", "6s"}, fileCut: true, wantExit: 1,
+			check: func(t *testing.T, o *outcome) {
+				stdoutHas("loadgen summary")(t, o)
+				if n := strings.Count(o.stderr, "cannot write an output"); n != 1 || !strings.Contains(o.stderr, "flag=--out ") {
+					t.Errorf("stderr logs %d output failures, want the results file's once", n)
+				}
+				if fi, err := os.Stat(filepath.Join(o.dir, "summary.json")); err != nil || fi.Size() == 0 {
+					t.Errorf("the JSON summary was not written: %v", err)
+				}
+			},
+		},
+		{
+			// A threshold on a metric the run never measures fails.
+			name: "threshold on no data", run: []string{"--threshold", "poll.latency.p95 < 1s"}, wantExit: 3,
+			check: stdoutHas("no samples"),
+		},
+		{
+			// A report path that cannot be written stops the run before it
+			// starts.
+			name: "bad report path", run: []string{"--html", "/nonexistent/dir/report.html", "--duration", "30s"},
+			noRun: true, wantExit: 2, bound: 10 * time.Second, check: stderrHas("--html"),
+		},
+		{
 			// SIGINT once every fault has struck at least once.
 			name: "all mock faults together, then SIGINT",
 			mock: slices.Concat(
@@ -162,7 +220,8 @@ func TestFaultMatrix(t *testing.T) {
 
 // outcome is what a case's run left behind.
 type outcome struct {
-	err            error // the harness could not run the case
+	dir            string // the case's files
+	err            error  // the harness could not run the case
 	code           int
 	signal         syscall.Signal
 	elapsed        time.Duration // from loadgen's start to its end
@@ -195,7 +254,7 @@ type running struct {
 
 // execute runs one case in dir.
 func execute(c *faultCase, dir string) *outcome {
-	o := &outcome{users: 6}
+	o := &outcome{users: 6, dir: dir}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		o.err = err
 		return o
@@ -232,7 +291,7 @@ func execute(c *faultCase, dir string) *outcome {
 		}
 	}
 	cmd := wrap(ctx, c.nofile, c.fsize, c.noINT, loadgenBin, args...)
-	cmd.Env = append(cmd.Environ(), "HELPER_HMAC_SECRET="+mockSecret)
+	cmd.Env = append(cmd.Environ(), "HELPER_HMAC_SECRET="+cmp.Or(c.secret, mockSecret))
 	lg, err := startProc(cmd)
 	if err != nil {
 		o.err = err
@@ -316,18 +375,81 @@ func verify(t *testing.T, c *faultCase, o *outcome) {
 			t.Errorf("loadgen printed the HMAC secret")
 		}
 	}
+	if c.check != nil {
+		c.check(t, o)
+	}
+	if c.noRun {
+		checkNoRun(t, o)
+		return
+	}
 	if o.fileErr != nil {
 		t.Fatalf("results file: %v", o.fileErr)
 	}
 	file := o.file.counts(time.Time{})
 	checkKinds(t, c, o, file)
-	if c.inexact {
+	switch {
+	case c.inexact:
 		checkDeath(t, o, file)
-	} else {
+	case c.fileCut:
+		checkCut(t, c, o)
+	default:
 		checkExact(t, c, o, file)
 	}
-	if c.check != nil {
-		c.check(t, o)
+}
+
+// stderrHas and stdoutHas check that loadgen printed s.
+func stderrHas(s string) func(*testing.T, *outcome) {
+	return func(t *testing.T, o *outcome) {
+		t.Helper()
+		if !strings.Contains(o.stderr, s) {
+			t.Errorf("stderr lacks %q", s)
+		}
+	}
+}
+
+func stdoutHas(s string) func(*testing.T, *outcome) {
+	return func(t *testing.T, o *outcome) {
+		t.Helper()
+		if !strings.Contains(o.stdout, s) {
+			t.Errorf("stdout lacks %q", s)
+		}
+	}
+}
+
+// checkNoRun checks that a run refused before it started sent nothing.
+func checkNoRun(t *testing.T, o *outcome) {
+	t.Helper()
+	if o.file != nil && len(o.file.results) > 0 {
+		t.Errorf("the results file holds %d records of a run that should not have started", len(o.file.results))
+	}
+	if n := len(o.lives); n > 0 {
+		if st := o.lives[n-1].stats; st.Sessions.Email+st.Sessions.Anonymous+st.Rejections.BadHMAC > 0 {
+			t.Errorf("the mock saw sign-ins from a run that should not have started: %+v", st.Sessions)
+		}
+	}
+}
+
+// checkCut checks a run whose results file stopped early (a full disk):
+// the file is readable up to where it stopped and no longer than the
+// limit, and /metrics agrees with the mock exactly.
+func checkCut(t *testing.T, c *faultCase, o *outcome) {
+	t.Helper()
+	if fi, err := os.Stat(filepath.Join(o.dir, "results.jsonl")); err != nil || uint64(fi.Size()) > c.fsize {
+		t.Errorf("results file: %v, size over the %d-byte limit?", err, c.fsize)
+	}
+	if o.file.closed {
+		t.Errorf("a results file cut by a full disk has a closing record")
+	}
+	if o.metrics == nil {
+		t.Fatalf("no scrape of /metrics")
+	}
+	last := o.lives[len(o.lives)-1]
+	successes, kinds := fromMock(last.stats)
+	if d := diffMaps(only(o.metrics.requests, slices.Collect(maps.Keys(successes))...), successes); d != "" {
+		t.Errorf("successes: /metrics (got) and the mock's /stats (want) disagree: %s", d)
+	}
+	if d := diffMaps(only(o.metrics.kinds(), slices.Collect(maps.Keys(kinds))...), kinds); d != "" {
+		t.Errorf("errors by kind: /metrics (got) and the mock's /stats (want) disagree: %s", d)
 	}
 }
 

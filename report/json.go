@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/loadgen/loadgen/internal/bounded"
 	"github.com/loadgen/loadgen/results"
 )
 
@@ -61,12 +62,19 @@ var ErrNotSummary = errors.New("not a loadgen summary")
 // ignored (newer versions may add some); a document without steps is
 // ErrNotSummary.
 func ReadJSON(r io.Reader) (*Summary, error) {
-	b, err := io.ReadAll(r)
+	b, err := bounded.ReadAll(r, "summary", "a summary JSON", maxSummary)
 	if err != nil {
 		return nil, fmt.Errorf("report: read summary: %w", err)
 	}
 	return ParseJSON(b)
 }
+
+// MaxSummary bounds a summary JSON that ReadJSON and Load read: a day-long
+// run's per-second series is a few tens of megabytes.
+const MaxSummary = 256 << 20
+
+// maxSummary is MaxSummary, lowered by a test.
+var maxSummary int64 = MaxSummary
 
 // ParseJSON parses a summary document from b (see ReadJSON).
 func ParseJSON(b []byte) (*Summary, error) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgen/loadgen/internal/bounded"
 	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/stats"
@@ -34,7 +35,7 @@ func Load(paths ...string) (*Summary, []string, error) {
 			if len(paths) > 1 {
 				return nil, nil, fmt.Errorf("report: %s is a summary JSON; summaries cannot be merged, only results files can", p)
 			}
-			b, err := os.ReadFile(p)
+			b, err := bounded.ReadFile(nil, p, "a summary JSON", maxSummary)
 			if err != nil {
 				return nil, nil, fmt.Errorf("report: %w", err)
 			}

@@ -242,3 +242,4 @@ func TestPollsReportedApart(t *testing.T) {
 		t.Errorf("summary poll.polls = %d, want 10", got)
 	}
 }
+

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/loadgen/loadgen/internal/bounded"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/stats"
 )
@@ -105,6 +106,9 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("results: %s: %w", name, err)
 	}
+	if len(b) > MaxLine {
+		return nil, fmt.Errorf("results: %s: %w", name, errLineTooLong)
+	}
 	var l line
 	if !complete || json.Unmarshal(b, &l) != nil || l.K != "header" {
 		return nil, fmt.Errorf("results: %s: %w: the first line is not a header", name, ErrFormat)
@@ -125,14 +129,26 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	return rd, nil
 }
 
+// MaxLine bounds one line of a results file. A result line holds one
+// step's inter-token gaps, a few hundred kilobytes for the longest replies;
+// a file with a longer line is not a results file (a log, /dev/zero), and
+// is said to be so after reading this much instead of all of it.
+const MaxLine = 16 << 20
+
+// errLineTooLong is readLine's error for a line over MaxLine.
+var errLineTooLong = fmt.Errorf("%w: a line longer than %s", ErrFormat, bounded.Size(MaxLine))
+
 // readLine returns the next line without its newline, and whether it had
-// one. Lines may be longer than the buffer.
+// one. Lines may be longer than the buffer, up to MaxLine.
 func (r *Reader) readLine() ([]byte, bool, error) {
 	r.line++
 	b, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		long := append([]byte(nil), b...)
 		for err == bufio.ErrBufferFull {
+			if len(long) > MaxLine {
+				return nil, false, errLineTooLong
+			}
 			b, err = r.br.ReadSlice('\n')
 			long = append(long, b...)
 		}
