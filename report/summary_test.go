@@ -242,4 +242,3 @@ func TestPollsReportedApart(t *testing.T) {
 		t.Errorf("summary poll.polls = %d, want 10", got)
 	}
 }
-
