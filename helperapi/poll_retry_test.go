@@ -49,7 +49,8 @@ func TestWaitForReplyEveryGETFailed(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != KindHTTP5xx {
 		t.Fatalf("WaitForReply() error = %v, want the GETs' http_5xx", err)
 	}
-	if r.Polls < 2 || r.FailedPolls != r.Polls {
-		t.Errorf("WaitForReply() = %d polls, %d failed; want several, all failed", r.Polls, r.FailedPolls)
+	// Every GET failed, but the last may have been cut by the timeout.
+	if r.Polls < 2 || r.FailedPolls < r.Polls-1 {
+		t.Errorf("WaitForReply() = %d polls, %d failed; want several, all failed (but the one the timeout cut)", r.Polls, r.FailedPolls)
 	}
 }
