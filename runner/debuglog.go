@@ -36,7 +36,7 @@ func (r *Runner) debugFailure(res *results.Result) {
 	if n > debugPerKind {
 		return
 	}
-	args := []any{"step", res.Step, "kind", res.Error, "status", res.Code, "user", res.User, "session", res.Session,
+	args := []any{"step", res.Step, "kind", res.Error, "status", res.Code, "user", res.User, "session_no", res.Session,
 		"latency", res.Latency, "detail", res.Detail}
 	if n == debugPerKind {
 		args = append(args, "note", "the last of this kind logged; the summary counts them all")
