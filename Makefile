@@ -5,8 +5,10 @@ GO ?= go
 
 all: build
 
+# -buildvcs=auto records the git commit (loadgen --version) even where
+# GOFLAGS turns VCS stamping off.
 build:
-	$(GO) build -o bin/loadgen ./cmd/loadgen
+	$(GO) build -buildvcs=auto -o bin/loadgen ./cmd/loadgen
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -73,7 +73,7 @@ func buildLoadgen(t *testing.T) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // about 35 s with an empty build cache
 	defer cancel()
 	start := time.Now()
-	out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, "github.com/loadgen/loadgen/cmd/loadgen").CombinedOutput()
+	out, err := exec.CommandContext(ctx, goBin, "build", "-buildvcs=auto", "-o", bin, "github.com/loadgen/loadgen/cmd/loadgen").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build ./cmd/loadgen: %v\n%s", err, out)
 	}
@@ -535,5 +535,25 @@ func checkRunSelector(t *testing.T, addr string, runs [2]liveRun, ends [2]time.T
 				}
 			}
 		}
+	}
+}
+
+// TestVersionNamesTheCommit: the built binary's --version names the commit
+// the toolchain recorded in its build info (as make build does), when it
+// recorded one: not under GOFLAGS=-buildvcs=false on the command line's
+// behalf, nor (Go 1.26) in a git worktree.
+func TestVersionNamesTheCommit(t *testing.T) {
+	bin := buildLoadgen(t)
+	info, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`vcs\.revision=([0-9a-f]{12})`).FindSubmatch(info)
+	if m == nil {
+		t.Skip("the toolchain recorded no VCS commit in this build (a git worktree, or not a git checkout)")
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || !strings.Contains(string(out), "commit  "+string(m[1])) {
+		t.Errorf("loadgen --version = %q, %v; want it to name commit %s", out, err, m[1])
 	}
 }
