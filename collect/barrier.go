@@ -21,6 +21,7 @@ type barrier struct {
 	plan   *JoinRequest        // the first join's duration and grace; every later one must match
 	joined map[int]JoinRequest // by shard
 	at     map[int]time.Time   // when each shard (last) joined
+	held   map[int]int         // joins of each shard waiting for the others (a retry may overlap its first try)
 	late   []LateJoin
 
 	state   barrierState
@@ -48,7 +49,7 @@ type LateJoin struct {
 
 func newBarrier(shards int, hash, runID string, margin time.Duration) *barrier {
 	return &barrier{shards: shards, hash: hash, runID: runID, margin: margin,
-		joined: map[int]JoinRequest{}, at: map[int]time.Time{}}
+		joined: map[int]JoinRequest{}, at: map[int]time.Time{}, held: map[int]int{}}
 }
 
 // join registers r at time now. It returns the answer when the barrier is
@@ -73,17 +74,42 @@ func (b *barrier) join(r JoinRequest, now time.Time) (*JoinResponse, *Problem) {
 		b.problem = &Problem{ReasonMismatch, msg}
 		return nil, b.problem
 	}
+	if j, ok := b.joined[r.Shard]; ok && j.Instance != r.Instance {
+		// The other process is still waiting (one that went away has left):
+		// two processes were started as one shard.
+		return nil, &Problem{ReasonTaken, fmt.Sprintf("%s: shard %d reported in already from another process%s, which is still waiting: start every process with its own --shard I/N",
+			who(&r), r.Shard, hostOf(j.Host))}
+	}
 	if b.plan == nil {
 		b.plan = &r
 	}
-	b.joined[r.Shard] = r // a new process for a shard replaces the old one before the start
+	b.joined[r.Shard] = r
 	b.at[r.Shard] = now
 	if len(b.joined) < b.shards {
+		b.held[r.Shard]++
 		return nil, nil
 	}
 	b.state = open
 	b.startAt = now.Add(b.margin)
 	return b.answer(), nil
+}
+
+// leave withdraws a join that was waiting when its shard went away before
+// the start (its process ended or its connection broke), so that the run
+// cannot start without it; a process that took the shard over before the
+// start (a replaced pod) joins in its place. It reports whether the shard
+// left: not while another try of the same process is still waiting.
+func (b *barrier) leave(r JoinRequest) bool {
+	if j, ok := b.joined[r.Shard]; b.state != waiting || !ok || j.Instance != r.Instance {
+		return false
+	}
+	if b.held[r.Shard]--; b.held[r.Shard] > 0 {
+		return false
+	}
+	delete(b.joined, r.Shard)
+	delete(b.at, r.Shard)
+	delete(b.held, r.Shard)
+	return true
 }
 
 func (b *barrier) answer() *JoinResponse {
@@ -92,10 +118,7 @@ func (b *barrier) answer() *JoinResponse {
 
 // mismatch says how r disagrees with the run, "" if it does not.
 func (b *barrier) mismatch(r *JoinRequest) string {
-	who := fmt.Sprintf("shard %d/%d", r.Shard, r.Shards)
-	if r.Host != "" {
-		who += " (" + r.Host + ")"
-	}
+	who := who(r)
 	switch {
 	case r.Shards != b.shards:
 		return fmt.Sprintf("%s: the run has %d shards, this one was started as one of %d", who, b.shards, r.Shards)
@@ -113,6 +136,19 @@ func (b *barrier) mismatch(r *JoinRequest) string {
 			who, r.Duration, r.Grace, p.Shard, p.Duration, p.Grace)
 	}
 	return ""
+}
+
+// who names the shard of a join for messages: "shard 1/4 (pod-1)".
+func who(r *JoinRequest) string {
+	return fmt.Sprintf("shard %d/%d", r.Shard, r.Shards) + hostOf(r.Host)
+}
+
+// hostOf is " (host)", or "" without one.
+func hostOf(host string) string {
+	if host == "" {
+		return ""
+	}
+	return " (" + host + ")"
 }
 
 // expire times the barrier out if it is still waiting.

@@ -15,7 +15,7 @@ func TestBarrier(t *testing.T) {
 	type join struct {
 		r    JoinRequest
 		at   time.Duration // after t0
-		want string        // "wait", "start", or a reason
+		want string        // "wait", "start", or a reason; "left" or "stays": r's process goes away instead
 		msg  string        // in the refusal's message
 	}
 	for _, tc := range []struct {
@@ -27,8 +27,27 @@ func TestBarrier(t *testing.T) {
 			{req(0, "a"), 0, "wait", ""}, {req(2, "c"), time.Second, "wait", ""}, {req(1, "b"), 2 * time.Second, "start", ""},
 		}, open},
 		{"a pod replaced before the start takes the shard over", []join{
-			{req(0, "a"), 0, "wait", ""}, {req(0, "a2"), time.Second, "wait", ""}, {req(1, "b"), 0, "wait", ""}, {req(2, "c"), 0, "start", ""},
+			{req(0, "a"), 0, "wait", ""}, {req(0, "a"), 0, "left", ""},
+			{req(0, "a2"), time.Second, "wait", ""}, {req(1, "b"), 0, "wait", ""}, {req(2, "c"), 0, "start", ""},
 			{req(0, "a"), 3 * time.Second, string(ReasonTooLate), "shard 0 cannot join"},
+		}, open},
+		{"a shard that went away before the start is waited for", []join{
+			{req(0, "a"), 0, "wait", ""}, {req(1, "b"), 0, "wait", ""}, {req(0, "a"), 0, "left", ""},
+			{req(2, "c"), 0, "wait", ""}, {req(0, "a"), time.Second, "start", ""},
+		}, open},
+		{"a retry overlapping its first try keeps the shard when the first goes away", []join{
+			{req(0, "a"), 0, "wait", ""}, {req(0, "a"), 0, "wait", ""}, {req(0, "a"), 0, "stays", ""},
+			{req(1, "b"), 0, "wait", ""}, {req(2, "c"), 0, "start", ""},
+		}, open},
+		{"a second process for a waiting shard is refused, the first keeps it", []join{
+			{req(0, "a"), 0, "wait", ""},
+			{JoinRequest{Shard: 0, Shards: 3, ScenarioHash: hash, Duration: time.Minute, Grace: time.Second, Instance: "a2", Host: "pod-x"}, 0,
+				string(ReasonTaken), "shard 0/3 (pod-x): shard 0 reported in already from another process"},
+			{req(1, "b"), 0, "wait", ""}, {req(2, "c"), 0, "start", ""},
+		}, open},
+		{"after the start, leaving changes nothing", []join{
+			{req(0, "a"), 0, "wait", ""}, {req(1, "b"), 0, "wait", ""}, {req(2, "c"), 0, "start", ""},
+			{req(0, "a"), 0, "stays", ""},
 		}, open},
 		{"a retried join before the start gets the start again", []join{
 			{req(0, "a"), 0, "wait", ""}, {req(1, "b"), 0, "wait", ""}, {req(2, "c"), 0, "start", ""},
@@ -63,6 +82,13 @@ func TestBarrier(t *testing.T) {
 			b := newBarrier(3, hash, "run-1", 3*time.Second)
 			var start, opened time.Time
 			for i, j := range tc.joins {
+				if j.want == "left" || j.want == "stays" {
+					got := map[bool]string{true: "left", false: "stays"}[b.leave(j.r)]
+					if got != j.want {
+						t.Fatalf("leave %d (shard %d, instance %s): %s, want %s", i, j.r.Shard, j.r.Instance, got, j.want)
+					}
+					continue
+				}
 				resp, p := b.join(j.r, t0.Add(j.at))
 				got := "wait"
 				switch {

@@ -113,7 +113,8 @@ func (c *Coordinator) serveJoin(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-c.resolved:
 		case <-r.Context().Done():
-			return // the shard went away; it may join again
+			c.leave(req) // the shard went away before the start; it may join again
+			return
 		}
 		resp, p = c.join(req)
 	}
@@ -132,15 +133,18 @@ func (c *Coordinator) join(req JoinRequest) (*JoinResponse, *Problem) {
 	// Close ends a waiting barrier (ReasonStopped); a resolved one keeps
 	// answering, so that shards held at it learn how it ended.
 	before := c.b.state
-	_, rejoin := c.b.joined[req.Shard]
+	rejoin := c.b.joined[req.Shard].Instance == req.Instance
 	resp, p := c.b.join(req, time.Now())
-	if (resp != nil || p != nil) && req.Shard >= 0 && req.Shard < c.cfg.Shards && !c.told[req.Shard] {
+	final := resp != nil || (p != nil && p.Reason != ReasonTaken) // a refused second process is not the shard's
+	if final && req.Shard >= 0 && req.Shard < c.cfg.Shards && !c.told[req.Shard] {
 		c.told[req.Shard] = true
 		if len(c.told) == c.cfg.Shards {
 			close(c.allTold)
 		}
 	}
 	switch {
+	case p != nil && p.Reason == ReasonTaken:
+		c.log.Error("a second process reported in as a shard whose first is still waiting: refused", "shard", req.Shard, "host", req.Host)
 	case before == waiting && c.b.state == aborted:
 		c.log.Error("shards disagree: the run is aborted", "reason", p.Message)
 		close(c.resolved)
@@ -156,6 +160,16 @@ func (c *Coordinator) join(req JoinRequest) (*JoinResponse, *Problem) {
 		c.log.Warn("a shard reported in after the start: refused", "shard", req.Shard, "host", req.Host)
 	}
 	return resp, p
+}
+
+// leave withdraws the waiting join req of a shard that went away.
+func (c *Coordinator) leave(req JoinRequest) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.b.leave(req) {
+		c.log.Warn("a shard went away before the start (its process ended or its connection broke): the run waits for it to report in again",
+			"shard", req.Shard, "host", req.Host, "joined", len(c.b.joined), "of", c.cfg.Shards)
+	}
 }
 
 func (c *Coordinator) serveResults(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +349,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // statusOf maps a refusal to its HTTP status.
 var statusOf = map[Reason]int{
-	ReasonMismatch: http.StatusConflict, ReasonTooLate: http.StatusGone, ReasonTimeout: http.StatusServiceUnavailable,
+	ReasonMismatch: http.StatusConflict, ReasonTaken: http.StatusConflict, ReasonTooLate: http.StatusGone, ReasonTimeout: http.StatusServiceUnavailable,
 	ReasonChecksum: http.StatusBadRequest, ReasonBadFile: http.StatusUnprocessableEntity, ReasonNotMember: http.StatusConflict,
 	ReasonDuplicate: http.StatusConflict, ReasonNotOpen: http.StatusConflict, ReasonBad: http.StatusBadRequest,
 	ReasonStopped: http.StatusServiceUnavailable,

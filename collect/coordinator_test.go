@@ -251,6 +251,71 @@ func TestMismatchAbortsEveryShard(t *testing.T) {
 	}
 }
 
+// TestShardThatGoesAwayIsWaitedFor: a shard that reports in and then goes
+// away before the start (Ctrl-C, a killed pod) no longer counts as ready:
+// the run does not start without it, and starts once it reports in again.
+func TestShardThatGoesAwayIsWaitedFor(t *testing.T) {
+	h := newHarness(t, 2, 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	gone, leave := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := h.client(t).Join(gone, joinReq(0, 2))
+		done <- err
+	}()
+	waitFor(t, func() bool { return len(h.c.Status().Joined) == 1 })
+	leave()
+	<-done
+	waitFor(t, func() bool { return len(h.c.Status().Joined) == 0 })
+
+	starts := make(chan time.Time, 2)
+	join := func(shard int) {
+		resp, _, err := h.client(t).Join(ctx, joinReq(shard, 2))
+		if err != nil {
+			t.Errorf("shard %d: %v", shard, err)
+			starts <- time.Time{}
+			return
+		}
+		starts <- resp.StartAt
+	}
+	go join(1)
+	waitFor(t, func() bool { return len(h.c.Status().Joined) == 1 })
+	if st := h.c.Status(); st.State != "waiting" {
+		t.Fatalf("state %q with shard 0 gone, want waiting", st.State)
+	}
+	go join(0) // shard 0 again, a new process
+	if a, b := <-starts, <-starts; a.IsZero() || !a.Equal(b) {
+		t.Errorf("start instants %v and %v, want one for both", a, b)
+	}
+}
+
+// TestSecondProcessForAShardIsRefused: two processes started as one shard
+// (a typo in --shard) are told at once, instead of the second silently
+// taking the first's place while the run waits for the shard nobody runs.
+func TestSecondProcessForAShardIsRefused(t *testing.T) {
+	h := newHarness(t, 2, 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := h.client(t).Join(ctx, joinReq(0, 2))
+		first <- err
+	}()
+	waitFor(t, func() bool { return len(h.c.Status().Joined) == 1 })
+	_, _, err := h.client(t).Join(ctx, joinReq(0, 2))
+	wantRefusal(t, "the second process for shard 0", err, http.StatusConflict, ReasonTaken)
+	if !IsMismatch(err) {
+		t.Error("IsMismatch = false, want true: a shard started twice is a usage error (exit 2)")
+	}
+	if _, _, err := h.client(t).Join(ctx, joinReq(1, 2)); err != nil {
+		t.Fatalf("shard 1: %v", err)
+	}
+	if err := <-first; err != nil {
+		t.Errorf("the first process for shard 0: %v, want the start", err)
+	}
+}
+
 // TestBarrierTimeoutNamesMissingShards: the collector gives up on shards
 // that never report in, and says which.
 func TestBarrierTimeoutNamesMissingShards(t *testing.T) {

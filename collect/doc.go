@@ -16,6 +16,11 @@
 //     whose shard count, scenario hash, run id or planned duration differs
 //     from the collector's aborts the run: every shard is answered 409 with
 //     the reason. A join after T (a replaced pod) is answered 410: too late.
+//     A shard whose held join is abandoned before T (its process ended or
+//     its connection broke) leaves the barrier: the run waits for it to
+//     join again, and a new process may take the shard over. A second
+//     process joining as a shard whose first is still waiting is answered
+//     409 shard_taken.
 //     If not every shard joins within the timeout, all are answered 503.
 //   - PUT /v1/results/{shard} with the shard's results file as the body and
 //     its SHA-256 in a Content-Digest header (RFC 9530: sha-256=:BASE64:).

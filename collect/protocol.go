@@ -74,6 +74,7 @@ type Reason string
 const (
 	ReasonMismatch  Reason = "mismatch"    // the shards disagree (N, scenario hash, run id, duration): the run is aborted
 	ReasonTooLate   Reason = "too_late"    // the run started already
+	ReasonTaken     Reason = "shard_taken" // another process that is still waiting reported in as this shard
 	ReasonTimeout   Reason = "timeout"     // not every shard joined in time
 	ReasonChecksum  Reason = "checksum"    // the upload's digest does not match its body: send it again
 	ReasonBadFile   Reason = "bad_file"    // not a results file of this run and shard
@@ -101,9 +102,9 @@ func (e *Error) Error() string {
 }
 
 // IsMismatch reports whether err is a refusal because the shards, or a
-// shard and the collector, disagree about the run: a usage error (exit 2),
-// not a failure of the run.
+// shard and the collector, disagree about the run (or two processes were
+// started as one shard): a usage error (exit 2), not a failure of the run.
 func IsMismatch(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && (e.Reason == ReasonMismatch || e.Reason == ReasonBadFile)
+	return errors.As(err, &e) && (e.Reason == ReasonMismatch || e.Reason == ReasonBadFile || e.Reason == ReasonTaken)
 }
