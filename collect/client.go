@@ -39,6 +39,10 @@ func WithHTTPClient(h *http.Client) ClientOption { return func(c *Client) { c.ht
 // WithClientLogger sets where retries are logged (default: discard).
 func WithClientLogger(l *slog.Logger) ClientOption { return func(c *Client) { c.log = l } }
 
+// ErrNotCollector means the server at the collector URL does not serve the
+// protocol (it answered 404 or 405): the URL is wrong, a usage error.
+var ErrNotCollector = errors.New("no loadgen collector at this URL (is it the address of loadgen collect, with no path?)")
+
 // Retry waits: a shard keeps trying to reach the collector (which may start
 // after it, as pods do) until its context ends.
 const (
@@ -167,6 +171,11 @@ func (c *Client) do(req *http.Request, out any, arrived func()) (retry bool, err
 	}
 	var p Problem
 	if json.Unmarshal(body, &p) != nil || p.Reason == "" {
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
+			// A server that does not know the path: not a collector, or
+			// a wrong path in the URL. Trying again cannot help.
+			return false, fmt.Errorf("collect: %s %s: %s: %w", req.Method, req.URL.Path, resp.Status, ErrNotCollector)
+		}
 		// Not the collector speaking (a proxy, a Service without endpoints).
 		return true, fmt.Errorf("collect: %s %s: %s", req.Method, req.URL.Path, resp.Status)
 	}

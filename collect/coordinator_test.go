@@ -394,6 +394,27 @@ func TestClientRetriesUntilTheCollectorListens(t *testing.T) {
 	}
 }
 
+// TestClientGivesUpOnAServerThatIsNotACollector: a collector URL that
+// reaches another server, or has a path, fails at once instead of
+// retrying for the whole --collector-timeout.
+func TestClientGivesUpOnAServerThatIsNotACollector(t *testing.T) {
+	h := newHarness(t, 1, 20*time.Second)
+	other := httptest.NewServer(http.NotFoundHandler()) // e.g. the target, given as the collector
+	defer other.Close()
+	for _, url := range []string{h.srv.URL + "/typo", other.URL} {
+		cl, err := NewClient(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, _, err = cl.Join(ctx, joinReq(0, 1))
+		cancel()
+		if !errors.Is(err, ErrNotCollector) || strings.Contains(err.Error(), "gave up") {
+			t.Errorf("join at %s: %v, want ErrNotCollector at once", url, err)
+		}
+	}
+}
+
 func wantRefusal(t *testing.T, what string, err error, status int, reason Reason) {
 	t.Helper()
 	var e *Error

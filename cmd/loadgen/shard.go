@@ -106,10 +106,12 @@ func (s *shardRun) join(ctx context.Context, req collect.JoinRequest) (string, t
 	}
 	s.log.Info("reporting in at the collector's start barrier", "collector", s.url, "shard", req.Shard, "shards", req.Shards)
 	resp, received, err := s.client.Join(ctx, req)
-	if err != nil {
-		if collect.IsMismatch(err) {
-			return "", time.Time{}, usageError(err)
-		}
+	switch {
+	case errors.Is(err, collect.ErrNotCollector):
+		return "", time.Time{}, usageError(fmt.Errorf("--collector %s: %w", s.url, err))
+	case collect.IsMismatch(err):
+		return "", time.Time{}, usageError(err)
+	case err != nil:
 		return "", time.Time{}, err
 	}
 	start := resp.LocalStart(received)
