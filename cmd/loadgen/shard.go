@@ -78,6 +78,11 @@ func (o *runOptions) newShardRun(shard int, log *slog.Logger) (*shardRun, error)
 	if o.abortOnFail {
 		return nil, errors.New("--abort-on-fail with --collector: thresholds are judged by the collector on every shard's results, not on one shard's share")
 	}
+	if len(o.thresholds) > 0 {
+		// A shard judges nothing, and the collector never sees a shard's
+		// flags: the threshold would silently not count.
+		return nil, errors.New("--threshold with --collector: the collector judges the thresholds, on every shard's results merged; give --threshold to loadgen collect")
+	}
 	c, err := collect.NewClient(o.collector, collect.WithClientLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("--collector: %w", err)

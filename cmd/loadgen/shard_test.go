@@ -21,6 +21,7 @@ func TestShardUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
+		{"--threshold is the collector's", []string{"--threshold", "errors.rate < 1%"}, "give --threshold to loadgen collect"},
 		{"--abort-on-fail is the collector's", []string{"--abort-on-fail"}, "--abort-on-fail with --collector"},
 		{"a URL that is not a collector's", []string{"--collector", notCollector.URL + "/typo"}, "no loadgen collector at this URL"},
 	} {
