@@ -185,6 +185,19 @@ func TestRefusals(t *testing.T) {
 	_, err = c0.Upload(ctx, 0, junk, time.Now(), false)
 	wantRefusal(t, "junk", err, http.StatusUnprocessableEntity, ReasonBadFile)
 
+	// A file cut short: its writer failed (a full disk) before the end.
+	whole, _ := os.ReadFile(shardFile(t, runOf(0, 2), 4))
+	cut := filepath.Join(t.TempDir(), "cut.jsonl")
+	os.WriteFile(cut, whole[:bytes.LastIndex(whole[:len(whole)-1], []byte("\n"))+1], 0o644) // without the closing record
+	_, err = c0.Upload(ctx, 0, cut, time.Now(), false)
+	wantRefusal(t, "a file without its closing record", err, http.StatusUnprocessableEntity, ReasonBadFile)
+	if err == nil || !strings.Contains(err.Error(), "without its closing record, after 4 records") {
+		t.Errorf("a file without its closing record: %v, want it to say so", err)
+	}
+	os.WriteFile(cut, whole[:len(whole)-5], 0o644) // its last line cut in the middle
+	_, err = c0.Upload(ctx, 0, cut, time.Now(), false)
+	wantRefusal(t, "a file cut in its last line", err, http.StatusUnprocessableEntity, ReasonBadFile)
+
 	// A body that does not match its digest.
 	good := shardFile(t, runOf(0, 2), 5)
 	b, _ := os.ReadFile(good)

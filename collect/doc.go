@@ -26,7 +26,8 @@
 //     its SHA-256 in a Content-Digest header (RFC 9530: sha-256=:BASE64:).
 //     The collector stores it, checks the digest (400 on a mismatch: send
 //     it again) and the file's header (run id, shard, shard count, scenario
-//     hash, format; 422 if wrong), and reads every record. Headers
+//     hash, format; 422 if wrong), and reads every record up to the closing
+//     one (a file without it was cut short: 422). Headers
 //     Loadgen-Instance (the joining process's id), Loadgen-Started-At (when
 //     the shard actually began, RFC 3339) and Loadgen-Outcome ("completed"
 //     or "interrupted") travel with it.

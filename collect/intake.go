@@ -127,6 +127,13 @@ func verify(path string, runID string, shard, shards int, hash string) (*Receive
 			return nil, err
 		}
 	}
+	if r.ClosedAt().IsZero() {
+		// A shard closes its file before it sends it: one without its
+		// closing record lost its end (a full disk, a killed writer), and
+		// merging it would judge the run on part of a shard.
+		return nil, fmt.Errorf("it ends without its closing record, after %d records: the shard's file is incomplete (%s)",
+			r.Records(), strings.Join(r.Warnings(), "; "))
+	}
 	return &Received{Shard: shard, Records: r.Records(), Run: h, Closed: !r.ClosedAt().IsZero(), Warnings: r.Warnings()}, nil
 }
 

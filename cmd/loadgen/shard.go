@@ -138,11 +138,9 @@ func (s *shardRun) upload(ctx context.Context, out runner.Outcome) error {
 	s.tried = true
 	got, err := s.client.Upload(ctx, s.shard, s.path, out.Began, out.Interrupted)
 	if err != nil {
-		err = fmt.Errorf("the collector did not take the results (they are in %s): %w", s.path, err)
-		if collect.IsMismatch(err) {
-			return usageError(err)
-		}
-		return err
+		// A failed run (exit 1), whatever the refusal: the file is this
+		// run's own, so a refused one is broken (cut short), not misused.
+		return fmt.Errorf("the collector did not take the results (they are in %s): %w", s.path, err)
 	}
 	s.log.Info("results sent to the collector", "records", got.Records, "bytes", got.Bytes)
 	s.sent = true

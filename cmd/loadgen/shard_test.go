@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/loadgen/loadgen/collect"
 )
 
 // TestShardUsageErrors: a shard's flags that cannot work with a collector
@@ -35,5 +40,37 @@ func TestShardUsageErrors(t *testing.T) {
 				t.Errorf("stderr lacks %q:\n%s", tt.want, stderr.String())
 			}
 		})
+	}
+}
+
+// TestShardWhoseFileIsRefusedFails: a shard's results file the collector
+// cannot take (cut short by a full disk) is a failed run, exit 1, with
+// the file kept and named; not a usage error.
+func TestShardWhoseFileIsRefusedFails(t *testing.T) {
+	_, target := e2eMock(t)
+	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+collect.PathJoin, func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		json.NewEncoder(w).Encode(collect.JoinResponse{RunID: "run-1", StartAt: now.Add(10 * time.Millisecond), Now: now})
+	})
+	mux.HandleFunc("PUT "+collect.PathResults+"{shard}", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(collect.Problem{Reason: collect.ReasonBadFile, Message: "it ends without its closing record"})
+	})
+	fake := httptest.NewServer(mux)
+	defer fake.Close()
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"run", "--quiet", "--shard", "0/1", "--collector", fake.URL, "--target", target,
+		"--duration", "200ms", "--grace", "0", "--out", out, writeScenario(t, "message.ttft.p50 < 30s")}, &stdout, &stderr)
+	if code != exitRunError {
+		t.Errorf("exit code %d, want %d (run error)\nstderr:\n%s", code, exitRunError, stderr.String())
+	}
+	if want := "the collector did not take the results (they are in " + out; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+	}
+	if strings.Contains(stdout.String()+stderr.String(), secretMarker) {
+		t.Error("the output holds the HMAC secret")
 	}
 }
