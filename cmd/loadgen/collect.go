@@ -122,8 +122,10 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usageError(fmt.Errorf("the shards disagree, the run is aborted: %s", refused.Message))
 	case errors.As(waitErr, &refused):
 		return errors.New(refused.Message)
+	case len(out.Received) == 0 && waitErr != nil:
+		return fmt.Errorf("interrupted before any shard sent its results (%s): no summary", cmp.Or(out.MissingText(), "none expected"))
 	case len(out.Received) == 0:
-		return fmt.Errorf("no shard sent its results (%s)", cmp.Or(out.MissingText(), "interrupted"))
+		return fmt.Errorf("no shard sent its results (%s)", out.MissingText())
 	}
 
 	sum, err := o.merge(sc.Name, out, log)

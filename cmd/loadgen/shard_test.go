@@ -74,3 +74,19 @@ func TestShardWhoseFileIsRefusedFails(t *testing.T) {
 		t.Error("the output holds the HMAC secret")
 	}
 }
+
+// TestCollectInterrupted: Ctrl-C on a collector that has no results yet
+// says it was interrupted, exit 1.
+func TestCollectInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := Main(ctx, []string{"collect", "--shards", "2", "--addr", "127.0.0.1:0", "--dir", t.TempDir(),
+		writeScenario(t, "message.ttft.p50 < 30s")}, &stdout, &stderr)
+	if code != exitRunError {
+		t.Errorf("exit code %d, want %d\nstderr:\n%s", code, exitRunError, stderr.String())
+	}
+	if want := "interrupted before any shard sent its results (shards 0, 1 of 2 missing)"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+	}
+}
