@@ -187,12 +187,14 @@ func TestFaultMatrix(t *testing.T) {
 		},
 		{
 			// SIGINT once every fault has struck at least once.
-			name: "all mock faults together, then SIGINT",
+			name: "all mock faults together, fd limit 256, then SIGINT",
 			mock: slices.Concat(
 				[]string{"--fail-5xx", "0.04", "--fail-429", "0.04", "--retry-after", "1s"},
 				[]string{"--fail-reset", "0.05", "--fail-truncate", "0.05", "--fail-error-part", "0.05", "--stall", "0.05", "--stall-for", "6s"},
 				[]string{"--slow-headers", "0.04", "--slow-headers-delay", "6s"}),
-			run: []string{"--duration", "30s"}, during: signalWhen(everyFault, syscall.SIGINT),
+			// Under a file limit of 256 too, with more users than it
+			// lets loadgen run at once.
+			nofile: 256, run: []string{"--duration", "30s", "--users", "150"}, during: signalWhen(everyFault, syscall.SIGINT),
 			wantExit: 1, afterLast: 10 * time.Second, kinds: []string{"canceled"},
 			faults: []string{"error_5xx", "rate_limited", "reset", "truncate", "error_part", "stall", "slow_headers"},
 		},
