@@ -23,9 +23,22 @@ type fitPoint struct {
 }
 
 // failShare returns the log failure share of good out of n (effective)
-// messages, with the Jeffreys half-counts that keep it finite at n/n.
-func failShare(good, n float64) float64 {
-	return math.Log((n - good + 0.5) / (n + 1))
+// messages, where a share of target must be good, with the Jeffreys
+// half-counts, (bad + ½)/(n + 1), which keep the log finite at n/n — but a
+// point without failures never at or above the share the target allows:
+// ten good messages out of ten say little, and must not read as failing
+// more than the target.
+func failShare(good, n, target float64) float64 {
+	f := (n - good + 0.5) / (n + 1)
+	if good >= n {
+		f = minFail(n, target)
+	}
+	return math.Log(f)
+}
+
+// minFail is the failure share taken for a point without failures.
+func minFail(n, target float64) float64 {
+	return min(0.5/(n+1), 0.9*(1-target))
 }
 
 // isotonic fits a non-decreasing step function to the points by weighted
@@ -124,7 +137,7 @@ func crossingInterval(pts []bootstrapPoint, target, conf, floor, ceil float64, r
 			if u > 0 {
 				a = p.iv.Est + u*(p.iv.Hi-p.iv.Est)/z
 			}
-			a = min(max(a, 0), 1-0.5/(p.n+1))
+			a = min(max(a, 0), 1-minFail(p.n, target))
 			fit[i] = fitPoint{load: p.load, z: math.Log(1 - a), w: p.n}
 		}
 		f := isotonic(fit)

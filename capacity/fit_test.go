@@ -94,3 +94,17 @@ func TestCrossingInterval(t *testing.T) {
 		t.Errorf("interval from wide probe intervals [%.1f, %.1f] not clearly wider than [%.1f, %.1f]", wlo, whi, nlo, nhi)
 	}
 }
+
+// TestFailShare: Jeffreys half-counts keep the log finite, and a small
+// sample without failures never reads as failing more than the target.
+func TestFailShare(t *testing.T) {
+	if got, want := failShare(90, 100, 0.95), math.Log(10.5/101); math.Abs(got-want) > 1e-12 {
+		t.Errorf("failShare(90 of 100) = %v, want %v", got, want)
+	}
+	if got := failShare(10, 10, 0.95); !(got < math.Log(0.05)) {
+		t.Errorf("failShare(10 of 10, target 95%%) = %v (share %.3f), want below the 5%% the target allows", got, math.Exp(got))
+	}
+	if got, want := failShare(1000, 1000, 0.95), math.Log(0.5/1001); math.Abs(got-want) > 1e-12 {
+		t.Errorf("failShare(1000 of 1000) = %v, want the half-count %v", got, want)
+	}
+}

@@ -141,7 +141,7 @@ func (s *search) fitPoints() []fitPoint {
 			continue
 		}
 		w := min(pt.share.floored(s.iactBelow(pt.load)).neff, float64(n))
-		pts = append(pts, fitPoint{load: pt.load, z: failShare(pt.iv.Est*w, w), w: w})
+		pts = append(pts, fitPoint{load: pt.load, z: failShare(pt.iv.Est*w, w, s.cfg.Attainment), w: w})
 	}
 	return pts
 }
