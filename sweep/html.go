@@ -51,7 +51,29 @@ func searchProbes(r *Report) []Probe {
 		}
 		return 0
 	})
-	return ps
+	// Probes at (nearly) one load are one point, pooled by messages, as the
+	// search pools them: a line does not zigzag between them.
+	var out []Probe
+	for _, p := range ps {
+		if n := len(out); n > 0 && p.Load-out[n-1].Load <= 0.005*p.Load {
+			out[n-1] = pool(out[n-1], p)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// pool merges two probes at one load, weighting by messages measured.
+func pool(a, b Probe) Probe {
+	wa, wb := float64(a.Measured), float64(b.Measured)
+	mean := func(x, y float64) float64 { return (wa*x + wb*y) / (wa + wb) }
+	a.Load = mean(a.Load, b.Load)
+	a.Achieved, a.Good, a.Attainment = mean(a.Achieved, b.Achieved), mean(a.Good, b.Good), mean(a.Attainment, b.Attainment)
+	a.TTFTp50, a.TTFTp95, a.TTFTp99 = mean(a.TTFTp50, b.TTFTp50), mean(a.TTFTp95, b.TTFTp95), mean(a.TTFTp99, b.TTFTp99)
+	a.Interval = [2]float64{min(a.Interval[0], b.Interval[0]), max(a.Interval[1], b.Interval[1])}
+	a.Measured += b.Measured
+	return a
 }
 
 func chartsOf(r *Report, sloTTFT float64) ([]template.HTML, error) {
@@ -81,8 +103,8 @@ func chartsOf(r *Report, sloTTFT float64) ([]template.HTML, error) {
 	var marks []chart.Mark
 	var bands []chart.Band
 	if m := r.SLOMax; m.Found {
-		marks = append(marks, chart.Mark{X: m.Rate, Label: "SLO-max"})
-		bands = append(bands, chart.Band{From: m.Interval[0], To: m.Interval[1], Label: "SLO-max interval"})
+		marks = append(marks, chart.Mark{X: m.Rate, Label: "SLO-max (its interval shaded)"})
+		bands = append(bands, chart.Band{From: m.Interval[0], To: m.Interval[1]})
 	}
 	if c := r.Capacity; c.Found && r.Control != "users" {
 		marks = append(marks, chart.Mark{X: c.Sessions, Label: "capacity"})

@@ -113,7 +113,7 @@ func WriteAnswers(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, " and %s holds", strings.Join(r.Requires, ", "))
 		}
 		if m.Binding != "" {
-			fmt.Fprintf(&b, "; above it %s fails first", m.Binding)
+			fmt.Fprintf(&b, "; what binds above it: %s", m.Binding)
 		}
 		b.WriteString("\n")
 	} else {
