@@ -3,33 +3,21 @@ package helperapi
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/hex"
-	"strconv"
 	"sync/atomic"
 )
 
-// idGen makes client message ids: a random per-client prefix and a counter,
-// unique across clients and processes without coordination. Safe for
-// concurrent use.
+// idGen makes client message ids in the widget's and the AI SDK's forms
+// from a random offset and a counter: unique within a client for 36^6 ids,
+// and unlikely to collide across clients. Safe for concurrent use.
 type idGen struct {
-	prefix string
 	offset uint64 // a random start for the widget's and the SDK's id forms
 	n      atomic.Uint64
 }
 
 func newIDGen() *idGen {
-	var b [6]byte
-	rand.Read(b[:]) // never fails (crypto/rand crashes the program instead)
 	var o [8]byte
-	rand.Read(o[:])
-	return &idGen{prefix: "lg-" + hex.EncodeToString(b[:]) + "-", offset: binary.LittleEndian.Uint64(o[:]) >> 1}
-}
-
-// next returns a new id such as "lg-3f9a1c0b7e21-1z".
-func (g *idGen) next() string {
-	var buf [40]byte
-	b := append(buf[:0], g.prefix...)
-	return string(strconv.AppendUint(b, g.n.Add(1), 36))
+	rand.Read(o[:]) // never fails (crypto/rand crashes the program instead)
+	return &idGen{offset: binary.LittleEndian.Uint64(o[:]) >> 1}
 }
 
 // widgetID returns an id in the widget's form, "client_" and six base-36
