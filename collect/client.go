@@ -24,17 +24,13 @@ import (
 type Client struct {
 	base     string
 	instance string
-	http     *http.Client
+	http     *http.Client // no overall timeout: a join waits as long as the barrier does; ctx bounds every call
 	log      *slog.Logger
 	retry    time.Duration // first retry wait; doubled up to maxRetryWait
 }
 
 // ClientOption configures a Client.
 type ClientOption func(*Client)
-
-// WithHTTPClient sets the HTTP client (default: one with no overall
-// timeout: a join waits as long as the barrier does; ctx bounds every call).
-func WithHTTPClient(h *http.Client) ClientOption { return func(c *Client) { c.http = h } }
 
 // WithClientLogger sets where retries are logged (default: discard).
 func WithClientLogger(l *slog.Logger) ClientOption { return func(c *Client) { c.log = l } }

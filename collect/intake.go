@@ -55,7 +55,7 @@ func parseDigest(v string) ([]byte, error) {
 		}
 		return sum, nil
 	}
-	return nil, fmt.Errorf("%s: want sha-256=:BASE64:", HeaderDigest)
+	return nil, fmt.Errorf("%s: want a sha-256=:BASE64: member", HeaderDigest)
 }
 
 // errChecksum means an upload's body does not match its digest.
