@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/loadgen/loadgen/results"
 )
 
 // barrier is the start barrier's state: pure, no clock, no locking (the
@@ -158,7 +158,7 @@ func (b *barrier) expire(after time.Duration) {
 	}
 	b.state = timedOut
 	b.problem = &Problem{ReasonTimeout, fmt.Sprintf("the start barrier timed out after %v: %s did not report in",
-		after, describeShards(b.missing(), b.shards))}
+		after, results.ShardList(b.missing(), b.shards))}
 }
 
 // missing returns the shards that have not joined, in order.
@@ -175,19 +175,6 @@ func (b *barrier) missing() []int {
 // members returns the joined shards in order.
 func (b *barrier) members() []int {
 	return slices.Sorted(maps.Keys(b.joined))
-}
-
-// describeShards says "shard 3 of 4" or "shards 1, 3 of 4".
-func describeShards(list []int, n int) string {
-	s := make([]string, len(list))
-	for i, v := range list {
-		s[i] = strconv.Itoa(v)
-	}
-	word := "shard"
-	if len(list) > 1 {
-		word = "shards"
-	}
-	return fmt.Sprintf("%s %s of %d", word, strings.Join(s, ", "), n)
 }
 
 // short abbreviates a "sha256:…" hash for messages.

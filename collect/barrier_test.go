@@ -142,18 +142,6 @@ func TestBarrierTimeout(t *testing.T) {
 	}
 }
 
-func TestDescribeShards(t *testing.T) {
-	for _, tc := range []struct {
-		list []int
-		n    int
-		want string
-	}{{[]int{3}, 4, "shard 3 of 4"}, {[]int{0, 2}, 4, "shards 0, 2 of 4"}} {
-		if got := describeShards(tc.list, tc.n); got != tc.want {
-			t.Errorf("describeShards(%v, %d) = %q, want %q", tc.list, tc.n, got, tc.want)
-		}
-	}
-}
-
 func TestLocalStart(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	r := JoinResponse{StartAt: t0.Add(2 * time.Second), Now: t0}

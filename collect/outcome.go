@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/loadgen/loadgen/results"
 )
 
 // Joined is a shard that reported in at the barrier.
@@ -52,7 +54,7 @@ func (o *Outcome) MissingText() string {
 	if len(o.Missing) == 0 {
 		return ""
 	}
-	return describeShards(o.Missing, o.Shards) + " missing"
+	return results.ShardList(o.Missing, o.Shards) + " missing"
 }
 
 // StartSkew returns the spread of the shards' own start instants (latest

@@ -2,9 +2,10 @@ package report
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/loadgen/loadgen/results"
 )
 
 // Distributed describes a run that `loadgen collect` merged from its
@@ -24,31 +25,18 @@ type Distributed struct {
 func (d *Distributed) Problem() string {
 	var parts []string
 	if len(d.Missing) > 0 {
-		parts = append(parts, shardList(d.Missing, d.Shards)+" missing")
+		parts = append(parts, results.ShardList(d.Missing, d.Shards)+" missing")
 	}
 	if len(d.Interrupted) > 0 {
-		parts = append(parts, shardList(d.Interrupted, d.Shards)+" interrupted")
+		parts = append(parts, results.ShardList(d.Interrupted, d.Shards)+" interrupted")
 	}
 	if len(d.LateJoins) > 0 {
-		parts = append(parts, shardList(d.LateJoins, d.Shards)+" reported in after the start (replaced?)")
+		parts = append(parts, results.ShardList(d.LateJoins, d.Shards)+" reported in after the start (replaced?)")
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return "incomplete: " + strings.Join(parts, "; ")
-}
-
-// shardList says "shard 3 of 4" or "shards 1, 3 of 4".
-func shardList(list []int, n int) string {
-	s := make([]string, len(list))
-	for i, v := range list {
-		s[i] = strconv.Itoa(v)
-	}
-	word := "shard"
-	if len(list) > 1 {
-		word = "shards"
-	}
-	return fmt.Sprintf("%s %s of %d", word, strings.Join(s, ", "), n)
 }
 
 // textDistributed writes the shards line of the run facts.
