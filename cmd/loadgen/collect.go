@@ -57,6 +57,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.DurationVar(&o.margin, "start-margin", collect.DefaultMargin, "start the run `D` after the last shard reported in (time for every shard to hear of it)")
 	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the merged summary to the Pushgateway at `URL` (job loadgen_collect, grouped by run_id)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log `FORMAT`: text (key=value) or json (one object per line)")
 	collectHelp(fs)
 	if err := fs.parse(args); err != nil {
 		return err
@@ -200,7 +201,7 @@ func collectHelp(fs *cmdFlags) {
 		"incomplete: the reports say which, and the exit code is 1."
 	fs.group("The run", "shards", "run-id", "timeout", "start-margin", "addr")
 	fs.group("Results and reports", "dir", "out", "summary-json", "html", "junit", "threshold", "pushgateway")
-	fs.group("Logs", "log-level")
+	fs.group("Logs", "log-level", "log-format")
 	fs.examples = []string{
 		"loadgen collect --shards 4 --addr :8090 --html report.html --junit thresholds.xml smoke.yaml",
 		"loadgen run --shard 0/4 --collector http://collector-host:8090 smoke.yaml   # on each of four machines, 0 to 3",

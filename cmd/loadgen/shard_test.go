@@ -90,3 +90,25 @@ func TestCollectInterrupted(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 	}
 }
+
+// TestCollectJSONLogs: the collector's log lines can be JSON, as run's
+// (a cluster's log pipeline reads them).
+func TestCollectJSONLogs(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	Main(ctx, []string{"collect", "--log-format", "json", "--shards", "1", "--addr", "127.0.0.1:0", "--dir", t.TempDir(),
+		writeScenario(t, "message.ttft.p50 < 30s")}, &stdout, &stderr)
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	var logged int
+	for _, line := range lines[:len(lines)-1] { // the last line is the error, as every command's
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Errorf("log line %q is not JSON: %v", line, err)
+		}
+		logged++
+	}
+	if logged == 0 {
+		t.Errorf("no log lines before the error:\n%s", stderr.String())
+	}
+}
