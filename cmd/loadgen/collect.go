@@ -43,22 +43,7 @@ type collectOptions struct {
 // timed out, 2 usage or shards that disagree, 3 thresholds failed.
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o collectOptions
-	fs := newFlags("collect", "[flags] --shards N SCENARIO.yaml", stdout, stderr)
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8090", "listen on `HOST:PORT` for the shards (:8090 for every interface)")
-	fs.IntVar(&o.shards, "shards", 0, "the run's number of shards `N` (each runs loadgen run --shard I/N --collector URL)")
-	fs.StringVar(&o.runID, "run-id", "", "the run's `ID`, given to every shard (default: a new one)")
-	fs.StringVar(&o.dir, "dir", ".", "keep each shard's results file in `DIR`")
-	fs.StringVar(&o.out, "out", "", "write every shard's results merged in time order to `FILE` (loadgen report reads it)")
-	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the merged JSON summary to `FILE`")
-	fs.StringVar(&o.html, "html", "", "write the merged HTML report to `FILE`")
-	fs.StringVar(&o.junit, "junit", "", "write the thresholds (and whether every shard's results arrived) as JUnit XML to `FILE`")
-	fs.Var(&o.thresholds, "threshold", "add a pass/fail `EXPR`, judged on the merged results (repeatable; exit 3 when one fails)")
-	fs.DurationVar(&o.timeout, "timeout", collect.DefaultTimeout, "wait `D` for every shard to report in (from the start of collect), and for their results after the run's planned end")
-	fs.DurationVar(&o.margin, "start-margin", collect.DefaultMargin, "start the run `D` after the last shard reported in (time for every shard to hear of it)")
-	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the merged summary to the Pushgateway at `URL` (job loadgen_collect, grouped by run_id)")
-	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log `FORMAT`: text (key=value) or json (one object per line)")
-	collectHelp(fs)
+	fs := o.flags(stdout, stderr)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -97,26 +82,10 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageError(err)
 	}
-	ln, err := net.Listen("tcp", o.addr)
+	out, waitErr, err := o.serve(ctx, coord, sc.Name, runID, log)
 	if err != nil {
-		return usageError(fmt.Errorf("--addr: %w", err))
+		return err
 	}
-	srv := &http.Server{Handler: coord.Handler(), ReadHeaderTimeout: 30 * time.Second}
-	go srv.Serve(ln)
-	log.Info("collector waiting for the shards", "url", "http://"+ln.Addr().String(), "run_id", runID,
-		"shards", o.shards, "scenario", sc.Name, "timeout", o.timeout)
-
-	out, waitErr := coord.Wait(ctx)
-	if _, failed := errors.AsType[*collect.Error](waitErr); failed {
-		// Shards that report in later learn why rather than retry for
-		// --collector-timeout.
-		coord.WaitTold(ctx, min(o.timeout, time.Minute))
-	}
-	coord.Close()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	srv.Shutdown(sctx)
-	cancel()
-	o.writeOutcome(out, log)
 	var refused *collect.Error
 	switch {
 	case errors.As(waitErr, &refused) && refused.Reason == collect.ReasonMismatch:
@@ -147,6 +116,13 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			log.Warn("the merged summary was not pushed", "err", err)
 		}
 	}
+	return collectVerdict(waitErr, sum, pass)
+}
+
+// collectVerdict is the merged run's exit: an interrupted or incomplete run
+// is an error (1) whatever its thresholds say, its numbers being part of
+// the run; then the thresholds (3).
+func collectVerdict(waitErr error, sum *report.Summary, pass bool) error {
 	switch {
 	case waitErr != nil:
 		return fmt.Errorf("interrupted: %w (the summary above covers what arrived)", waitErr)
@@ -156,6 +132,54 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return &exitError{code: exitThresholds, err: errors.New(failedThresholds(sum) + " (on the merged results of every shard)")}
 	}
 	return nil
+}
+
+// flags registers collect's flags into o.
+func (o *collectOptions) flags(stdout, stderr io.Writer) *cmdFlags {
+	fs := newFlags("collect", "[flags] --shards N SCENARIO.yaml", stdout, stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8090", "listen on `HOST:PORT` for the shards (:8090 for every interface)")
+	fs.IntVar(&o.shards, "shards", 0, "the run's number of shards `N` (each runs loadgen run --shard I/N --collector URL)")
+	fs.StringVar(&o.runID, "run-id", "", "the run's `ID`, given to every shard (default: a new one)")
+	fs.StringVar(&o.dir, "dir", ".", "keep each shard's results file in `DIR`")
+	fs.StringVar(&o.out, "out", "", "write every shard's results merged in time order to `FILE` (loadgen report reads it)")
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the merged JSON summary to `FILE`")
+	fs.StringVar(&o.html, "html", "", "write the merged HTML report to `FILE`")
+	fs.StringVar(&o.junit, "junit", "", "write the thresholds (and whether every shard's results arrived) as JUnit XML to `FILE`")
+	fs.Var(&o.thresholds, "threshold", "add a pass/fail `EXPR`, judged on the merged results (repeatable; exit 3 when one fails)")
+	fs.DurationVar(&o.timeout, "timeout", collect.DefaultTimeout, "wait `D` for every shard to report in (from the start of collect), and for their results after the run's planned end")
+	fs.DurationVar(&o.margin, "start-margin", collect.DefaultMargin, "start the run `D` after the last shard reported in (time for every shard to hear of it)")
+	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the merged summary to the Pushgateway at `URL` (job loadgen_collect, grouped by run_id)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log `FORMAT`: text (key=value) or json (one object per line)")
+	collectHelp(fs)
+	return fs
+}
+
+// serve runs the coordinator on --addr until the run ends (see
+// collect.Coordinator.Wait), and keeps what it saw in --dir. err is a
+// failure to listen; waitErr is Wait's.
+func (o *collectOptions) serve(ctx context.Context, coord *collect.Coordinator, scenario, runID string, log *slog.Logger) (out *collect.Outcome, waitErr, err error) {
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, nil, usageError(fmt.Errorf("--addr: %w", err))
+	}
+	srv := &http.Server{Handler: coord.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	go srv.Serve(ln)
+	log.Info("collector waiting for the shards", "url", "http://"+ln.Addr().String(), "run_id", runID,
+		"shards", o.shards, "scenario", scenario, "timeout", o.timeout)
+
+	out, waitErr = coord.Wait(ctx)
+	if _, failed := errors.AsType[*collect.Error](waitErr); failed {
+		// Shards that report in later learn why rather than retry for
+		// --collector-timeout.
+		coord.WaitTold(ctx, min(o.timeout, time.Minute))
+	}
+	coord.Close()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	srv.Shutdown(sctx)
+	cancel()
+	o.writeOutcome(out, log)
+	return out, waitErr, nil
 }
 
 // checkPaths makes --dir and checks that every output's directory exists,
