@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -47,15 +48,7 @@ func minFail(n, target float64) float64 {
 // It returns the fitted points sorted by load.
 func isotonic(pts []fitPoint) []fitPoint {
 	pts = slices.Clone(pts)
-	slices.SortFunc(pts, func(a, b fitPoint) int {
-		switch {
-		case a.load < b.load:
-			return -1
-		case a.load > b.load:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(pts, func(a, b fitPoint) int { return cmp.Compare(a.load, b.load) })
 	type block struct {
 		sum, w float64
 		n      int

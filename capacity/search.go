@@ -257,11 +257,9 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 		if err != nil {
 			return err
 		}
-		pr := s.measure(spec, out)
-		s.report(pr)
-		if pr.Verdict == Aborted {
-			s.res.GeneratorSaturated = pr.Reason
-			return &GeneratorError{Probe: pr}
+		pr, err := s.throughputProbe(spec, out)
+		if err != nil {
+			return err
 		}
 		// Saturated: doubling the users gained little throughput, and they
 		// queue (sessions take clearly longer than one user's alone).
@@ -298,11 +296,9 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 	if err != nil {
 		return err
 	}
-	pr := s.measure(spec, out)
-	s.report(pr)
-	if pr.Verdict == Aborted {
-		s.res.GeneratorSaturated = pr.Reason
-		return &GeneratorError{Probe: pr}
+	pr, err := s.throughputProbe(spec, out)
+	if err != nil {
+		return err
 	}
 	c := &s.res.Capacity
 	c.Found = pr.Throughput.Est > 0
@@ -324,6 +320,18 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 		c.Note = fmt.Sprintf("saturated at %.0f users", n)
 	}
 	return nil
+}
+
+// throughputProbe reports a ramp or saturation probe; a generator that
+// fell behind in it ends the search (GeneratorError).
+func (s *search) throughputProbe(spec Spec, out *Outcome) (Probe, error) {
+	pr := s.measure(spec, out)
+	s.report(pr)
+	if pr.Verdict == Aborted {
+		s.res.GeneratorSaturated = pr.Reason
+		return pr, &GeneratorError{Probe: pr}
+	}
+	return pr, nil
 }
 
 // sloMax searches the SLO-max load between the feasibility load and the

@@ -135,14 +135,20 @@ func (p *StagesPacer) Hold() time.Duration {
 
 // Pace implements vegeta.Pacer: the wait until hit number hits is due.
 func (p *StagesPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	at, ok := p.At(hits)
+	return paceAt(p.At, elapsed, hits)
+}
+
+// paceAt is vegeta's Pace for a schedule that says when hit n is due (at):
+// the wait until it is, or stop once the schedule holds no such hit.
+func paceAt(at func(uint64) (time.Duration, bool), elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	due, ok := at(hits)
 	if !ok {
 		return 0, true
 	}
-	if at <= elapsed {
+	if due <= elapsed {
 		return 0, false
 	}
-	return at - elapsed, false
+	return due - elapsed, false
 }
 
 // Rate implements vegeta.Pacer: the instantaneous rate at elapsed.

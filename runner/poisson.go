@@ -67,14 +67,7 @@ func (p *PoissonPacer) At(n uint64) (time.Duration, bool) {
 
 // Pace implements vegeta.Pacer: the wait until hit number hits is due.
 func (p *PoissonPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	at, ok := p.At(hits)
-	if !ok {
-		return 0, true
-	}
-	if at <= elapsed {
-		return 0, false
-	}
-	return at - elapsed, false
+	return paceAt(p.At, elapsed, hits)
 }
 
 // Rate implements vegeta.Pacer: the schedule's rate at elapsed, which is the

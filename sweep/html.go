@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	_ "embed"
 	"html/template"
 	"io"
@@ -42,15 +43,7 @@ func searchProbes(r *Report) []Probe {
 			ps = append(ps, p)
 		}
 	}
-	slices.SortStableFunc(ps, func(a, b Probe) int {
-		switch {
-		case a.Load < b.Load:
-			return -1
-		case a.Load > b.Load:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(ps, func(a, b Probe) int { return cmp.Compare(a.Load, b.Load) })
 	// Probes at (nearly) one load are one point, pooled by messages, as the
 	// search pools them: a line does not zigzag between them.
 	var out []Probe

@@ -52,19 +52,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return compareSweeps(fs.Arg(0), fs.Arg(1), typ, out, rules, stdout)
 	}
-	write, ok := map[string]func(io.Writer, *report.Comparison) error{
-		"text": report.WriteCompareText, "json": report.WriteCompareJSON,
-	}[typ]
-	if !ok {
-		return usageError(fmt.Errorf("-type %q: want text or json", typ))
-	}
-	var compiled []*report.Rule
-	for _, expr := range rules {
-		r, err := report.ParseRule(expr)
-		if err != nil {
-			return usageError(fmt.Errorf("--fail-on: %w", err))
-		}
-		compiled = append(compiled, r)
+	write, compiled, err := compareSetup(typ, rules, report.WriteCompareText, report.WriteCompareJSON, report.ParseRule)
+	if err != nil {
+		return err
 	}
 	var sums [2]*report.Summary
 	for i, arg := range fs.Args() {
@@ -89,16 +79,40 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := o.output(stdout, func(w io.Writer) error { return write(w, c) }); err != nil {
 		return err
 	}
-	if c.Failed() {
-		var failed []string
-		for _, r := range c.Rules {
-			if !r.Pass {
-				failed = append(failed, r.Expr+": "+r.Reason)
-			}
+	var failed []string
+	for _, r := range c.Rules {
+		if !r.Pass {
+			failed = append(failed, r.Expr+": "+r.Reason)
 		}
-		return &exitError{code: exitThresholds, err: errors.New("regression: " + strings.Join(failed, "; "))}
 	}
-	return nil
+	return regression(failed)
+}
+
+// compareSetup picks the writer of -type and compiles the --fail-on rules,
+// for a comparison of runs or of sweeps.
+func compareSetup[C, R any](typ string, rules []string, text, json func(io.Writer, C) error,
+	parse func(string) (R, error)) (func(io.Writer, C) error, []R, error) {
+	write, ok := map[string]func(io.Writer, C) error{"text": text, "json": json}[typ]
+	if !ok {
+		return nil, nil, usageError(fmt.Errorf("-type %q: want text or json", typ))
+	}
+	var compiled []R
+	for _, expr := range rules {
+		r, err := parse(expr)
+		if err != nil {
+			return nil, nil, usageError(fmt.Errorf("--fail-on: %w", err))
+		}
+		compiled = append(compiled, r)
+	}
+	return write, compiled, nil
+}
+
+// regression is the exit-3 error of the failed rules, nil when none failed.
+func regression(failed []string) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	return &exitError{code: exitThresholds, err: errors.New("regression: " + strings.Join(failed, "; "))}
 }
 
 // comparable says how two runs differ: problems make a comparison
@@ -130,19 +144,9 @@ func orUnknown(s string) string {
 // compareSweeps compares two sweeps' answers (capacity and SLO-max, each
 // beyond noise when the intervals do not overlap) and applies the rules.
 func compareSweeps(basePath, newPath, typ, out string, rules []string, stdout io.Writer) error {
-	write, ok := map[string]func(io.Writer, *sweep.Comparison) error{
-		"text": sweep.WriteCompareText, "json": sweep.WriteCompareJSON,
-	}[typ]
-	if !ok {
-		return usageError(fmt.Errorf("-type %q: want text or json", typ))
-	}
-	var compiled []*sweep.Rule
-	for _, expr := range rules {
-		r, err := sweep.ParseRule(expr)
-		if err != nil {
-			return usageError(fmt.Errorf("--fail-on: %w", err))
-		}
-		compiled = append(compiled, r)
+	write, compiled, err := compareSetup(typ, rules, sweep.WriteCompareText, sweep.WriteCompareJSON, sweep.ParseRule)
+	if err != nil {
+		return err
 	}
 	var reps [2]*sweep.Report
 	for i, path := range []string{basePath, newPath} {
@@ -160,14 +164,11 @@ func compareSweeps(basePath, newPath, typ, out string, rules []string, stdout io
 	if err := o.output(stdout, func(w io.Writer) error { return write(w, c) }); err != nil {
 		return err
 	}
-	if c.Failed() {
-		var failed []string
-		for _, r := range c.Rules {
-			if !r.Pass {
-				failed = append(failed, r.Expr+": "+r.Reason)
-			}
+	var failed []string
+	for _, r := range c.Rules {
+		if !r.Pass {
+			failed = append(failed, r.Expr+": "+r.Reason)
 		}
-		return &exitError{code: exitThresholds, err: errors.New("regression: " + strings.Join(failed, "; "))}
 	}
-	return nil
+	return regression(failed)
 }
