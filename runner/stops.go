@@ -19,7 +19,7 @@ import (
 //     could not be read on), and the sessions already running go on.
 //   - turns: running sessions start no new step (a user in think time ends
 //     its session canceled). At once when Run's ctx is canceled (Ctrl-C),
-//     else when the grace period after the schedule's end runs out: sessions
+//     but never before sessions, else when the grace period after the schedule's end runs out: sessions
 //     may finish their conversations, as k6's gracefulStop lets iterations
 //     finish.
 //   - work: requests in flight are canceled. When the grace period after the
@@ -27,12 +27,16 @@ import (
 //     canceled run still drains its requests; Run cancels it last, when every
 //     session has ended.
 //
-// One goroutine (watch) moves the phases on the run's Clock; halt and Run's
-// end are the only other changes.
+// One goroutine (watch) moves the phases on the run's Clock; halt, the
+// Ctrl-C hook (endTurnsAfterSessions) and Run's end are the only other
+// changes.
 type stops struct {
 	schedule, sessions, turns, work context.Context
 
 	endSchedule, endSessions, endTurns, endWork context.CancelFunc
+
+	// stopInterrupt unregisters the Ctrl-C hook that ends the turns.
+	stopInterrupt func() bool
 
 	haltOnce sync.Once
 	halted   atomic.Bool
@@ -45,10 +49,23 @@ func newStops(ctx context.Context, clock Clock, end time.Time, grace time.Durati
 	st := &stops{}
 	st.schedule, st.endSchedule = context.WithCancel(ctx)
 	st.sessions, st.endSessions = context.WithCancel(st.schedule)
-	st.turns, st.endTurns = context.WithCancel(ctx)
+	// The turns end only after new sessions can no longer start: whatever
+	// sees them over (a user whose session Ctrl-C just ended) must not start
+	// another session. Were turns a child of ctx, cancellation could reach it
+	// first (a context's children are canceled in map order).
+	st.turns, st.endTurns = context.WithCancel(context.WithoutCancel(ctx))
+	st.stopInterrupt = context.AfterFunc(ctx, st.endTurnsAfterSessions)
 	st.work, st.endWork = context.WithCancel(context.WithoutCancel(ctx))
 	go st.watch(clock, end, grace)
 	return st
+}
+
+// endTurnsAfterSessions ends the turns once no new session can start.
+// endSchedule returns only when the schedule and its children (sessions)
+// are canceled, even while another goroutine is canceling them.
+func (st *stops) endTurnsAfterSessions() {
+	st.endSchedule()
+	st.endTurns()
 }
 
 // watch ends the schedule at end (unless it ended before), then, after the
@@ -71,7 +88,7 @@ func (st *stops) watch(clock Clock, end time.Time, grace time.Duration) {
 			return
 		}
 	}
-	st.endTurns()
+	st.endTurnsAfterSessions()
 	st.endWork()
 }
 
@@ -105,7 +122,7 @@ func (st *stops) waitSchedule(sessions *sync.WaitGroup) {
 
 // close ends every phase; Run calls it when every session has ended.
 func (st *stops) close() {
-	st.endSchedule()
-	st.endTurns()
+	st.stopInterrupt()
+	st.endTurnsAfterSessions()
 	st.endWork()
 }
