@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/loadgen/loadgen/mockserver"
 	"github.com/loadgen/loadgen/runner"
 )
 
@@ -73,5 +77,73 @@ func TestProgressText(t *testing.T) {
 	}
 	if got := fit(want, 40); len([]rune(got)) != 39 {
 		t.Errorf("fit(…, 40) = %q: %d columns, want 39", got, len([]rune(got)))
+	}
+}
+
+// slowMock starts a mock whose replies take ttft to their first token, so
+// that a run interrupted early still has requests in flight to drain.
+func slowMock(t *testing.T, ttft time.Duration) string {
+	t.Helper()
+	m, err := mockserver.New(mockserver.Config{Secret: secretMarker, TTFT: mockserver.Fixed(ttft),
+		TokenInterval: mockserver.Fixed(2 * time.Millisecond), Tokens: mockserver.Range{Min: 3, Max: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(m)
+	t.Cleanup(func() { srv.Close(); m.Close() })
+	return srv.URL
+}
+
+// interruptScenario: 2 users whose first replies take long; interrupted
+// while they wait, the run drains the requests in flight.
+const interruptScenario = `version: 1
+name: interrupt
+target: {base_url: "http://127.0.0.1:1"}
+users: {email: "i-{{.Seq}}@example.com"}
+load: {users: 2, duration: 20s}
+conversations:
+  - name: c
+    turns:
+      - message: hi
+`
+
+func writeScenarioText(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestProgressAfterCtrlC: after Ctrl-C the progress goes on while the
+// requests in flight drain, in the interrupted phase with its grace
+// countdown, until the run ends.
+func TestProgressAfterCtrlC(t *testing.T) {
+	url := slowMock(t, 1500*time.Millisecond)
+	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(500*time.Millisecond, cancel) // Ctrl-C while both replies are awaited
+	var stdout, stderr bytes.Buffer
+	code := Main(ctx, []string{"run", "--target", url, "--grace", "5s", "--log-format", "json",
+		"--progress-interval", "200ms", writeScenarioText(t, "interrupt.yaml", interruptScenario)}, &stdout, &stderr)
+	if code != exitRunError {
+		t.Errorf("exit code %d, want %d (interrupted)\n%s", code, exitRunError, stderr.String())
+	}
+	var interrupted int
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil {
+			continue // the exit's reason, "loadgen run: run interrupted …"
+		}
+		if rec["msg"] == "progress" && rec["phase"] == string(runner.PhaseInterrupted) {
+			interrupted++
+			if rec["grace_left"] == nil {
+				t.Errorf("interrupted progress line without grace_left: %s", line)
+			}
+		}
+	}
+	if interrupted == 0 {
+		t.Errorf("no progress line in the interrupted phase while requests drained for about a second:\n%s", stderr.String())
 	}
 }

@@ -242,13 +242,18 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	}
 	runCtx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
-	bg := newBackground(runCtx)
+	// The background goroutines last until the runner returns (bg.stop),
+	// not until Ctrl-C: the progress shows the drain of an interrupted run.
+	bg := newBackground(context.WithoutCancel(runCtx))
 	if !o.quiet {
 		progressOut := cmp.Or[io.Writer](o.progressOut, stderr)
 		bg.start(func(ctx context.Context) { showProgress(ctx, progressOut, log, rn, live, o.progressEvery) })
 	}
 	if o.abortOnFail && len(ths) > 0 {
 		bg.start(func(ctx context.Context) {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			defer context.AfterFunc(runCtx, cancel)() // nothing to abort once the run stops
 			watchThresholds(ctx, ths, func() *report.Summary {
 				return report.Build(ran(runner.Outcome{Start: time.Now()}), live.Snapshot())
 			}, func(err error) { log.Warn("aborting the run", "reason", err); abort(err) })
