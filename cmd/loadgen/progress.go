@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/loadgen/loadgen/results"
@@ -37,9 +38,10 @@ type progress struct {
 }
 
 // showProgress reports the run's progress until ctx ends: a line with a bar
-// rewritten in place when w is a terminal, else a log line every interval.
+// rewritten in place when w is a terminal (a *termLine), else a log line
+// every interval.
 func showProgress(ctx context.Context, w io.Writer, log *slog.Logger, rn *runner.Runner, live *stats.Aggregate, interval time.Duration) {
-	tty := isTerminal(w)
+	line, tty := w.(*termLine)
 	every := cmpOr(interval, DefaultProgressEvery)
 	if tty {
 		every = progressTerminalEvery
@@ -51,18 +53,48 @@ func showProgress(ctx context.Context, w io.Writer, log *slog.Logger, rn *runner
 		select {
 		case <-ctx.Done():
 			if tty {
-				fmt.Fprint(w, "\r\033[K")
+				line.draw("")
 			}
 			return
 		case now := <-t.C:
 			p := measure(rn, live, &win, now)
 			if tty {
-				fmt.Fprint(w, "\r\033[K"+fit(p.line(), terminalWidth(w)))
+				line.draw(fit(p.line(), terminalWidth(line.out)))
 				continue
 			}
 			log.Info("progress", p.attrs()...)
 		}
 	}
+}
+
+// termLine is a terminal shared by the progress line, redrawn in place, and
+// the log: a log line first clears the progress line, which the next redraw
+// puts back below it. It is safe for concurrent use.
+type termLine struct {
+	out   io.Writer
+	mu    sync.Mutex // one write at a time, so that no log line lands inside the progress line
+	shown bool       // the progress line is on the screen
+}
+
+const clearLine = "\r\033[K"
+
+// Write writes a log line on a line of its own.
+func (l *termLine) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.shown {
+		io.WriteString(l.out, clearLine)
+		l.shown = false
+	}
+	return l.out.Write(p)
+}
+
+// draw replaces the progress line with s ("" clears it).
+func (l *termLine) draw(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	io.WriteString(l.out, clearLine+s)
+	l.shown = s != ""
 }
 
 // window keeps recent counts for rates over the last progressWindow.
@@ -220,8 +252,12 @@ func fit(s string, width int) string {
 	return string(r[:width-2]) + "…"
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a character device (a terminal), or the
+// termLine on one.
 func isTerminal(w io.Writer) bool {
+	if _, ok := w.(*termLine); ok {
+		return true
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -103,6 +104,55 @@ func TestProgressOnATerminal(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "loadgen summary: drain") {
 		t.Errorf("no summary on stdout:\n%s", stdout.String())
+	}
+	assertNoSecrets(t, out)
+}
+
+// TestInterruptOnATerminal: Ctrl-C on a terminal. The warning it logs
+// starts a line of its own (it never lands at the end of the progress
+// line), and the progress line comes back below it in the interrupted
+// phase, counting the grace period down while the replies drain.
+func TestInterruptOnATerminal(t *testing.T) {
+	master, tty := openPTY(t)
+	defer master.Close()
+	var screen testutil.SyncBuffer
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); io.Copy(&screen, master) }()
+
+	url := slowMock(t, 1500*time.Millisecond)
+	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(700*time.Millisecond, cancel) // after the first progress line (500 ms)
+	code := Main(ctx, []string{"run", "--target", url, "--grace", "5s", writeScenarioText(t, "interrupt.yaml", interruptScenario)},
+		&bytes.Buffer{}, tty)
+	tty.Close()
+	wg.Wait()
+	out := screen.String()
+	if code != exitRunError {
+		t.Fatalf("exit code %d, want %d\n%q", code, exitRunError, out)
+	}
+	// What stays on the screen: the text between line ends, after the last
+	// carriage return of each (where the line was rewritten).
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(out, "\r\n", "\n"), "\n") {
+		parts := strings.Split(l, "\r")
+		lines = append(lines, strings.TrimPrefix(parts[len(parts)-1], "\033[K"))
+	}
+	var warned, interrupted bool
+	for _, l := range lines {
+		if strings.Contains(l, `msg="stopping`) {
+			warned = true
+			if !strings.HasPrefix(l, "level=WARN") {
+				t.Errorf("the Ctrl-C warning does not start its line: %q", l)
+			}
+		}
+	}
+	for _, l := range strings.Split(strings.ReplaceAll(out, "\r\n", "\n"), "\r") {
+		interrupted = interrupted || regexp.MustCompile(`\] 0s/20s interrupted, draining [01]s: requests finishing, grace [45]s left · users [12] · `).MatchString(l)
+	}
+	if !warned || !interrupted {
+		t.Errorf("want the Ctrl-C warning (%v) and a progress line in the interrupted phase (%v) on the terminal:\n%q", warned, interrupted, out)
 	}
 	assertNoSecrets(t, out)
 }

@@ -60,7 +60,6 @@ type runOptions struct {
 	// Set by the command, not flags.
 	secret       string    // the secret itself (demo's in-process mock)
 	scenarioHash string    // "sha256:…" of the scenario file
-	progressOut  io.Writer // where progress goes (default stderr)
 	stdout       io.Writer // where an output named "-" goes
 	metricOpts   []metrics.Option
 }
@@ -143,7 +142,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // runScenario runs sc with o and prints the summary. It is `run` after the
 // scenario is loaded, and the core of `demo`.
 func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, stdout, stderr io.Writer) error {
-	log, err := newLogger(o.logLevel, o.logFormat, stderr)
+	logOut := stderr // on a terminal, the log shares it with the progress line
+	if !o.quiet && isTerminal(stderr) {
+		logOut = &termLine{out: stderr}
+	}
+	log, err := newLogger(o.logLevel, o.logFormat, logOut)
 	if err != nil {
 		return usageError(err)
 	}
@@ -246,8 +249,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	// not until Ctrl-C: the progress shows the drain of an interrupted run.
 	bg := newBackground(context.WithoutCancel(runCtx))
 	if !o.quiet {
-		progressOut := cmp.Or[io.Writer](o.progressOut, stderr)
-		bg.start(func(ctx context.Context) { showProgress(ctx, progressOut, log, rn, live, o.progressEvery) })
+		bg.start(func(ctx context.Context) { showProgress(ctx, logOut, log, rn, live, o.progressEvery) })
 	}
 	if o.abortOnFail && len(ths) > 0 {
 		bg.start(func(ctx context.Context) {
