@@ -29,8 +29,9 @@ const (
 type progress struct {
 	runner.Progress
 	sessions   stats.Sessions
-	requests   int64
-	errors     int64
+	requests   int64   // the users' requests (polls apart)
+	errors     int64   // of them, failed for the target's reasons
+	ours       int64   // of them, failed by loadgen itself (not errors)
 	reqRate    float64 // requests per second over the window
 	msgRate    float64 // message steps per second over the window
 	ttftP95    time.Duration
@@ -127,17 +128,32 @@ func measure(rn *runner.Runner, live *stats.Aggregate, win *window, now time.Tim
 	p := progress{Progress: rn.Progress()}
 	var messages int64
 	live.Peek(func(d *stats.Snapshot) {
-		p.sessions = d.Sessions
-		for _, st := range d.Steps {
-			p.requests += st.Count
-		}
-		p.errors = d.ErrorCount()
+		p.count(d)
 		messages = d.Step(results.StepMessage).Count
 		p.ttftP95, p.ttftWindow = recentTTFT(&d.Series, now)
 	})
 	p.reqRate, p.msgRate = win.rates(countAt{now, p.requests, messages})
 	return p
 }
+
+// count takes the sessions and the users' requests from d as the summary's
+// "requests" line counts them: polls (measurement overhead) apart, and the
+// steps loadgen failed itself (canceled by the run's stop, local_resource)
+// neither errors nor in the error rate's denominator.
+func (p *progress) count(d *stats.Snapshot) {
+	p.sessions = d.Sessions
+	p.requests, p.errors, p.ours = 0, 0, 0
+	for _, st := range d.Steps {
+		if !st.Step.Overhead() {
+			p.requests += st.Count
+			p.errors += st.Errors
+			p.ours += st.Ours
+		}
+	}
+}
+
+// errorRate is the share of the requests the target answered that failed.
+func (p progress) errorRate() string { return pctText(p.errors, p.requests-p.ours) }
 
 // recentTTFT returns the p95 TTFT of the messages sent in the last
 // progressWindow (whole intervals of the series), and the span it covers.
@@ -171,7 +187,7 @@ func (p progress) line() string {
 		fmtClock((p.Elapsed - p.Drain).Truncate(time.Second)), fmtClock(p.Duration), p.phaseText())
 	fmt.Fprintf(&b, " · users %d · sessions %d: %d ok, %d failed, %d canceled", p.Active, p.sessions.Started,
 		p.sessions.Completed, p.sessions.Failed, p.sessions.Canceled)
-	fmt.Fprintf(&b, " · %.1f req/s, %.1f msg/s · errors %s", p.reqRate, p.msgRate, pctText(p.errors, p.requests))
+	fmt.Fprintf(&b, " · %.1f req/s, %.1f msg/s · errors %s", p.reqRate, p.msgRate, p.errorRate())
 	fmt.Fprintf(&b, " · TTFT p95 (last %s) %s", fmtClock(progressWindow), durText(p.ttftP95))
 	return b.String()
 }
@@ -198,7 +214,7 @@ func (p progress) attrs() []any {
 		"users", p.Active, "sessions", p.sessions.Started, string(results.EndCompleted), p.sessions.Completed,
 		string(results.EndFailed), p.sessions.Failed, string(results.EndCanceled), p.sessions.Canceled,
 		"req_per_s", round1(p.reqRate), "msg_per_s", round1(p.msgRate),
-		"errors", p.errors, "error_rate", pctText(p.errors, p.requests),
+		"errors", p.errors, "error_rate", p.errorRate(),
 		"ttft_p95_last_5s", durText(p.ttftP95))
 }
 

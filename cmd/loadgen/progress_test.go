@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/loadgen/loadgen/mockserver"
+	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/runner"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // TestJSONLogs: with --log-format json, every line on stderr is a JSON
@@ -145,5 +148,49 @@ func TestProgressAfterCtrlC(t *testing.T) {
 	}
 	if interrupted == 0 {
 		t.Errorf("no progress line in the interrupted phase while requests drained for about a second:\n%s", stderr.String())
+	}
+}
+
+// TestProgressCountsAsTheSummary: the progress line's requests and error
+// rate are the summary's "requests" line: the users' traffic (polls are
+// measurement overhead, counted apart), and an error rate that leaves out
+// the steps loadgen failed itself (canceled by the run's stop).
+func TestProgressCountsAsTheSummary(t *testing.T) {
+	agg := stats.New()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	rec := func(step results.Step, kind results.Kind, n int) {
+		for range n {
+			agg.Record(&results.Result{Conversation: "c", Step: step, Error: kind, Start: t0, Latency: time.Millisecond})
+		}
+	}
+	rec(results.StepMessage, "", 8)
+	rec(results.StepMessage, results.KindHTTP5xx, 1)
+	rec(results.StepMessage, results.KindCanceled, 1)
+	rec(results.StepPoll, results.KindNoReply, 3)
+	rec(results.StepPoll, "", 2)
+
+	var p progress
+	agg.Peek(p.count)
+	sum := report.Build(results.Run{Scenario: "s", Start: t0, Duration: time.Second}, agg.Snapshot())
+	reqs, errs := sum.Steps.Traffic()
+	if p.requests != reqs || p.errors != errs {
+		t.Errorf("progress counts %d requests, %d errors; the summary %d, %d", p.requests, p.errors, reqs, errs)
+	}
+	var text bytes.Buffer
+	if err := report.WriteText(&text, sum); err != nil {
+		t.Fatal(err)
+	}
+	rate := p.errorRate()
+	var line string
+	for _, l := range strings.Split(text.String(), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "requests") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "("+rate+")") {
+		t.Errorf("progress error rate %s; the summary's requests line: %q", rate, line)
+	}
+	if rate != "11.1%" { // 1 of the 9 requests the target answered
+		t.Errorf("progress error rate = %s, want 11.1%%", rate)
 	}
 }
