@@ -268,3 +268,63 @@ func TestSnippetValidates(t *testing.T) {
 		t.Errorf("mix %v, widget %+v", weights, sc.Widget)
 	}
 }
+
+// TestOutlyingTimes: a line whose clock is decades off (a JSON time of 1, a
+// year typed wrong) is counted, named, and left out of the span, the hours
+// and the rates, instead of stretching them over every hour in between.
+func TestOutlyingTimes(t *testing.T) {
+	session := func(ts string) string {
+		return `1.2.3.4 - - [` + ts + ` +0000] "POST /api/widget/session HTTP/1.1" 200 1`
+	}
+	in := strings.Join([]string{
+		session("02/Mar/2026:09:10:00"),
+		`{"time": 1, "method": "POST", "path": "/api/widget/session", "status": 200}`,
+		session("02/Mar/2026:09:40:00"),
+		session("02/Mar/2026:10:10:00"),
+		session("02/Mar/2099:10:10:00"),
+		session("02/Mar/2026:11:10:00"),
+	}, "\n")
+	p, err := Read(strings.NewReader(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Entries != 6 || p.Requests[Session] != 6 || p.Outliers != 2 {
+		t.Errorf("entries %d, sessions %d, outliers %d; want 6, 6, 2", p.Entries, p.Requests[Session], p.Outliers)
+	}
+	var lines []int
+	for _, o := range p.OutlierLines {
+		lines = append(lines, o.Line)
+	}
+	if !equal(lines, []int{2, 5}) {
+		t.Errorf("outlier lines %v, want [2 5]", lines)
+	}
+	first, last := time.Date(2026, 3, 2, 9, 10, 0, 0, time.UTC), time.Date(2026, 3, 2, 11, 10, 0, 0, time.UTC)
+	if !p.First.Equal(first) || !p.Last.Equal(last) || len(p.Hours) != 3 {
+		t.Errorf("span %s to %s over %d hours, want %s to %s over 3", p.First, p.Last, len(p.Hours), first, last)
+	}
+	// 4 page views over the 2 hours of the span, not 6 over 73 years.
+	if got, want := p.Workload().MeanRate, 4.0/7200; got != want {
+		t.Errorf("MeanRate = %g/s, want %g/s", got, want)
+	}
+	var b bytes.Buffer
+	if err := p.WriteText(&b, "odd.log"); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "\n"); n > 60 || !strings.Contains(b.String(), "line 2: 1970-01-01 00:00:01") {
+		t.Errorf("report of %d lines, want under 60 naming line 2's time:\n%.3000s", n, b.String())
+	}
+}
+
+// TestQuietHoursOneLine: a span with two quiet weeks lists them as one line.
+func TestQuietHoursOneLine(t *testing.T) {
+	in := `1.2.3.4 - - [02/Mar/2026:09:10:00 +0000] "POST /api/widget/session HTTP/1.1" 200 1
+1.2.3.4 - - [16/Mar/2026:09:10:00 +0000] "POST /api/widget/session HTTP/1.1" 200 1`
+	p, err := Read(strings.NewReader(in), Options{})
+	var b bytes.Buffer
+	if err == nil {
+		err = p.WriteText(&b, "quiet.log")
+	}
+	if err != nil || len(p.Hours) != 14*24+1 || !strings.Contains(b.String(), "2026-03-02 10:00 … 335 hours without requests\n") {
+		t.Errorf("%d hours, %v:\n%s", len(p.Hours), err, b.String())
+	}
+}

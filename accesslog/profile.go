@@ -15,6 +15,10 @@ const (
 	DefaultAttachmentBytes = 32 << 10 // a POST /api/chat this large carries files: a text message's body is a few KB
 	DefaultMaxBadLines     = 20
 	maxLine                = 1 << 20 // longer lines are bad lines, not a reason to stop
+	// outlierGap is how far apart two hours with requests may be and still
+	// belong to one span: a request further from the rest has a clock that
+	// is off (Unix time 0, a year typed wrong), not a quiet month.
+	outlierGap = 30 * 24 * time.Hour
 )
 
 // Options tune Read. The zero value uses the defaults.
@@ -45,12 +49,19 @@ type Profile struct {
 	Entries  int       // lines parsed
 	Bad      int       // lines skipped
 	BadLines []BadLine // the first Options.MaxBadLines of them
-	First    time.Time // the earliest request
-	Last     time.Time // the latest request
+	First    time.Time // the earliest request of the span
+	Last     time.Time // the latest request of the span
+
+	// Outliers are requests whose time lies more than 30 days from every
+	// other hour of the log's main span (a clock that is off): counted by
+	// route, left out of the span, the hours and the rates.
+	Outliers     int
+	OutlierLines []BadLine // the first line of each outlying hour, the first Options.MaxBadLines of them
 
 	Requests map[Route]int    // requests by route
 	Classes  map[Route][6]int // requests by route and status class (index 2 for 2xx … 5 for 5xx)
 	Hours    []Hour           // every hour from First to Last, in order, empty ones included
+	InSpan   int              // requests from First to Last (Entries less Outliers)
 	Other    map[string]int   // the commonest unknown "METHOD /path" (first 200 kept)
 
 	HistoryFirstPages int // history requests without a cursor: lists opened
@@ -78,7 +89,7 @@ func Read(r io.Reader, opts Options) (*Profile, error) {
 	}
 	p := &Profile{Requests: map[Route]int{}, Classes: map[Route][6]int{}, Other: map[string]int{},
 		AttachmentLimit: opts.AttachmentBytes}
-	hours := map[time.Time]*Hour{}
+	hours := map[time.Time]*hourAcc{}
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
 		line, tooLong, err := readLine(br)
@@ -102,7 +113,7 @@ func Read(r io.Reader, opts Options) (*Profile, error) {
 			return p, fmt.Errorf("accesslog: read: %w", err)
 		}
 	}
-	p.fillHours(hours)
+	p.fillHours(hours, opts.MaxBadLines)
 	return p, nil
 }
 
@@ -141,23 +152,34 @@ func (p *Profile) bad(opts Options, reason string) {
 	}
 }
 
-func (p *Profile) add(e Entry, hours map[time.Time]*Hour) {
+// hourAcc is one hour's arrivals while a log is read, with its first and
+// last request and the line of its first.
+type hourAcc struct {
+	Hour
+	first, last time.Time
+	line        int
+	requests    int
+}
+
+func (p *Profile) add(e Entry, hours map[time.Time]*hourAcc) {
 	p.Entries++
-	if p.First.IsZero() || e.Time.Before(p.First) {
-		p.First = e.Time
-	}
-	if e.Time.After(p.Last) {
-		p.Last = e.Time
-	}
 	r := Classify(e.Method, e.Path, e.Query)
 	p.Requests[r]++
 	c := p.Classes[r]
 	c[e.Status/100]++
 	p.Classes[r] = c
-	h := hours[e.Time.UTC().Truncate(time.Hour)]
+	start := e.Time.UTC().Truncate(time.Hour)
+	h := hours[start]
 	if h == nil {
-		h = &Hour{Start: e.Time.UTC().Truncate(time.Hour)}
-		hours[h.Start] = h
+		h = &hourAcc{Hour: Hour{Start: start}, first: e.Time, last: e.Time, line: p.Lines}
+		hours[start] = h
+	}
+	h.requests++
+	if e.Time.Before(h.first) {
+		h.first = e.Time
+	}
+	if e.Time.After(h.last) {
+		h.last = e.Time
 	}
 	switch r {
 	case Session:
@@ -227,23 +249,65 @@ func cut(s string, sep byte) (before, after string, found bool) {
 	return s, "", false
 }
 
-// fillHours lists every hour from First to Last, empty ones included.
-func (p *Profile) fillHours(hours map[time.Time]*Hour) {
+// fillHours finds the log's span, the longest run of hours with requests
+// (by requests) in which no two neighbours are more than outlierGap apart,
+// and lists every hour of it, empty ones included. Requests outside it are
+// Outliers; the first line of each outlying hour is kept, up to maxLines.
+func (p *Profile) fillHours(hours map[time.Time]*hourAcc, maxLines int) {
 	if p.Entries == 0 {
 		return
 	}
-	for t := p.First.UTC().Truncate(time.Hour); !t.After(p.Last.UTC()); t = t.Add(time.Hour) {
-		if h := hours[t]; h != nil {
-			p.Hours = append(p.Hours, *h)
+	sorted := make([]*hourAcc, 0, len(hours))
+	for _, h := range hours {
+		sorted = append(sorted, h)
+	}
+	slices.SortFunc(sorted, func(a, b *hourAcc) int { return a.Start.Compare(b.Start) })
+	bestFrom, bestTo, bestN := 0, 0, -1
+	for from := 0; from < len(sorted); {
+		to, n := from, sorted[from].requests
+		for to+1 < len(sorted) && sorted[to+1].Start.Sub(sorted[to].Start) <= outlierGap {
+			to++
+			n += sorted[to].requests
+		}
+		if n >= bestN { // the later of equals: a log's clock is more often reset than advanced
+			bestFrom, bestTo, bestN = from, to, n
+		}
+		from = to + 1
+	}
+	p.InSpan = bestN
+	p.Outliers = p.Entries - bestN
+	var outliers []*hourAcc
+	for i, h := range sorted {
+		if i < bestFrom || i > bestTo {
+			outliers = append(outliers, h)
+		}
+	}
+	slices.SortFunc(outliers, func(a, b *hourAcc) int { return a.line - b.line })
+	for _, h := range outliers[:min(len(outliers), maxLines)] {
+		p.OutlierLines = append(p.OutlierLines, BadLine{Line: h.line, Reason: h.first.UTC().Format("2006-01-02 15:04:05")})
+	}
+	p.First, p.Last = sorted[bestFrom].first, sorted[bestFrom].last
+	for _, h := range sorted[bestFrom : bestTo+1] {
+		if h.first.Before(p.First) {
+			p.First = h.first
+		}
+		if h.last.After(p.Last) {
+			p.Last = h.last
+		}
+	}
+	next := 0
+	for t := sorted[bestFrom].Start; !t.After(sorted[bestTo].Start); t = t.Add(time.Hour) {
+		if h := sorted[bestFrom+next]; h.Start.Equal(t) {
+			p.Hours = append(p.Hours, h.Hour)
+			next++
 		} else {
 			p.Hours = append(p.Hours, Hour{Start: t})
 		}
 	}
-	slices.SortFunc(p.Hours, func(a, b Hour) int { return a.Start.Compare(b.Start) })
 }
 
-// Span is the time the log covers: from the first request to the last, at
-// least one second.
+// Span is the time the log covers: from the first request of its span to
+// the last, at least one second.
 func (p *Profile) Span() time.Duration {
 	return max(time.Second, p.Last.Sub(p.First))
 }

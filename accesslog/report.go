@@ -11,6 +11,10 @@ import (
 	"time"
 )
 
+// quietRun is the shortest run of hours without page views, chats or
+// messages that the text report writes as one line.
+const quietRun = 6
+
 // WriteText writes the profile for a person: counts by route, the ratios a
 // scenario needs, arrivals per hour, and the bad lines.
 func (p *Profile) WriteText(w io.Writer, name string) error {
@@ -24,6 +28,21 @@ func (p *Profile) WriteText(w io.Writer, name string) error {
 	}
 	ew.printf("  span      %s to %s UTC (%s)\n", p.First.UTC().Format("2006-01-02 15:04:05"),
 		p.Last.UTC().Format("2006-01-02 15:04:05"), p.Span().Round(time.Second))
+	if p.Outliers > 0 {
+		ew.printf("            and %d requests at times over 30 days from the rest (a clock that is off), counted\n"+
+			"            by route but left out of the span, the hours and the rates:", p.Outliers)
+		for i, o := range p.OutlierLines {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			ew.printf("%s line %d: %s", sep, o.Line, o.Reason)
+		}
+		if len(p.OutlierLines) < p.Outliers {
+			ew.printf(", …")
+		}
+		ew.printf("\n")
+	}
 
 	ew.printf("\nRequests by route\n")
 	ew.printf("  %-16s %8s %6s %6s %6s %6s %6s\n", "route", "requests", "share", "2xx", "3xx", "4xx", "5xx")
@@ -69,13 +88,32 @@ func (p *Profile) WriteText(w io.Writer, name string) error {
 
 	ew.printf("\nArrivals per hour (UTC)\n")
 	ew.printf("  %-16s %10s %6s %8s\n", "hour", "page views", "chats", "messages")
-	for _, h := range p.Hours {
+	for i := 0; i < len(p.Hours); i++ {
+		h := p.Hours[i]
+		quiet := 0
+		for i+quiet < len(p.Hours) && p.Hours[i+quiet] == (Hour{Start: p.Hours[i+quiet].Start}) {
+			quiet++
+		}
+		if quiet >= quietRun {
+			ew.printf("  %-16s %s\n", h.Start.Format("2006-01-02 15:00"), "… "+strconv.Itoa(quiet)+" hours without requests")
+			i += quiet - 1
+			continue
+		}
 		ew.printf("  %-16s %10d %6d %8d\n", h.Start.Format("2006-01-02 15:00"), h.PageViews, h.Chats, h.Messages)
 	}
 	peak := p.Peak()
 	ew.printf("  page views: mean %s, peak %s (hour of %s UTC)\n", rateText(w2.MeanRate), rateText(float64(peak.PageViews)/3600), peak.Start.Format("15:00"))
 	p.writeBad(ew)
 	return ew.err
+}
+
+// inSpanShare is the share of requests inside the span: rates count those
+// over the span's time.
+func (p *Profile) inSpanShare() float64 {
+	if p.Entries == 0 {
+		return 0
+	}
+	return float64(p.InSpan) / float64(p.Entries)
 }
 
 func asyncNote(p *Profile) string {
@@ -132,7 +170,7 @@ func (p *Profile) Workload() Workload {
 	if w.Chats > 0 {
 		w.MessagesPerChat = float64(w.Messages) / float64(w.Chats)
 	}
-	w.MeanRate = float64(w.PageViews) / p.Span().Seconds()
+	w.MeanRate = float64(w.PageViews) * p.inSpanShare() / p.Span().Seconds()
 	if p.MessagesSized > 0 {
 		w.AttachmentShare = float64(p.WithAttachments) / float64(p.MessagesSized)
 	}

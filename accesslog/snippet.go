@@ -45,7 +45,7 @@ func (p *Profile) WriteSnippet(w io.Writer, source string) error {
 
 	visits := max(0, wl.PageViews-wl.Chats)
 	journeys := visits + wl.Chats
-	rate := float64(journeys) / p.Span().Seconds()
+	rate := float64(journeys) * p.inSpanShare() / p.Span().Seconds()
 	peak := float64(p.Peak().PageViews) / 3600
 	ew.printf("load:\n  arrival_rate: %s%s# journeys: page views without a chat plus chats (mean; peak hour %s page views)\n",
 		scenarioRate(rate), pad(scenarioRate(rate), 19), rateText(peak))
