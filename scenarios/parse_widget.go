@@ -163,11 +163,15 @@ func (d *decoder) attachments(af field) []AttachmentSpec {
 		a.Type = string(typ)
 		if sf := f["size"]; d.required(sf, n, " (e.g. 200KB)") {
 			a.Size = d.size(sf, attachment.MinSize(typ), attachment.MaxSize)
+			if est := attachment.HelperSize(a.Size); est > attachment.MaxSize {
+				d.fieldErrorf(sf, "%s is refused by Helper: it reckons a file's size from its base64 text, padding included (%d bytes here), and allows %s; at most %d bytes pass",
+					sf.val.Value, est, sizeText(attachment.MaxSize), attachment.MaxAccepted)
+			}
 		}
 		a.Count = d.integer(f["count"], 1, 1, attachment.MaxPerTurn)
 		a.Name = d.template(f["name"], nil)
 		files += a.Count
-		total += a.Count * a.Size
+		total += a.Count * attachment.HelperSize(a.Size)
 		out = append(out, a)
 	}
 	switch {

@@ -71,6 +71,15 @@ const (
 	MaxPerTurn = 5                // files of a message
 )
 
+// HelperSize returns the size Helper reckons for a file of n bytes sent as
+// a base64 data URL: ⌈len(base64)·3/4⌉, padding included, which is 3⌈n/3⌉.
+// Its limits apply to that, so a file of exactly MaxSize is refused;
+// MaxAccepted is the largest that passes.
+func HelperSize(n int) int { return 3 * ((n + 2) / 3) }
+
+// MaxAccepted is the largest file whose HelperSize is within MaxSize.
+const MaxAccepted = MaxSize / 3 * 3
+
 // MinSize returns the smallest file of type t that File makes.
 func MinSize(t Type) int {
 	switch t {

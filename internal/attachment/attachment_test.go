@@ -147,3 +147,17 @@ func BenchmarkFilePNG1MB(b *testing.B) {
 		File(PNG, 1<<20, 1)
 	}
 }
+
+// TestHelperSize holds HelperSize to Helper's reckoning of a data URL's
+// payload, ⌈len(base64)·3/4⌉.
+func TestHelperSize(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 4, 1000, MaxAccepted, MaxSize} {
+		enc := base64.StdEncoding.EncodedLen(n)
+		if got, want := HelperSize(n), (enc*3+3)/4; got != want {
+			t.Errorf("HelperSize(%d) = %d, want %d", n, got, want)
+		}
+	}
+	if HelperSize(MaxAccepted) > MaxSize || HelperSize(MaxAccepted+1) <= MaxSize {
+		t.Errorf("MaxAccepted %d is not the largest size within MaxSize", MaxAccepted)
+	}
+}
