@@ -192,12 +192,16 @@ func (s *sessionRun) createConversation(ctx context.Context, res *results.Result
 // turn sends one written user message and checks the reply.
 func (s *sessionRun) turn(n int, turn *scenarios.TurnSpec, intended time.Time) bool {
 	content, err := execute(turn.Message, &s.data)
+	var files []helperapi.Attachment
+	if err == nil {
+		files, err = s.files(turn)
+	}
 	if err != nil {
 		return s.step(results.StepMessage, n, intended, func(_ context.Context, res *results.Result) error {
 			return s.templateError(res, err)
 		})
 	}
-	return s.sendWith(n, content, turn.Expect, nil, intended, s.r.files.of(turn))
+	return s.sendWith(n, content, turn.Expect, nil, intended, files)
 }
 
 // send sends user message n and checks the reply against e and, for a

@@ -44,8 +44,9 @@ func (r *Runner) newWidget() error {
 	return nil
 }
 
-// makeFiles makes spec's Count files. Their names come from spec.Name when
-// it is constant, else the widget's "screenshot.png" for a PNG or file-N.EXT.
+// makeFiles makes spec's Count files, named as the widget names a
+// screenshot ("screenshot.png", for a lone PNG) or file-N.EXT; a spec's
+// name: replaces that per message (sessionRun.files).
 func makeFiles(spec *scenarios.AttachmentSpec, seed int) ([]helperapi.Attachment, error) {
 	typ := attachment.Type(spec.Type)
 	out := make([]helperapi.Attachment, spec.Count)
@@ -235,14 +236,27 @@ func (s *sessionRun) history(n, pages int, intended time.Time) bool {
 	return true
 }
 
-// of returns the files of a message turn.
-func (f widgetFiles) of(turn *scenarios.TurnSpec) []helperapi.Attachment {
+// files returns the files of a message turn, each spec's named by its
+// name: template, rendered for this session, when it has one.
+func (s *sessionRun) files(turn *scenarios.TurnSpec) ([]helperapi.Attachment, error) {
 	if len(turn.Attachments) == 0 {
-		return nil
+		return nil, nil
 	}
 	var out []helperapi.Attachment
 	for i := range turn.Attachments {
-		out = append(out, f[&turn.Attachments[i]]...)
+		spec := &turn.Attachments[i]
+		from := len(out)
+		out = append(out, s.r.files[spec]...) // copies: renaming leaves the run's files alone
+		if spec.Name == nil {
+			continue
+		}
+		name, err := spec.Name.Execute(&s.data)
+		if err != nil {
+			return nil, err
+		}
+		for j := from; j < len(out); j++ {
+			out[j].Name = name
+		}
 	}
-	return out
+	return out, nil
 }

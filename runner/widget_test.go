@@ -1,7 +1,13 @@
 package runner_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -213,6 +219,59 @@ conversations:
 		}
 		if n, errs, _ := rec.count(results.StepMessage); n != 20 || errs != 0 {
 			t.Errorf("%d messages, %d errors; want 20, 0", n, errs)
+		}
+	})
+}
+
+// TestAttachmentNames: an attachment's name: goes in the message body (a
+// template, rendered per message); without one, a lone PNG is the widget's
+// screenshot.png and others are file-N.EXT.
+func TestAttachmentNames(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mock, _ := startMock(t, nil)
+		var mu sync.Mutex
+		var names [][]string
+		srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/chat" {
+				body, _ := io.ReadAll(r.Body)
+				var req struct {
+					Message struct {
+						Files []struct{ Name string } `json:"experimental_attachments"`
+					}
+				}
+				json.Unmarshal(body, &req)
+				var got []string
+				for _, f := range req.Message.Files {
+					got = append(got, f.Name)
+				}
+				mu.Lock()
+				names = append(names, got)
+				mu.Unlock()
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
+			mock.ServeHTTP(w, r)
+		}))
+		sc := parseScenario(t, `
+version: 1
+name: n
+target: {base_url: "http://unused"}
+load: {users: 1, duration: 1s}
+conversations:
+  - name: c
+    turns:
+      - message: my invoice
+        attachments: [{type: pdf, size: 1KB, name: "invoice-{{.Seq}}.pdf"}]
+      - message: two scans
+        attachments: [{type: png, size: 1KB, count: 2}]
+      - message: a screenshot
+        attachments: [{type: image, size: 1KB}]
+`)
+		run(t, context.Background(), sc, srv, runner.WithSeed(1))
+		want := [][]string{{"invoice-1.pdf"}, {"file-1.png", "file-2.png"}, {"screenshot.png"}}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(names) < 3 || !slices.EqualFunc(names[:3], want, slices.Equal) {
+			t.Errorf("attachment names %q, want %q first", names[:min(3, len(names))], want)
 		}
 	})
 }
