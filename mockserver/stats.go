@@ -96,7 +96,7 @@ type RejectionStats struct {
 	MissingFields       int64 `json:"missing_fields"`       // 400 Email authentication fields missing
 	InvalidRequest      int64 `json:"invalid_request"`      // 400/500 for a body or parameters that fail the schema
 	InvalidAttachment   int64 `json:"invalid_attachment"`   // 400 (or 500 on /api/chat) for attachments Helper refuses
-	UnknownMessage      int64 `json:"unknown_message"`      // 404 Message not found (reactions)
+	UnknownMessage      int64 `json:"unknown_message"`      // a reaction to no message: 500 (Helper's takeUniqueOrThrow throws)
 	MissingToken        int64 `json:"missing_token"`        // 401 Missing authorization header
 	BadToken            int64 `json:"bad_token"`            // 401 Invalid session token
 	UnknownConversation int64 `json:"unknown_conversation"` // no such (or evicted) conversation

