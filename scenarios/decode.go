@@ -186,6 +186,9 @@ func suggest(name string, allowed []string) string {
 	if best != "" && bestDist <= 2 && bestDist < len(name) {
 		return fmt.Sprintf("(did you mean %q?)", best)
 	}
+	if len(allowed) == 0 {
+		return "(it takes none)"
+	}
 	return "(want one of " + strings.Join(allowed, ", ") + ")"
 }
 

@@ -161,6 +161,8 @@ func TestParseProblems(t *testing.T) {
 			[]string{"t.yaml:10:31: conversations[0].turns[0].attachments[0].size: 30MB is out of range (want 437 B to 25 MiB)"}},
 		{"attachment of exactly 25 MiB", head + "conversations:\n  - name: c\n    turns:\n      - message: hi\n        attachments:\n          - {type: png, size: 25MiB}\n",
 			[]string{"t.yaml:10:31: conversations[0].turns[0].attachments[0].size: 25MiB is refused by Helper: it reckons a file's size from its base64 text, padding included (26214402 bytes here), and allows 25 MiB; at most 26214399 bytes pass"}},
+		{"an option on a step that takes none", head + "conversations:\n  - name: c\n    turns:\n      - react: {foo: 1}\n",
+			[]string{`t.yaml:8:17: conversations[0].turns[0].react.foo: unknown field "foo" (it takes none)`}},
 		{"too many files", head + "conversations:\n  - name: c\n    turns:\n      - message: hi\n        attachments:\n          - {type: image, size: 1KB, count: 4}\n          - {type: pdf, size: 1KB, count: 2}\n",
 			[]string{"t.yaml:10:11: conversations[0].turns[0].attachments: 6 files on one message: Helper refuses more than 5"}},
 		{"attachments on a step", head + "conversations:\n  - name: c\n    turns:\n      - open: {}\n        attachments: []\n",
