@@ -71,3 +71,49 @@ func TestCompareStatesTheDetectableChange(t *testing.T) {
 		}
 	}
 }
+
+// A rule that these runs could not have failed on noise grounds (detectable
+// "none": too few intervals for its family's level) is judged on the change
+// alone, as a rule without a noise estimate is: before, 8 s runs with five
+// rules passed a +143 % TTFT p50 and a −34 % request rate "within noise",
+// while 3 s runs (no estimate at all) failed them.
+func TestCompareRuleTooShortToJudgeIsJudgedOnItsChange(t *testing.T) {
+	base, worse := shortSummary(1, 6, 100*time.Millisecond), shortSummary(2, 6, 300*time.Millisecond)
+	c := report.Compare(base, worse,
+		mustRule(t, "message.ttft.p95 +10%"), mustRule(t, "message.ttft.p50 +10%"),
+		mustRule(t, "message.latency.p95 +10%"), mustRule(t, "message.latency.p50 +10%"),
+		mustRule(t, "errors.rate +1pp"))
+	var judged int
+	for _, r := range c.Rules {
+		if !math.IsNaN(r.Change.Detectable) || math.IsNaN(r.Change.PRaw) {
+			continue
+		}
+		judged++
+		if r.Pass && r.Change.Rel > 0.1 {
+			t.Errorf("rule %q passed a change of %+.1f%% that these runs could not flag: %s", r.Expr, r.Change.Rel*100, r.Reason)
+		}
+		if !r.Pass && !strings.Contains(r.Reason, "too short") {
+			t.Errorf("rule %q failed without saying the runs were too short to judge noise: %s", r.Expr, r.Reason)
+		}
+	}
+	if judged == 0 {
+		t.Fatalf("no rule of 6 s runs had detectable none; the test needs one: %+v", c.Rules)
+	}
+	if !c.Failed() {
+		t.Errorf("+200%% TTFT passed every rule: %+v", c.Rules)
+	}
+}
+
+// A rule past its limit but within noise says how large a change these
+// runs could have flagged, so a limit below it is not mistaken for a check.
+func TestCompareRuleWithinNoiseSaysWhatItCouldFlag(t *testing.T) {
+	c := report.Compare(shortSummary(1, 15, 100*time.Millisecond), shortSummary(2, 15, 115*time.Millisecond),
+		mustRule(t, "message.ttft.p95 +1%"))
+	r := c.Rules[0]
+	if !r.Pass || r.Change.Verdict != report.WithinNoise || math.IsNaN(r.Change.Detectable) || r.Change.Rel < 0.01 {
+		t.Fatalf("want a change past +1%% but within noise, with an estimate; got %+v", r)
+	}
+	if !strings.Contains(r.Reason, "flag only changes over") {
+		t.Errorf("reason %q does not say what these runs could flag", r.Reason)
+	}
+}

@@ -18,7 +18,8 @@ import (
 //	requests.per_second -5/s   fail when it falls by more than 5 per second
 //
 // A rule fails only when the change is also not within noise (a change
-// with no noise estimate is judged on its size alone).
+// with no noise estimate, or one that runs this short could not have
+// flagged whatever its size, is judged on its size alone).
 type Rule struct {
 	Expr     string
 	Metric   string
@@ -151,8 +152,14 @@ func (r *Rule) apply(ch Change) RuleOutcome {
 	switch {
 	case !over:
 		o.Reason = fmt.Sprintf("changed %s, within the limit", size)
+	case ch.Verdict == WithinNoise && math.IsNaN(ch.Detectable):
+		// No change could have been beyond noise with these runs: the
+		// rule could never fail on noise grounds, so, like a change
+		// without a noise estimate, it is judged on its size alone.
+		o.Pass = false
+		o.Reason = fmt.Sprintf("changed %s, past the limit; the runs are too short to tell any change of it from noise (detectable: none)", size)
 	case ch.Verdict == WithinNoise:
-		o.Reason = fmt.Sprintf("changed %s, past the limit but within noise", size)
+		o.Reason = fmt.Sprintf("changed %s, past the limit but within noise (these runs flag only changes over ±%.1f%%)", size, ch.Detectable*100)
 	default:
 		o.Pass = false
 		o.Reason = fmt.Sprintf("changed %s, past the limit (%s)", size, ch.Verdict)

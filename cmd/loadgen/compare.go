@@ -29,7 +29,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"takes 'slo_max.rate -10%' or 'capacity.rate -5%'.\n\n" + report.NoiseMethod + "\n\n" +
 		"A --fail-on rule (METRIC +LIMIT fails on a rise, METRIC -LIMIT on a fall; LIMIT in %, pp for rates, " +
 		"a duration or /s) exits 3 when the change is past its limit and not within noise; a change without " +
-		"a noise estimate is judged on its size alone."
+		"a noise estimate, or of a metric whose detectable change is none (runs too short for any change to be " +
+		"beyond noise), is judged on its size alone."
 	fs.examples = []string{
 		"loadgen compare baseline.json summary.json",
 		"loadgen compare --fail-on 'message.ttft.p95 +10%' --fail-on 'errors.rate +0.5pp' base.json new.json",
