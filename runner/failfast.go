@@ -21,8 +21,11 @@ import (
 //     jitter. The next session keeps the intended start it had when the last
 //     one ended, so the wait shows as schedule lag, not hidden.
 //   - The run stops early (Run returns an *EarlyStop) once DefaultEarlyStop
-//     sign-ins in a row were refused (401/403) and none ever succeeded, or
-//     that many requests in a row could not connect and none ever succeeded.
+//     signed sign-ins in a row were refused (401/403) and none ever
+//     succeeded, or that many requests in a row could not connect and none
+//     ever succeeded. Anonymous sign-ins need no secret: they neither make
+//     nor break the signed streak (a wrong secret with 20 % anonymous users
+//     once ran its whole duration measuring only them, and passed).
 //     A target that worked once and then failed (a restart, a rotated
 //     secret) is measured as it is, not stopped.
 
@@ -47,7 +50,7 @@ func (e *EarlyStop) Error() string {
 		first = " (first: " + e.First + ")"
 	}
 	if e.Kind == results.KindAuth {
-		return fmt.Sprintf("stopped early: the target rejects the HMAC secret: %d sign-ins in a row were refused (401/403) and none succeeded%s; "+
+		return fmt.Sprintf("stopped early: the target rejects the HMAC secret: %d signed sign-ins in a row were refused (401/403) and none succeeded%s; "+
 			"check the secret (the scenario's target.hmac_secret_env, or --secret-file)", e.Count, first)
 	}
 	return fmt.Sprintf("stopped early: cannot reach the target: %d requests in a row could not connect and none succeeded%s; "+
@@ -60,8 +63,8 @@ type failFast struct {
 
 	mu       sync.Mutex // guards the fields below
 	worked   bool       // a request succeeded
-	signedIn bool       // a sign-in succeeded
-	auth     streak     // sign-ins refused in a row
+	signedIn bool       // a signed (email) sign-in succeeded
+	auth     streak     // signed sign-ins refused in a row
 	connect  streak     // requests that could not connect, in a row
 }
 
@@ -79,10 +82,11 @@ func (s *streak) add(detail string) int {
 	return s.n
 }
 
-// observe takes a result; it returns the reason to stop when this result
+// observe takes a result of a signed (email) session or, signed false, of
+// an anonymous one; it returns the reason to stop when this result
 // completes a stopping streak (once: later results of a stopped run return
 // nil).
-func (f *failFast) observe(res *results.Result) *EarlyStop {
+func (f *failFast) observe(res *results.Result, signed bool) *EarlyStop {
 	if f.limit <= 0 {
 		return nil
 	}
@@ -91,14 +95,14 @@ func (f *failFast) observe(res *results.Result) *EarlyStop {
 	if res.OK() {
 		f.worked = true
 		f.connect = streak{}
-		if res.Step == results.StepSession {
+		if res.Step == results.StepSession && signed {
 			f.signedIn = true
 			f.auth = streak{}
 		}
 		return nil
 	}
 	switch {
-	case res.Error == results.KindAuth && res.Step == results.StepSession && !f.signedIn:
+	case res.Error == results.KindAuth && res.Step == results.StepSession && signed && !f.signedIn:
 		if f.auth.add(res.Detail) == f.limit {
 			return &EarlyStop{Kind: results.KindAuth, Count: f.limit, First: f.auth.first}
 		}

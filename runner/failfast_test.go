@@ -54,6 +54,30 @@ func TestEarlyStopOnRefusedSecret(t *testing.T) {
 	})
 }
 
+// A wrong secret stops the run even when anonymous users sign in fine: an
+// anonymous sign-in needs no secret, so it says nothing of it. Before, the
+// first anonymous success (30% of the users here) cleared the streak: the
+// signed users' refusals went on for the whole run, which measured only the
+// anonymous users and, with a latency threshold, passed (exit 0).
+func TestEarlyStopOnRefusedSecretWithAnonymousUsers(t *testing.T) {
+	for _, load := range []string{"{users: 10, duration: 1m}", "{arrival_rate: 50/s, duration: 1m}"} {
+		t.Run(load, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				_, srv := startMock(t, func(c *mockserver.Config) { c.Secret = "another secret" })
+				rec, out, err := runErr(t, fmt.Sprintf(twoTurns, load), srv, runner.WithSeed(1))
+				var stop *runner.EarlyStop
+				if !errors.As(err, &stop) || stop.Kind != results.KindAuth {
+					_, _, kinds := rec.count(results.StepSession)
+					t.Fatalf("Run error = %v after %v (sign-ins %v), want an EarlyStop: every signed sign-in was refused", err, out.Stop.Sub(out.Start), kinds)
+				}
+				if !strings.Contains(stop.Error(), "signed sign-ins") {
+					t.Errorf("the reason %q does not say it was the signed sign-ins", stop.Error())
+				}
+			})
+		})
+	}
+}
+
 // Nothing answering at the target's address stops the run too.
 func TestEarlyStopOnDeadTarget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

@@ -129,7 +129,7 @@ func (s *sessionRun) deliver(res *results.Result) {
 	s.r.sat.result(res)
 	s.r.debugFailure(res)
 	s.r.sink.Record(res)
-	if stop := s.r.fast.observe(res); stop != nil {
+	if stop := s.r.fast.observe(res, s.email != ""); stop != nil {
 		s.st.halt(stop) // Run returns it
 	}
 }
