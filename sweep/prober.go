@@ -51,9 +51,6 @@ type ProberOptions struct {
 	Grace time.Duration
 	// Sinks also receive every probe's results (live /metrics).
 	Sinks []results.Sink
-	// Saturated, when set, says whether the generator fell behind in a
-	// probe (a non-empty reason): the probe is then aborted.
-	Saturated func(*report.Summary) string
 	// Clock is the runner's clock (nil: the wall clock); the prober's own
 	// sampling and looks use Go's time, which a testing/synctest bubble
 	// makes virtual together with runner.GoClock.
@@ -129,9 +126,10 @@ func (p *Prober) Probe(ctx context.Context, spec capacity.Spec, stop func(*capac
 		v := t.Eval(sum)
 		o.Constraints = append(o.Constraints, capacity.Constraint{Expr: t.Expr, Value: v.Value, Pass: v.Pass})
 	}
-	if p.opts.Saturated != nil {
-		o.GeneratorSaturated = p.opts.Saturated(sum)
-	}
+	// The runner's own account of its limits (late arrivals, slot waits,
+	// its CPU, its file descriptors): a probe in which loadgen fell behind
+	// measured loadgen, and the search aborts it.
+	o.GeneratorSaturated = out.Saturation.Reason()
 	o.Figures = figures(sum, path)
 	if err := ctx.Err(); err != nil {
 		return o, err
