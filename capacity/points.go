@@ -189,6 +189,15 @@ func (s *search) answer() {
 	}
 	m.Load, m.Lo, m.Hi = s.interval()
 	m.Found = m.Load > 0
+	// Nothing failed below the ceiling and the fit never crosses the
+	// target: the probes show only how high the load goes at least. The
+	// answer is then that lower end, not a guess between it and the
+	// capacity.
+	if _, bhi := s.bracket(); bhi >= s.ceiling() {
+		if _, ok := crossing(isotonic(s.fitPoints()), math.Log(1-s.cfg.Attainment)); !ok {
+			m.AtLeast, m.Load = true, m.Lo
+		}
+	}
 	m.Sessions = m.Load
 	if s.cfg.Control == Users {
 		// Sessions/s at the answer: the throughput of a probe there.
@@ -217,8 +226,8 @@ func (s *search) answer() {
 			best, s.res.Steady = d, pr.Steady
 		}
 	}
-	if _, ok := crossing(isotonic(s.fitPoints()), math.Log(1-s.cfg.Attainment)); !ok {
-		m.Note = "no probe's attainment fell below the target: the answer is the middle of what the verdicts leave"
+	if m.AtLeast {
+		m.Note = "no probe failed and none fell below the target: the SLO-max is at least this, and at most the capacity"
 	}
 	if s.res.GeneratorSaturated != "" {
 		m.Note = "the load generator fell behind above the probes shown (" + s.res.GeneratorSaturated + "): higher loads were not measured"

@@ -85,6 +85,9 @@ type Estimate struct {
 	Load, Lo, Hi float64
 	// Sessions and Messages are the estimate as sessions/s and messages/s.
 	Sessions, Messages float64
+	// AtLeast reports that only a lower bound was found: no probe failed
+	// below the capacity, so Load is the interval's low end (Lo).
+	AtLeast bool
 	// Binding names what limits it (SLO-max: the objective or constraint
 	// that fails above it; capacity: "capacity").
 	Binding string

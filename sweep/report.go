@@ -56,8 +56,11 @@ type Answer struct {
 	Interval [2]float64 `json:"interval"`
 	Sessions float64    `json:"sessions_per_s"`
 	Messages float64    `json:"messages_per_s"`
-	Binding  string     `json:"binding,omitempty"`
-	Note     string     `json:"note,omitempty"`
+	// AtLeast reports that only a lower bound was found (no probe failed
+	// below the capacity): Rate is the interval's low end.
+	AtLeast bool   `json:"at_least,omitempty"`
+	Binding string `json:"binding,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
 // Probe is one probe's line in a sweep's files.
@@ -118,7 +121,7 @@ func finite(x float64) float64 {
 // answerOf converts a capacity estimate.
 func answerOf(e capacity.Estimate, unit string) Answer {
 	return Answer{Found: e.Found, Rate: finite(e.Load), Unit: unit, Interval: [2]float64{finite(e.Lo), finite(e.Hi)},
-		Sessions: finite(e.Sessions), Messages: finite(e.Messages), Binding: e.Binding, Note: e.Note}
+		Sessions: finite(e.Sessions), Messages: finite(e.Messages), AtLeast: e.AtLeast, Binding: e.Binding, Note: e.Note}
 }
 
 // Fill sets the report's answers and probes from a search's result.

@@ -122,3 +122,16 @@ func TestHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersAtLeast: a sweep that found only a lower bound says so.
+func TestAnswersAtLeast(t *testing.T) {
+	r := sample()
+	r.SLOMax.AtLeast = true
+	var b bytes.Buffer
+	if err := sweep.WriteAnswers(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "SLO-max   at least 240 sessions/s (at most the capacity): no probe failed below it"; !strings.Contains(b.String(), want) {
+		t.Errorf("answers lack %q:\n%s", want, b.String())
+	}
+}

@@ -99,7 +99,9 @@ func WriteAnswers(w io.Writer, r *Report) error {
 		b.WriteString("capacity  not measured\n")
 	}
 	m := r.SLOMax
-	if m.Found {
+	if m.Found && m.AtLeast {
+		fmt.Fprintf(&b, "SLO-max   at least %s %s (at most the capacity): no probe failed below it\n", rate(m.Rate), m.Unit)
+	} else if m.Found {
 		if r.Control == "users" {
 			fmt.Fprintf(&b, "SLO-max   %d users [%d, %d]", int(m.Rate), int(m.Interval[0]), int(m.Interval[1]))
 			if m.Sessions > 0 {
