@@ -112,7 +112,7 @@ type errorRow struct {
 	Kind    string
 	Total   int64
 	PerStep []int64
-	Share   float64 // of all errors, for the bar
+	Share   float64 // of all the errors listed, for the bar
 }
 
 type codeRow struct {
@@ -131,7 +131,7 @@ func newHTMLData(s *Summary) (*htmlData, error) {
 	d.Message = m
 	d.Tiles = []tile{
 		{Label: "requests", Value: strconv.FormatInt(reqs, 10), Note: rateNote(reqs, s.DurationS)},
-		{Label: "errors", Value: fmtPct(ratio(errs, reqs)), Note: fmt.Sprintf("%d failed steps", errs), Bad: errs > 0},
+		{Label: "errors", Value: fmtPct(s.Steps.trafficErrorRate()), Note: fmt.Sprintf("%d failed steps", errs), Bad: errs > 0},
 		{Label: "sessions", Value: strconv.FormatInt(s.Sessions.Started, 10),
 			Note: fmt.Sprintf("%d completed, %d failed", s.Sessions.Completed, s.Sessions.Failed)},
 	}
@@ -169,8 +169,12 @@ func newHTMLData(s *Summary) (*htmlData, error) {
 			d.Shapes = append(d.Shapes, shareRow{Name: k.Description(), Count: m.Shapes[k], Share: ratio(m.Shapes[k], total)})
 		}
 	}
+	var listed int64 // every error the table lists: polls' and loadgen's own too
+	for _, n := range s.Errors {
+		listed += n
+	}
 	for _, k := range sortedByCount(s.Errors) {
-		row := errorRow{Kind: string(k), Total: s.Errors[k], Share: ratio(s.Errors[k], errs)}
+		row := errorRow{Kind: string(k), Total: s.Errors[k], Share: ratio(s.Errors[k], listed)}
 		for _, st := range shown {
 			row.PerStep = append(row.PerStep, st.Kinds[k])
 		}

@@ -66,12 +66,16 @@ func keyFigures() []figure {
 		}
 	}
 	figs := []figure{
-		{"requests", UnitCount, 0, func(s *Summary) (float64, bool) { n, _ := totals(s); return float64(n), true }},
+		// The users' traffic, as each run's own summary shows it (polls apart).
+		{"requests", UnitCount, 0, func(s *Summary) (float64, bool) { n, _ := s.Steps.Traffic(); return float64(n), true }},
 		{"requests per second", UnitPerSecond, 0, func(s *Summary) (float64, bool) {
-			n, _ := totals(s)
+			n, _ := s.Steps.Traffic()
 			return perSecondF(n, s.DurationS), s.DurationS > 0
 		}},
-		{"error rate", UnitRatio, -1, func(s *Summary) (float64, bool) { n, e := totals(s); return ratio(e, n), n > 0 }},
+		{"error rate", UnitRatio, -1, func(s *Summary) (float64, bool) {
+			n, _ := s.Steps.Traffic()
+			return s.Steps.trafficErrorRate(), n > 0
+		}},
 		{"sessions completed", UnitCount, 0, func(s *Summary) (float64, bool) { return float64(s.Sessions.Completed), true }},
 		{"sessions failed", UnitCount, -1, func(s *Summary) (float64, bool) { return float64(s.Sessions.Failed), true }},
 		{"TTFT p50", UnitSeconds, -1, msg(func(m *StepSummary) float64 { return m.TTFT.P50 })},

@@ -46,6 +46,14 @@ func (ss Steps) Traffic() (requests, errs int64) {
 	return requests, errs
 }
 
+// trafficErrorRate is the users' traffic's error rate, as every summary
+// shows it: errors over the requests the target answered (those loadgen
+// failed itself left out).
+func (ss Steps) trafficErrorRate() float64 {
+	reqs, errs := ss.Traffic()
+	return ratio(errs, reqs-ss.trafficOurs())
+}
+
 // trafficOurs sums the users' traffic that loadgen failed itself (canceled
 // by the run's stop, local_resource): neither requests judged nor errors.
 func (ss Steps) trafficOurs() int64 {

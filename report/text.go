@@ -100,7 +100,7 @@ func textFacts(b *strings.Builder, s *Summary) {
 	if errs == 1 {
 		noun = "error"
 	}
-	fact("requests", "%d%s, %d %s (%s)", reqs, perS, errs, noun, fmtPct(ratio(errs, reqs-ours)))
+	fact("requests", "%d%s, %d %s (%s)", reqs, perS, errs, noun, fmtPct(s.Steps.trafficErrorRate()))
 	if ours > 0 {
 		var parts []string
 		if n := s.Errors[results.KindCanceled]; n > 0 {

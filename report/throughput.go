@@ -12,7 +12,7 @@ import (
 // headline figures of an LLM load test (GuideLLM and vLLM's benchmark lead
 // with output tokens per second).
 type Throughput struct {
-	RequestsPerS     float64 `json:"requests_per_s"`      // every step
+	RequestsPerS     float64 `json:"requests_per_s"`      // the users' requests: every step but polls (measurement overhead), as the text summary's
 	OutputTokensPerS float64 `json:"output_tokens_per_s"` // every reply's tokens
 	// Streams are the streamed replies with at least two tokens, whose
 	// speed after the first token (1 / TPOT) the per-stream figures are:
@@ -44,7 +44,13 @@ func buildThroughput(d *stats.Snapshot, dur time.Duration) Throughput {
 	for _, st := range d.Steps {
 		tokens += st.Tokens
 	}
-	t := Throughput{RequestsPerS: perSecond(d.Requests(), dur), OutputTokensPerS: perSecond(tokens, dur)}
+	var reqs int64
+	for _, st := range d.Steps {
+		if !st.Step.Overhead() {
+			reqs += st.Count
+		}
+	}
+	t := Throughput{RequestsPerS: perSecond(reqs, dur), OutputTokensPerS: perSecond(tokens, dur)}
 	if msg := d.Step(results.StepMessage); msg != nil && msg.TPOT.Count() > 0 {
 		t.Streams = msg.TPOT.Count()
 		t.StreamOutputTokensPerS = tokensPerS(msg.TPOT.Quantile(0.50))

@@ -1,0 +1,92 @@
+package report_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/stats"
+)
+
+// agreeSummary is a 2 s run whose headline figures every output shows: 10
+// requests of the users (one failed for the target, one canceled by the
+// run's stop) and 5 polls (measurement overhead), 3 of them failed.
+func agreeSummary(t *testing.T) *report.Summary {
+	t.Helper()
+	agg := stats.New()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	rec := func(step results.Step, kind results.Kind, n int) {
+		for range n {
+			agg.Record(&results.Result{Conversation: "c", Step: step, Error: kind, Start: t0, Code: 200, Latency: time.Millisecond})
+		}
+	}
+	rec(results.StepMessage, "", 8)
+	rec(results.StepMessage, results.KindHTTP5xx, 1)
+	rec(results.StepMessage, results.KindCanceled, 1)
+	rec(results.StepPoll, results.KindNoReply, 3)
+	rec(results.StepPoll, "", 2)
+	return report.Build(results.Run{ID: "r", Scenario: "s", Start: t0, Duration: 2 * time.Second}, agg.Snapshot())
+}
+
+// TestHeadlineFiguresAgree: the requests, requests per second and error
+// rate of one run are the same in the text summary, the JSON throughput,
+// the HTML tiles and the overlay's key figures: the users' traffic (polls
+// apart), and an error rate over the requests the target answered.
+func TestHeadlineFiguresAgree(t *testing.T) {
+	s := agreeSummary(t)
+	var text strings.Builder
+	if err := report.WriteText(&text, s); err != nil {
+		t.Fatal(err)
+	}
+	if want := "requests  10 (5.00/s), 1 error (11.1%)"; !strings.Contains(text.String(), want) {
+		t.Fatalf("text lacks %q:\n%s", want, text.String())
+	}
+	if got := s.Throughput.RequestsPerS; got != 5 {
+		t.Errorf("JSON throughput.requests_per_s = %g, want 5 (the text's 10 requests in 2 s)", got)
+	}
+	var page strings.Builder
+	if err := report.WriteHTML(&page, s); err != nil {
+		t.Fatal(err)
+	}
+	for label, want := range map[string]string{"requests": "10", "errors": "11.1%"} {
+		re := regexp.MustCompile(`<div class="l">` + label + `</div><div class="v">([^<]*)</div>`)
+		if m := re.FindStringSubmatch(page.String()); m == nil || m[1] != want {
+			t.Errorf("HTML tile %s = %q, want %s", label, m, want)
+		}
+	}
+	var runs strings.Builder
+	if err := report.WriteHTMLRuns(&runs, []*report.Summary{s, s}, []string{"a", "b"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"requests": "10", "requests per second": "5.00/s", "error rate": "11.1%"} {
+		re := regexp.MustCompile(`<tr><td>` + name + `</td><td>([^<]*)</td>`)
+		if m := re.FindStringSubmatch(runs.String()); m == nil || m[1] != want {
+			t.Errorf("overlay key figure %q = %q, want %s", name, m, want)
+		}
+	}
+}
+
+// TestHTMLErrorShares: the errors table's share column is each kind's share
+// of the errors it lists (the polls' and loadgen's own included), so the
+// shares add up to 100 %.
+func TestHTMLErrorShares(t *testing.T) {
+	var page strings.Builder
+	if err := report.WriteHTML(&page, agreeSummary(t)); err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(page.String(), "<h2>Errors by kind</h2>")
+	j := strings.Index(page.String(), "<h2>Status codes</h2>")
+	if i < 0 || j < i {
+		t.Fatal("no errors table")
+	}
+	table := page.String()[i:j]
+	for kind, want := range map[string]string{"no_reply": "60.0%", "http_5xx": "20.0%", "canceled": "20.0%"} {
+		re := regexp.MustCompile(`<tr><td>` + kind + `[^<]*</td>.*</span> ([0-9.]+%)</td></tr>`)
+		if m := re.FindStringSubmatch(table); m == nil || m[1] != want {
+			t.Errorf("share of %s errors = %q, want %s\n%s", kind, m, want, table)
+		}
+	}
+}
