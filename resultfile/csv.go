@@ -84,8 +84,8 @@ func (c *CSVWriter) Record(r *results.Result) {
 		}
 		return sec(d)
 	}
-	good := ""
-	if r.Step == results.StepMessage {
+	good := "" // the SLO verdict of a message a user sent: message and ack steps
+	if r.Step.Sends() {
 		good = strconv.FormatBool(r.Good)
 	}
 	c.setErr(c.w.Write([]string{

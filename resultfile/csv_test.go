@@ -65,3 +65,35 @@ func TestCSVWriterWritesEveryResult(t *testing.T) {
 		t.Errorf("%d CSV rows, want %d (one per result)", len(rows)-1, want)
 	}
 }
+
+// TestCSVGoodOfAsyncMessages: an async message's verdict against the SLO is
+// on its ack step (the poll is only the wait), so the CSV's good column
+// has it there, as for a streamed message; other steps leave it empty.
+func TestCSVGoodOfAsyncMessages(t *testing.T) {
+	var b bytes.Buffer
+	w := resultfile.NewCSVWriter(&b, "r")
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, r := range []results.Result{
+		{Step: results.StepAck, Start: t0, Code: 200, Good: true},
+		{Step: results.StepAck, Start: t0, Code: 200},
+		{Step: results.StepPoll, Start: t0, Code: 200},
+		{Step: results.StepSession, Start: t0, Code: 200},
+	} {
+		w.Record(&r)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(resultfile.CSVHeader, "good")
+	var got []string
+	for _, row := range rows[1:] {
+		got = append(got, row[col])
+	}
+	if want := []string{"true", "false", "", ""}; !slices.Equal(got, want) {
+		t.Errorf("good column of ack, ack, poll, session = %q, want %q", got, want)
+	}
+}
