@@ -90,3 +90,54 @@ func TestHTMLErrorShares(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptedRunSaysSo: a run stopped (Ctrl-C, --abort-on-fail) before its duration
+// ended says so where its length is given, in the text and the HTML (the
+// JSON has interrupted: true), so that its numbers are not read as a whole
+// run's.
+func TestInterruptedRunSaysSo(t *testing.T) {
+	s := agreeSummary(t)
+	s.Interrupted = true
+	var text, page strings.Builder
+	if err := report.WriteText(&text, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteHTML(&page, s); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ran 2.0s, interrupted before its duration ended"; !strings.Contains(text.String(), want) {
+		t.Errorf("text lacks %q:\n%s", want, text.String())
+	}
+	if want := "<b>interrupted</b> before its duration ended"; !strings.Contains(page.String(), want) {
+		t.Errorf("HTML lacks %q", want)
+	}
+	s.Interrupted = false
+	text.Reset()
+	if err := report.WriteText(&text, s); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text.String(), "interrupted") {
+		t.Errorf("a whole run's text says interrupted:\n%s", text.String())
+	}
+}
+
+// TestPollNoteOnlyWithPolls: the text's note (3) on polls comes with runs
+// that polled, not with every summary.
+func TestPollNoteOnlyWithPolls(t *testing.T) {
+	with := agreeSummary(t)
+	agg := stats.New()
+	agg.Record(&results.Result{Conversation: "c", Step: results.StepMessage, Start: time.Now(), Code: 200, Latency: time.Millisecond})
+	without := report.Build(results.Run{ID: "r", Scenario: "s", Duration: time.Second}, agg.Snapshot())
+	for _, c := range []struct {
+		s    *report.Summary
+		want bool
+	}{{with, true}, {without, false}} {
+		var text strings.Builder
+		if err := report.WriteText(&text, c.s); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(text.String(), "(3) Polls are reads"); got != c.want {
+			t.Errorf("note (3) on polls shown: %v, want %v:\n%s", got, c.want, text.String())
+		}
+	}
+}

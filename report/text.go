@@ -31,6 +31,9 @@ func WriteText(w io.Writer, s *Summary) error {
 	textCodes(&b, s)
 	textThresholds(&b, s)
 	b.WriteString(textNotes)
+	if waits, _, _ := s.Steps.Overhead(); waits > 0 {
+		b.WriteString(textPollNote)
+	}
 	_, err := io.WriteString(w, b.String())
 	if err != nil {
 		return fmt.Errorf("report: write text: %w", err)
@@ -50,7 +53,9 @@ const textNotes = `
     inter-token  gap between consecutive text parts of a reply.
     TPOT         time per output token after the first: (last - first token) / (tokens - 1).
     goodput      messages with no error that met every bound of the scenario's slo.
-(3) Polls are reads loadgen makes to find an async reply (GET conversation with
+`
+
+const textPollNote = `(3) Polls are reads loadgen makes to find an async reply (GET conversation with
     markRead=false); no widget sends them: replies stream, staff replies come
     over Realtime. A poll step is one wait, however many GETs it made; the
     reply's time is known to within one poll interval.
@@ -63,7 +68,11 @@ func textFacts(b *strings.Builder, s *Summary) {
 	}
 	b.WriteString("\n")
 	fact := func(k, format string, a ...any) { fmt.Fprintf(b, "  %-9s "+format+"\n", append([]any{k}, a...)...) }
-	fact("started", "%s, ran %s", s.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"), fmtSeconds(s.DurationS))
+	ran := fmtSeconds(s.DurationS)
+	if s.Interrupted {
+		ran += ", interrupted before its duration ended"
+	}
+	fact("started", "%s, ran %s", s.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"), ran)
 	if s.Target != "" {
 		fact("target", "%s", s.Target)
 	}
