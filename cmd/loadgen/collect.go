@@ -148,7 +148,7 @@ func (o *collectOptions) flags(stdout, stderr io.Writer) *cmdFlags {
 	fs.Var(&o.thresholds, "threshold", "add a pass/fail `EXPR`, judged on the merged results (repeatable; exit 3 when one fails)")
 	fs.DurationVar(&o.timeout, "timeout", collect.DefaultTimeout, "wait `D` for every shard to report in (from the start of collect), and for their results after the run's planned end")
 	fs.DurationVar(&o.margin, "start-margin", collect.DefaultMargin, "start the run `D` after the last shard reported in (time for every shard to hear of it)")
-	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the merged summary to the Pushgateway at `URL` (job loadgen_collect, grouped by run_id)")
+	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the merged summary to the Pushgateway at `URL` (job loadgen_collect, one group per scenario: each run replaces the last)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `FORMAT`: text (key=value) or json (one object per line)")
 	collectHelp(fs)

@@ -15,17 +15,21 @@ import (
 )
 
 // pushSummary pushes the merged summary of a distributed run as gauges
-// (loadgen_summary_*) to a Pushgateway, grouped by job loadgen_collect and
-// run_id. They are new names, not the shards' live series, so a dashboard
-// that sums the shards' series counts nothing twice.
+// (loadgen_summary_*) to a Pushgateway, in the group of job loadgen_collect
+// and the scenario: each run replaces its scenario's last summary, as a
+// batch job's result is pushed, so the Pushgateway holds one group per
+// scenario however many runs there are (a group per run id would grow
+// forever, every series with an unbounded label); loadgen_summary_info
+// names the run. They are new names, not the shards' live series, so a
+// dashboard that sums the shards' series counts nothing twice.
 func pushSummary(ctx context.Context, raw string, sum *report.Summary) error {
 	reg := prometheus.NewRegistry()
 	gauge := func(name, help string, labels ...string) *prometheus.GaugeVec {
-		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "loadgen_summary_" + name, Help: help,
-			ConstLabels: prometheus.Labels{"scenario": sum.Scenario}}, labels)
+		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "loadgen_summary_" + name, Help: help}, labels)
 		reg.MustRegister(g)
 		return g
 	}
+	gauge("info", "The run whose summary this is: 1, labelled with its run id.", "run_id").WithLabelValues(sum.RunID).Set(1)
 	requests := gauge("requests", "Results of the merged run, by step.", "step")
 	errs := gauge("errors", "Failed results of the merged run, by step.", "step")
 	latency := gauge("latency_seconds", "Latency from the actual send in the merged run, by step and quantile (1 = max).", "step", "quantile")
@@ -72,7 +76,7 @@ func pushSummary(ctx context.Context, raw string, sum *report.Summary) error {
 		return errors.New("--pushgateway: want http(s)://host:port") // the URL may hold credentials: not repeated
 	}
 	p := push.New((&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String(), "loadgen_collect").
-		Gatherer(reg).Grouping("run_id", sum.RunID).Client(&http.Client{Timeout: metrics.DefaultPushTimeout})
+		Gatherer(reg).Grouping("scenario", sum.Scenario).Client(&http.Client{Timeout: metrics.DefaultPushTimeout})
 	if u.User != nil {
 		pw, _ := u.User.Password()
 		p = p.BasicAuth(u.User.Username(), pw)

@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+
 	"github.com/loadgen/loadgen/collect"
+	"github.com/loadgen/loadgen/report"
 )
 
 // TestShardUsageErrors: a shard's flags that cannot work with a collector
@@ -110,5 +114,42 @@ func TestCollectJSONLogs(t *testing.T) {
 	}
 	if logged == 0 {
 		t.Errorf("no log lines before the error:\n%s", stderr.String())
+	}
+}
+
+// TestPushSummary: the merged summary goes to the Pushgateway's group of
+// job loadgen_collect and the scenario (bounded: one per scenario, each run
+// replacing the last), with the run id on loadgen_summary_info only.
+func TestPushSummary(t *testing.T) {
+	var path, body string
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path = r.Method + " " + r.URL.Path
+		var text strings.Builder
+		dec := expfmt.NewDecoder(r.Body, expfmt.ResponseFormat(r.Header))
+		for {
+			var mf dto.MetricFamily
+			if err := dec.Decode(&mf); err != nil {
+				break
+			}
+			expfmt.MetricFamilyToText(&text, &mf)
+		}
+		body = text.String()
+	}))
+	defer gw.Close()
+	sum := &report.Summary{RunID: "run-7", Scenario: "smoke", DurationS: 5,
+		Distributed: &report.Distributed{Shards: 2, Received: 2, Complete: true}}
+	if err := pushSummary(context.Background(), gw.URL, sum); err != nil {
+		t.Fatal(err)
+	}
+	if want := "PUT /metrics/job/loadgen_collect/scenario/smoke"; path != want {
+		t.Errorf("pushed to %q, want %q", path, want)
+	}
+	for _, want := range []string{`loadgen_summary_info{run_id="run-7"} 1`, `loadgen_summary_complete 1`, `loadgen_summary_shards{state="received"} 2`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("pushed metrics lack %s:\n%s", want, body)
+		}
+	}
+	if n := strings.Count(body, "run-7"); n != 1 {
+		t.Errorf("the run id is on %d series, want only loadgen_summary_info:\n%s", n, body)
 	}
 }
