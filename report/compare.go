@@ -27,7 +27,8 @@ const (
 	BeyondNoise = "beyond noise"
 	WithinNoise = "within noise"
 	NoEstimate  = "no estimate"
-	NoChange    = "no change" // both runs have the same value and nothing to test
+	NoChange    = "no change"  // both runs have the same value and nothing to test
+	NoSamples   = "no samples" // a run has no samples of the metric: nothing measured it
 )
 
 // Comparison is the result of Compare.
@@ -57,9 +58,10 @@ type Change struct {
 	// the strictest Holm step of its family); NaN when none could be (too
 	// few intervals) or without an estimate.
 	Detectable float64
-	Verdict    string    // BeyondNoise (P < 0.05), WithinNoise, NoEstimate or NoChange
+	Verdict    string    // BeyondNoise (P < 0.05), WithinNoise, NoEstimate, NoChange or NoSamples
 	Worse      bool      // the change goes the bad way for this metric
 	Samples    [2]int    // intervals with data in each run
+	Observed   [2]int64  // the metric's samples in each run (0: nothing measured it; Verdict NoSamples)
 	null       []float64 // the permutation distribution of the statistic, largest first
 }
 
@@ -144,10 +146,14 @@ func label(s *Summary) string {
 // compareMetric measures the change of one metric and runs its noise test;
 // holm then judges it within its family.
 func compareMetric(m *metric, base, new *Summary) Change {
-	vb, _ := m.get(base)
-	vn, _ := m.get(new)
+	vb, nb := m.get(base)
+	vn, nn := m.get(new)
 	ch := Change{Metric: m.path, Unit: m.unit, Base: vb, New: vn, Rel: relChange(vb, vn),
-		P: math.NaN(), PRaw: math.NaN(), Detectable: math.NaN(), Verdict: NoEstimate}
+		P: math.NaN(), PRaw: math.NaN(), Detectable: math.NaN(), Verdict: NoEstimate, Observed: [2]int64{nb, nn}}
+	if nb == 0 || nn == 0 {
+		ch.Verdict, ch.Rel = NoSamples, math.NaN()
+		return ch
+	}
 	ch.Worse = vn != vb && (vn > vb) != higherIsBetter(m.path)
 	sb, sn := intervalSamples(m.path, base), intervalSamples(m.path, new)
 	ch.Samples = [2]int{len(sb), len(sn)}

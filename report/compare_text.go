@@ -42,7 +42,17 @@ func WriteCompareText(w io.Writer, c *Comparison) error {
 		if ch.Ruled {
 			metric += " *"
 		}
-		t.add(metric, FormatValue(ch.Base, ch.Unit), FormatValue(ch.New, ch.Unit), fmtSigned(ch.Rel*100, "%"), p, verdict, det)
+		base, new, rel := FormatValue(ch.Base, ch.Unit), FormatValue(ch.New, ch.Unit), fmtSigned(ch.Rel*100, "%")
+		if ch.Verdict == NoSamples {
+			rel = "-"
+			if ch.Observed[0] == 0 {
+				base = "-"
+			}
+			if ch.Observed[1] == 0 {
+				new = "-"
+			}
+		}
+		t.add(metric, base, new, rel, p, verdict, det)
 	}
 	t.write(&b)
 	b.WriteString("\n  p: Holm-adjusted within its family (* named by --fail-on, or the rest); beyond noise below 0.05\n" +

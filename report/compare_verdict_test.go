@@ -11,6 +11,7 @@ import (
 	"github.com/loadgen/loadgen/report"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
+	"github.com/loadgen/loadgen/stats"
 )
 
 // shortSummary is a CI-length run: sessions at 20/s for seconds.
@@ -115,5 +116,55 @@ func TestCompareRuleWithinNoiseSaysWhatItCouldFlag(t *testing.T) {
 	}
 	if !strings.Contains(r.Reason, "flag only changes over") {
 		t.Errorf("reason %q does not say what these runs could flag", r.Reason)
+	}
+}
+
+// failedMessages is a CI-length run whose every message failed with a 503:
+// sessions and conversations work, nothing measured a TTFT.
+func failedMessages(seed uint64, seconds int) *report.Summary {
+	evs := resultstest.Generate(resultstest.Config{Seed: seed, Sessions: 20 * seconds, Rate: 20})
+	for _, e := range evs {
+		if r := e.Result; r != nil && r.Step == results.StepMessage {
+			*r = results.Result{Shard: r.Shard, User: r.User, Session: r.Session, Conversation: r.Conversation, Turn: r.Turn,
+				Step: r.Step, Intended: r.Intended, Start: r.Start, Code: 503, Error: results.KindHTTP5xx, Latency: time.Millisecond}
+		}
+	}
+	s := stats.New()
+	resultstest.Replay(s, evs)
+	return report.Build(results.Run{ID: fmt.Sprintf("failed-%d", seed), Scenario: "demo"}, s.Snapshot())
+}
+
+// A rule on a metric that one run has no samples of fails, as a threshold
+// on no samples does: before, a new release whose every message failed
+// passed 'message.ttft.p95 +10%' as "changed -100.0%, within the limit".
+func TestCompareRuleOnNoSamplesFails(t *testing.T) {
+	good, broken := shortSummary(1, 20, 100*time.Millisecond), failedMessages(2, 20)
+	for _, tc := range []struct {
+		name      string
+		base, new *report.Summary
+		side      string
+	}{
+		{"new run measured nothing", good, broken, "new run"},
+		{"baseline measured nothing", broken, good, "baseline"},
+		{"neither measured anything", broken, failedMessages(3, 20), "baseline"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := report.Compare(tc.base, tc.new, mustRule(t, "message.ttft.p95 +10%"), mustRule(t, "message.tpot.p50 +10%"))
+			for _, r := range c.Rules {
+				if r.Pass || !strings.Contains(r.Reason, "no samples") || !strings.Contains(r.Reason, tc.side) {
+					t.Errorf("rule %q: pass %v, %q; want a failure for no samples in the %s", r.Expr, r.Pass, r.Reason, tc.side)
+				}
+			}
+			if ch := change(c, "message.ttft.p95"); ch.Verdict != report.NoSamples {
+				t.Errorf("message.ttft.p95 row verdict %q, want %q", ch.Verdict, report.NoSamples)
+			}
+			var out bytes.Buffer
+			if err := report.WriteCompareText(&out, c); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), "no samples") {
+				t.Errorf("the table does not say no samples:\n%s", out.String())
+			}
+		})
 	}
 }

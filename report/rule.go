@@ -135,6 +135,14 @@ type RuleOutcome struct {
 
 func (r *Rule) apply(ch Change) RuleOutcome {
 	o := RuleOutcome{Expr: r.Expr, Change: ch, Pass: true}
+	if ch.Verdict == NoSamples {
+		// As a threshold on no samples: nothing measured it, so nothing
+		// shows it within the limit (a new run whose every message failed
+		// once passed message.ttft.p95 +10% as "changed -100.0%").
+		o.Pass = false
+		o.Reason = "no samples in the " + noSamplesSide(ch) + ": nothing measured it"
+		return o
+	}
 	moved := (ch.New - ch.Base) * float64(r.Sign) // > 0: moved the way that fails
 	var over bool
 	var size string
@@ -167,6 +175,17 @@ func (r *Rule) apply(ch Change) RuleOutcome {
 	return o
 }
 
+// noSamplesSide names the run (or runs) without samples of ch's metric.
+func noSamplesSide(ch Change) string {
+	switch {
+	case ch.Observed[0] == 0 && ch.Observed[1] == 0:
+		return "baseline and the new run"
+	case ch.Observed[0] == 0:
+		return "baseline"
+	}
+	return "new run"
+}
+
 func fmtSigned(x float64, unit string) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "from zero"
@@ -195,5 +214,6 @@ func (c Change) MarshalJSON() ([]byte, error) {
 		Verdict    string   `json:"verdict"`
 		Worse      bool     `json:"worse"`
 		Samples    [2]int   `json:"intervals"`
-	}{c.Metric, c.Unit, c.Base, c.New, num(c.Rel), num(c.P), num(c.PRaw), c.Ruled, num(c.Detectable), c.Verdict, c.Worse, c.Samples})
+		Observed   [2]int64 `json:"samples"`
+	}{c.Metric, c.Unit, c.Base, c.New, num(c.Rel), num(c.P), num(c.PRaw), c.Ruled, num(c.Detectable), c.Verdict, c.Worse, c.Samples, c.Observed})
 }
