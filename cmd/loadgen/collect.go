@@ -98,38 +98,54 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("no shard sent its results (%s)", out.MissingText())
 	}
 
-	sum, err := o.merge(sc.Name, out, log)
+	sum, outErr, err := o.merge(sc.Name, out, log)
 	if err != nil {
 		return err
 	}
+	// From here on, an output that cannot be written is logged and the
+	// others are still written; the verdict keeps a failed threshold's 3.
 	sum.Config = report.ConfigOf(sc, setting("shards", fmt.Sprint(o.shards)))
 	pass := report.Evaluate(ths, sum)
+	var outErrs []error
+	if outErr != nil {
+		outErrs = append(outErrs, outErr)
+	}
 	if err := report.WriteText(stdout, sum); err != nil {
-		return err
+		outErrs = append(outErrs, fmt.Errorf("the text summary: %w", err))
 	}
 	ro := runOptions{summaryJSON: o.summaryJSON, html: o.html, junit: o.junit, stdout: stdout}
 	if err := ro.writeReports(sum, log); err != nil {
-		return err
+		outErrs = append(outErrs, err)
 	}
 	if o.pushgateway != "" {
 		if err := pushSummary(ctx, o.pushgateway, sum); err != nil {
 			log.Warn("the merged summary was not pushed", "err", err)
 		}
 	}
-	return collectVerdict(waitErr, sum, pass)
+	return collectVerdict(waitErr, sum, pass, errors.Join(outErrs...))
 }
 
-// collectVerdict is the merged run's exit: an interrupted or incomplete run
-// is an error (1) whatever its thresholds say, its numbers being part of
-// the run; then the thresholds (3).
-func collectVerdict(waitErr error, sum *report.Summary, pass bool) error {
+// collectVerdict is the merged run's exit, in run's order: an interrupted
+// or incomplete run is an error (1) whatever its thresholds say, its
+// numbers being part of the run; then the thresholds (3, kept when an
+// output failed too); then an output that could not be written (1); then a
+// run in which every request failed (1: it measured nothing).
+func collectVerdict(waitErr error, sum *report.Summary, pass bool, outErr error) error {
 	switch {
 	case waitErr != nil:
 		return fmt.Errorf("interrupted: %w (the summary above covers what arrived)", waitErr)
 	case sum.Distributed.Problem() != "":
 		return fmt.Errorf("the run is %s; the summary covers only what arrived", sum.Distributed.Problem())
 	case !pass:
-		return &exitError{code: exitThresholds, err: errors.New(failedThresholds(sum) + " (on the merged results of every shard)")}
+		msg := failedThresholds(sum) + " (on the merged results of every shard)"
+		if outErr != nil {
+			msg += "; and some outputs could not be written: " + outErr.Error()
+		}
+		return &exitError{code: exitThresholds, err: errors.New(msg)}
+	case outErr != nil:
+		return fmt.Errorf("some outputs could not be written (the others were): %w", outErr)
+	case sum.AllFailed:
+		return errors.New("every request failed: the run measured nothing of the target (see the summary's errors)")
 	}
 	return nil
 }
@@ -182,8 +198,10 @@ func (o *collectOptions) serve(ctx context.Context, coord *collect.Coordinator, 
 	return out, waitErr, nil
 }
 
-// checkPaths makes --dir and checks that every output's directory exists,
-// before any shard runs: a typo must not cost the run.
+// checkPaths makes --dir and checks that every output can be created,
+// before any shard runs: a typo (or a directory, a read-only place) must
+// not cost the run. An output is created here (empty) and written at the
+// end, as run does.
 func (o *collectOptions) checkPaths() error {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return fmt.Errorf("--dir: %w", err)
@@ -195,6 +213,11 @@ func (o *collectOptions) checkPaths() error {
 		if fi, err := os.Stat(filepath.Dir(f.path)); err != nil || !fi.IsDir() {
 			return fmt.Errorf("%s %s: no directory %s", f.flag, f.path, filepath.Dir(f.path))
 		}
+		file, err := os.OpenFile(f.path, os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.flag, err)
+		}
+		file.Close()
 	}
 	return nil
 }

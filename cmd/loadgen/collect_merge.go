@@ -13,8 +13,10 @@ import (
 
 // merge reads every shard's file into its own aggregate and merges them
 // exactly, checks that the merged counts are the sums of the shards' and
-// that every record the intake counted was read, and writes --out.
-func (o *collectOptions) merge(scenario string, out *collect.Outcome, log *slog.Logger) (*report.Summary, error) {
+// that every record the intake counted was read, and writes --out. A
+// failure to write --out is outErr (logged; the summary is still made), any
+// other failure err.
+func (o *collectOptions) merge(scenario string, out *collect.Outcome, log *slog.Logger) (_ *report.Summary, outErr, err error) {
 	merged := stats.New()
 	var shardCounts [results.NumSteps]int64
 	var infos []resultfile.FileInfo
@@ -22,10 +24,10 @@ func (o *collectOptions) merge(scenario string, out *collect.Outcome, log *slog.
 		one := stats.New()
 		got, err := resultfile.ReadFiles(one, r.Path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if got[0].Records != r.Records {
-			return nil, fmt.Errorf("merge check: shard %d's file has %d records now, %d when it arrived", r.Shard, got[0].Records, r.Records)
+			return nil, nil, fmt.Errorf("merge check: shard %d's file has %d records now, %d when it arrived", r.Shard, got[0].Records, r.Records)
 		}
 		snap := one.Snapshot()
 		for _, s := range results.Steps() {
@@ -37,7 +39,7 @@ func (o *collectOptions) merge(scenario string, out *collect.Outcome, log *slog.
 	snap := merged.Snapshot()
 	for _, s := range results.Steps() {
 		if got, want := snap.Step(s).Count, shardCounts[s.Index()]; got != want {
-			return nil, fmt.Errorf("merge check: %s: %d merged, but the shards hold %d", s, got, want)
+			return nil, nil, fmt.Errorf("merge check: %s: %d merged, but the shards hold %d", s, got, want)
 		}
 	}
 	sum := report.Build(report.RunFromFiles(infos, snap), snap)
@@ -54,11 +56,12 @@ func (o *collectOptions) merge(scenario string, out *collect.Outcome, log *slog.
 	sum.Distributed = d
 	if o.out != "" {
 		if err := writeMerged(o.out, out, infos); err != nil {
-			return nil, err
+			log.Error("cannot write the merged results; the reports are still written", "flag", "--out", "file", o.out, "err", err)
+			return sum, fmt.Errorf("--out %s: %w", o.out, err), nil
 		}
 		log.Info("wrote the merged results", "file", o.out)
 	}
-	return sum, nil
+	return sum, nil, nil
 }
 
 // writeMerged writes every shard's records in time order to one results

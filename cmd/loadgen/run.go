@@ -273,7 +273,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	bg.stop()
 	var uploadErr error
 	if sr != nil { // as soon as the results file is complete
-		outs.afterFiles = func() { uploadErr = sr.upload(ctx, out) }
+		outs.afterFiles = func() { uploadErr = sr.upload(ctx, out, runErr != nil) }
 	}
 	// Whatever stopped the run, and whichever output failed, what it
 	// measured is still reported, everywhere it can be.

@@ -131,12 +131,15 @@ func (s *shardRun) join(ctx context.Context, req collect.JoinRequest) (string, t
 
 // upload sends the results file to the collector (bounded by the collector
 // timeout, even after Ctrl-C: what ran must still arrive) and removes a
-// temporary one once it is in.
-func (s *shardRun) upload(ctx context.Context, out runner.Outcome) error {
+// temporary one once it is in. A run that stopped before its end (Ctrl-C,
+// or stopped, the run's own error: an early stop, a transcript that could
+// not be read on) is sent as interrupted, so the collector does not judge
+// it a complete run.
+func (s *shardRun) upload(ctx context.Context, out runner.Outcome, stopped bool) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.wait)
 	defer cancel()
 	s.tried = true
-	got, err := s.client.Upload(ctx, s.shard, s.path, out.Began, out.Interrupted)
+	got, err := s.client.Upload(ctx, s.shard, s.path, out.Began, out.Interrupted || stopped)
 	if err != nil {
 		// A failed run (exit 1), whatever the refusal: the file is this
 		// run's own, so a refused one is broken (cut short), not misused.
