@@ -231,6 +231,12 @@ conversations:
 				if st := mock.Stats(); st.Conversations != 4 {
 					t.Errorf("mock created %d conversations, want 4", st.Conversations)
 				}
+				// The widget shows a conversation it comes back to (History, or
+				// the next page with the widget open) by GETting it, marking it
+				// read, before the user types.
+				if n, errs, _ := rec.count(results.StepOpen); n != int(out.Sessions)-4 || errs != 0 {
+					t.Errorf("open steps = %d (%d errors), want one per resumed session (%d)", n, errs, out.Sessions-4)
+				}
 			})
 		})
 	}

@@ -98,7 +98,9 @@ func (s *sessionRun) run(intended time.Time) results.End {
 	if s.conv.Visit != nil {
 		return s.visit(intended)
 	}
-	if s.sess == nil && !s.pageView(0, intended, false) {
+	// A conversation resumed (users.returning) is shown again, as the widget
+	// shows one it comes back to: its page view reopens it.
+	if s.sess == nil && !s.pageView(0, intended, s.slug != "") {
 		return s.end()
 	}
 	if s.slug == "" && !s.step(results.StepConversation, 0, s.lastEnd, s.createConversation) {
