@@ -200,9 +200,15 @@ func (s *sessionRun) widgetStep(n int, turn *scenarios.TurnSpec, intended time.T
 	panic("runner: unknown step kind " + string(turn.Kind)) // scenarios rejects it
 }
 
+// open GETs the session's conversation. Like the widget, it learns from it
+// whether a human has the conversation (isEscalated), and then hides the
+// reaction buttons.
 func (s *sessionRun) open(ctx context.Context, res *results.Result, markRead bool) error {
-	_, t, err := s.sess.OpenConversation(ctx, s.slug, markRead)
+	conv, t, err := s.sess.OpenConversation(ctx, s.slug, markRead)
 	s.fill(res, t, err)
+	if err == nil && conv.IsEscalated {
+		s.handedOver = true
+	}
 	return err
 }
 

@@ -275,3 +275,36 @@ conversations:
 		}
 	})
 }
+
+// TestReactHiddenOnAnEscalatedReopen: a returning visitor's widget learns
+// from the reopen (isEscalated) that a human has the conversation and shows
+// no "helpful" button, even under the canned reply of a prompt
+// conversation's second message, which has a real id.
+func TestReactHiddenOnAnEscalatedReopen(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mock, srv := startMock(t, func(c *mockserver.Config) { c.HumanShare = 1 })
+		sc := parseScenario(t, `
+version: 1
+name: r
+target: {base_url: "http://unused"}
+users: {anonymous: 100%, returning: 100%}
+load: {users: 1, duration: 1s}
+conversations:
+  - name: c
+    is_prompt: true
+    turns:
+      - message: "Can I talk to a person?"
+      - react: {}
+`)
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(3))
+		if out.Sessions < 3 {
+			t.Fatalf("%d sessions, want at least 3", out.Sessions)
+		}
+		if n, _, _ := rec.count(results.StepReact); n != 0 || mock.Stats().Routes[mockserver.RouteReact].Requests != 0 {
+			t.Errorf("%d react steps on an escalated conversation, want none", n)
+		}
+		if st := mock.Stats().Replies; st.Human != 1 {
+			t.Errorf("replies %+v, want the one canned reply of the second message", st)
+		}
+	})
+}
