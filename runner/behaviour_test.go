@@ -177,8 +177,10 @@ conversations:
 		defer rec.mu.Unlock()
 		thinks := map[int]time.Duration{1: 40 * time.Millisecond, 2: 70 * time.Millisecond}
 		var checked int
+		// A turn's first step (the first message's is the conversation it
+		// creates) is due its think time after the step before it ended.
 		for i, r := range rec.results {
-			if r.Step != results.StepMessage || i == 0 || rec.results[i-1].Session != r.Session {
+			if r.Turn == 0 || i == 0 || rec.results[i-1].Session != r.Session || rec.results[i-1].Turn == r.Turn {
 				continue
 			}
 			prev := rec.results[i-1]

@@ -87,7 +87,8 @@ func (r *Runner) session(st *stops, u *user, conv *scenarios.ConversationSpec, r
 }
 
 // run runs the session's steps: its first page view (unless the user
-// reuses its session), its conversation, then its turns. Each turn is due
+// reuses its session), then its turns, the first message creating the
+// conversation. Each turn is due
 // its think time after the previous step ended (user-centric pacing: a user
 // answers a reply, not a clock), and is sent at that time or, when the user
 // is held up, at once. A turn with a share runs that often; a chat that
@@ -103,7 +104,11 @@ func (s *sessionRun) run(intended time.Time) results.End {
 	if s.sess == nil && !s.pageView(0, intended, s.slug != "") {
 		return s.end()
 	}
-	if s.slug == "" && !s.step(results.StepConversation, 0, s.lastEnd, s.createConversation) {
+	// A replay, or a session without turns, creates its conversation at
+	// once; otherwise its first message creates it, as the widget does (a
+	// History click may have picked one before).
+	if s.slug == "" && (s.rec != nil || len(s.conv.Turns) == 0) &&
+		!s.step(results.StepConversation, 0, s.lastEnd, s.createConversation) {
 		return s.end()
 	}
 	if s.rec != nil {
@@ -132,6 +137,12 @@ func (s *sessionRun) run(intended time.Time) results.End {
 				return s.end()
 			}
 			continue
+		}
+		if s.slug == "" {
+			if !s.step(results.StepConversation, i+1, intended, s.createConversation) {
+				return s.end()
+			}
+			intended = s.lastEnd // the message follows the conversation it goes to
 		}
 		if !s.turn(i+1, turn, intended) {
 			return s.end()

@@ -166,6 +166,11 @@ func extraPageViews(messages, pageViews int) []int {
 
 // widgetStep runs one of a conversation's steps that is not a message.
 func (s *sessionRun) widgetStep(n int, turn *scenarios.TurnSpec, intended time.Time) bool {
+	if (turn.Kind == scenarios.StepOpen || turn.Kind == scenarios.StepMarkRead) && s.slug == "" {
+		// Nothing to open: no message yet, and History showed no conversation.
+		s.r.log.Debug(string(turn.Kind)+" skipped: no conversation yet", "conversation", s.conv.Name, "turn", n)
+		return true
+	}
 	switch turn.Kind {
 	case scenarios.StepOpen:
 		return s.step(results.StepOpen, n, intended, func(ctx context.Context, res *results.Result) error {
@@ -219,7 +224,9 @@ func (s *sessionRun) unread(ctx context.Context, res *results.Result) error {
 }
 
 // history reads up to pages pages of the conversation list, each a step,
-// following nextCursor as the widget's infinite scroll does.
+// following nextCursor as the widget's infinite scroll does. A session
+// without a conversation takes the first one listed (the newest activity),
+// as a click on it in History does: a later open or message goes to it.
 func (s *sessionRun) history(n, pages int, intended time.Time) bool {
 	cursor := ""
 	for p := 0; p < pages; p++ {
@@ -229,6 +236,9 @@ func (s *sessionRun) history(n, pages int, intended time.Time) bool {
 			s.fill(res, t, err)
 			if err == nil {
 				next = page.NextCursor
+				if s.slug == "" && len(page.Conversations) > 0 {
+					s.slug = page.Conversations[0].Slug
+				}
 			}
 			return err
 		}) {

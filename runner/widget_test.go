@@ -308,3 +308,43 @@ conversations:
 		}
 	})
 }
+
+// TestHistoryOpensAnEarlierConversation: the widget creates a conversation
+// when its first message is sent, not before, and a History click opens one
+// the list shows. A visitor with none sees an empty History, has nothing to
+// open, and its message starts the conversation; back later, it finds that
+// conversation in History, opens it and writes in it.
+func TestHistoryOpensAnEarlierConversation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mock, srv := startMock(t, nil)
+		sc := parseScenario(t, `
+version: 1
+name: h
+target: {base_url: "http://unused"}
+users: {email: "h-{{.Seq}}@example.com"}
+load: {users: 1, duration: 1s}
+conversations:
+  - name: returning
+    turns:
+      - history: {}
+      - open: {}
+      - mark_read: {}
+      - message: "Any news?"
+`)
+		rec, out := run(t, context.Background(), sc, srv, runner.WithSeed(5))
+		n := int(out.Sessions)
+		if n < 2 {
+			t.Fatalf("%d sessions, want the user to come back", n)
+		}
+		want := map[results.Step]int{results.StepConversation: 1, results.StepHistory: n,
+			results.StepOpen: n - 1, results.StepMarkRead: n - 1, results.StepMessage: n}
+		for step, w := range want {
+			if got, errs, kinds := rec.count(step); got != w || errs != 0 {
+				t.Errorf("%s: %d results, %d errors %v; want %d, 0", step, got, errs, kinds, w)
+			}
+		}
+		if st := mock.Stats(); st.Conversations != 1 {
+			t.Errorf("mock created %d conversations, want 1", st.Conversations)
+		}
+	})
+}
