@@ -328,3 +328,27 @@ func TestQuietHoursOneLine(t *testing.T) {
 		t.Errorf("%d hours, %v:\n%s", len(p.Hours), err, b.String())
 	}
 }
+
+// TestSnippetLeavesTheWidgetsLoadsToIt: every conversation the widget
+// creates is loaded at once (a GET the runner sends itself, as
+// widget.open_created says), so only the GETs beyond those become open
+// steps: the fixture's 6 GETs for 12 chats are all such loads.
+func TestSnippetLeavesTheWidgetsLoadsToIt(t *testing.T) {
+	var b bytes.Buffer
+	readFixture(t).WriteSnippet(&b, "testdata/access.log")
+	sc, err := scenarios.Parse("profiled.yaml", b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range sc.Conversations {
+		for _, turn := range c.Turns {
+			if turn.Kind == scenarios.StepOpen {
+				t.Errorf("%s has an open step at %v; want none (6 GETs, 12 conversations loaded by the widget)", c.Name, turn.Share)
+			}
+		}
+	}
+	p := &Profile{Requests: map[Route]int{Conversation: 10, Open: 25}}
+	if steps := p.chatSteps(10); len(steps) != 1 || steps[0].line != "open: {}" || steps[0].share != "100%" {
+		t.Errorf("chatSteps with 25 GETs for 10 chats = %+v, want open at 100%% (15 beyond the loads, capped)", steps)
+	}
+}

@@ -65,7 +65,7 @@ func (p *Profile) WriteText(w io.Writer, name string) error {
 	row("page views (V, sessions)", w2.PageViews, "")
 	row("chats (C, conversations)", w2.Chats, pct(w2.Chats, w2.PageViews)+" of page views")
 	row("messages (M)", w2.Messages, ratio(w2.Messages, w2.Chats)+" per chat"+asyncNote(p))
-	row("reopen (GET conversation)", p.Count(Open), ratio(p.Count(Open), w2.Chats)+" per chat")
+	row("opened (GET conversation)", p.Count(Open), ratio(p.Count(Open), w2.Chats)+" per chat (the widget loads each new conversation once: 1.00)")
 	row("history (GET list)", p.Count(History), fmt.Sprintf("%s per chat, %s pages per list", ratio(p.HistoryFirstPages, w2.Chats), ratio(p.Count(History), p.HistoryFirstPages)))
 	row("reactions", p.Count(React), ratio(p.Count(React), w2.Chats)+" per chat, "+pct(p.Count(React), w2.Messages)+" of messages")
 	row("mark read (PATCH)", p.Count(MarkRead), ratio(p.Count(MarkRead), w2.Chats)+" per chat")

@@ -131,7 +131,10 @@ func (p *Profile) chatSteps(chats int) []step {
 		pages = max(1, int(math.Round(float64(p.Count(History))/float64(p.HistoryFirstPages))))
 	}
 	add(fmt.Sprintf("history: {pages: %d}", pages), p.HistoryFirstPages, fmt.Sprintf("the History list (%s per chat)", ratio(p.HistoryFirstPages, chats)))
-	add("open: {}", p.Count(Open), fmt.Sprintf("reopen the conversation (%s per chat)", ratio(p.Count(Open), chats)))
+	// The widget loads every conversation it creates (a GET the runner sends
+	// itself: widget.open_created); only the GETs beyond those are reopens.
+	reopens := max(0, p.Count(Open)-p.Count(Conversation))
+	add("open: {}", reopens, fmt.Sprintf("reopen the conversation (%s per chat beyond the widget's load of each new one)", ratio(reopens, chats)))
 	add("mark_read: {}", p.Count(MarkRead), fmt.Sprintf("mark a staff reply read (%s per chat)", ratio(p.Count(MarkRead), chats)))
 	return out
 }

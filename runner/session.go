@@ -139,7 +139,7 @@ func (s *sessionRun) run(intended time.Time) results.End {
 			continue
 		}
 		if s.slug == "" {
-			if !s.step(results.StepConversation, i+1, intended, s.createConversation) {
+			if !s.startConversation(i+1, intended) {
 				return s.end()
 			}
 			intended = s.lastEnd // the message follows the conversation it goes to
@@ -186,6 +186,23 @@ func (s *sessionRun) createSession(ctx context.Context, res *results.Result, pag
 	s.fill(res, t, err)
 	s.sess = sess
 	return err
+}
+
+// startConversation creates the conversation a chat's first message goes
+// to and, in a streamed widget chat (widget.open_created), GETs it as the
+// widget's conversation view does once it has the slug: a read that marks
+// it read, sent in the widget alongside the first message (here just
+// before it).
+func (s *sessionRun) startConversation(turn int, intended time.Time) bool {
+	if !s.step(results.StepConversation, turn, intended, s.createConversation) {
+		return false
+	}
+	if !s.r.sc.Widget.OpenCreated || s.conv.Mode == scenarios.Async || len(s.conv.Tools) > 0 {
+		return true
+	}
+	return s.step(results.StepOpen, turn, s.lastEnd, func(ctx context.Context, res *results.Result) error {
+		return s.open(ctx, res, true)
+	})
 }
 
 func (s *sessionRun) createConversation(ctx context.Context, res *results.Result) error {

@@ -70,12 +70,13 @@ func TestWidgetJourney(t *testing.T) {
 		}
 		// A visit: 3 page views. A chat: 2 page views (the second, after its
 		// second message, reopens), 2 messages, react, open, 1 history page
-		// (one conversation: no next page), mark_read; the 0% unread never runs.
+		// (one conversation: no next page), mark_read; the 0% unread never
+		// runs. Its new conversation is loaded once created: a third open.
 		pageViews := 3*visits + 2*chats
 		want := map[results.Step]int{
 			results.StepSDK: pageViews, results.StepPreflight: pageViews, results.StepSession: pageViews,
 			results.StepUnread: pageViews, results.StepConversation: chats, results.StepMessage: 2 * chats,
-			results.StepReact: chats, results.StepOpen: 2 * chats, results.StepHistory: chats, results.StepMarkRead: chats,
+			results.StepReact: chats, results.StepOpen: 3 * chats, results.StepHistory: chats, results.StepMarkRead: chats,
 			results.StepPoll: 0,
 		}
 		for step, n := range want {
@@ -336,8 +337,9 @@ conversations:
 		if n < 2 {
 			t.Fatalf("%d sessions, want the user to come back", n)
 		}
+		// Its first message creates the conversation and loads it (an open).
 		want := map[results.Step]int{results.StepConversation: 1, results.StepHistory: n,
-			results.StepOpen: n - 1, results.StepMarkRead: n - 1, results.StepMessage: n}
+			results.StepOpen: n, results.StepMarkRead: n - 1, results.StepMessage: n}
 		for step, w := range want {
 			if got, errs, kinds := rec.count(step); got != w || errs != 0 {
 				t.Errorf("%s: %d results, %d errors %v; want %d, 0", step, got, errs, kinds, w)
@@ -347,4 +349,54 @@ conversations:
 			t.Errorf("mock created %d conversations, want 1", st.Conversations)
 		}
 	})
+}
+
+// TestNewConversationIsLoaded: the widget's conversation view loads a
+// conversation as soon as it has its slug (Conversation.tsx's useQuery),
+// so a streamed chat's first message brings a GET of the new conversation,
+// marking it read. The headless SDK's paths (tools, mode: async) do not, and
+// widget.open_created: false leaves it out.
+func TestNewConversationIsLoaded(t *testing.T) {
+	for _, tc := range []struct {
+		name, widget, conv string
+		want               []results.Step
+	}{
+		{"widget", "", "", []results.Step{results.StepSession, results.StepConversation, results.StepOpen, results.StepMessage, results.StepMessage}},
+		{"switched off", "widget: {open_created: false}", "", []results.Step{results.StepSession, results.StepConversation, results.StepMessage, results.StepMessage}},
+		{"sdk tools", "", "tools: {lookup: {parameters: {id: {type: string}}}}",
+			[]results.Step{results.StepSession, results.StepConversation, results.StepMessage, results.StepMessage}},
+		{"async", "", "mode: async",
+			[]results.Step{results.StepSession, results.StepConversation, results.StepAck, results.StepPoll, results.StepAck, results.StepPoll}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				mock, srv := startMock(t, func(c *mockserver.Config) { c.AsyncNoReply = 0; c.HumanShare = 0 })
+				sc := parseScenario(t, `
+version: 1
+name: l
+target: {base_url: "http://unused"}
+`+tc.widget+`
+load: {arrival_rate: 1/s, duration: 1s}
+conversations:
+  - name: c
+    `+tc.conv+`
+    turns:
+      - message: first
+      - message: second
+`)
+				rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(1))
+				var got []results.Step
+				for _, r := range rec.results {
+					got = append(got, r.Step)
+				}
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("steps %v, want %v", got, tc.want)
+				}
+				opens := int64(len(slices.DeleteFunc(slices.Clone(tc.want), func(s results.Step) bool { return s != results.StepOpen })))
+				if n := mock.Stats().Routes[mockserver.RouteOpen].Requests; n != opens {
+					t.Errorf("mock: %d GETs marking read, want %d", n, opens)
+				}
+			})
+		})
+	}
 }

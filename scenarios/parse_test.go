@@ -65,7 +65,7 @@ func TestParseDefaults(t *testing.T) {
 		{"Conversations[0].PageViews", s.Conversations[0].PageViews, 1},
 		{"Conversations[0].Turns[0].Kind", s.Conversations[0].Turns[0].Kind, StepMessage},
 		{"Conversations[0].Turns[0].Share", s.Conversations[0].Turns[0].Share, 1.0},
-		{"Widget", s.Widget, WidgetSpec{PageURL: defaultPageURL}},
+		{"Widget", s.Widget, WidgetSpec{PageURL: defaultPageURL, OpenCreated: true}},
 		{"Conversations[0].Turns[0].Think", s.Conversations[0].Turns[0].Think, Think{}},
 		{"Conversations[0].Turns[0].Expect", s.Conversations[0].Turns[0].Expect, Expect{}},
 	}

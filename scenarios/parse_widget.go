@@ -12,11 +12,11 @@ import (
 
 // widget decodes the scenario's widget: block.
 func (d *decoder) widget(wf field) WidgetSpec {
-	w := WidgetSpec{PageURL: defaultPageURL}
+	w := WidgetSpec{PageURL: defaultPageURL, OpenCreated: true}
 	if !wf.ok() {
 		return w
 	}
-	f := d.mapping(wf.val, wf.path, "sdk", "preflight", "unread", "page_url")
+	f := d.mapping(wf.val, wf.path, "sdk", "preflight", "unread", "page_url", "open_created")
 	if f == nil {
 		return w
 	}
@@ -24,6 +24,9 @@ func (d *decoder) widget(wf field) WidgetSpec {
 	w.Preflight = d.boolean(f["preflight"])
 	w.Unread = d.share(f["unread"])
 	w.PageURL = d.template(f["page_url"], defaultPageURL)
+	if oc := f["open_created"]; oc.ok() {
+		w.OpenCreated = d.boolean(oc)
+	}
 	return w
 }
 

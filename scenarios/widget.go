@@ -21,6 +21,11 @@ type WidgetSpec struct {
 	// PageURL is the host page's address, sent as the session's currentURL
 	// (default DefaultPageURL).
 	PageURL *Template
+	// OpenCreated GETs a streamed chat's conversation (marking it read) as
+	// soon as it is created, as the widget's conversation view loads it
+	// while the first reply streams (open_created, default true). The
+	// headless SDK's paths (tools, mode: async) never do.
+	OpenCreated bool
 }
 
 // DefaultPageURL is the session's currentURL unless widget.page_url says otherwise.
