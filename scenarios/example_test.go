@@ -67,7 +67,7 @@ func ExampleParseRate() {
 	// 5/s 5 <nil>
 	// 30/m 0.5 <nil>
 	// 1/100ms 10 <nil>
-	// 5/10s 0.5 <nil>
+	// 0.5/s 0.5 <nil>
 	// 12/s 12 <nil>
 }
 

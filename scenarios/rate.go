@@ -90,5 +90,18 @@ func (r Rate) String() string {
 	case time.Hour:
 		return n + "/h"
 	}
+	// A decimal rate as ParseRate reads it: 1.129/m is 1129 per 1000m.
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		scale, frac := int64(1), 0
+		for r.Per > u.d*time.Duration(scale) && frac < 6 {
+			scale, frac = scale*10, frac+1
+		}
+		if frac > 0 && r.Per == u.d*time.Duration(scale) {
+			return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(float64(r.Freq)/float64(scale), 'f', frac, 64), "0"), ".") + "/" + u.name
+		}
+	}
 	return n + "/" + r.Per.String()
 }

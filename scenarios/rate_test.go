@@ -63,7 +63,10 @@ func TestRateString(t *testing.T) {
 		{Rate{30, time.Minute}, "30/m"},
 		{Rate{2, time.Hour}, "2/h"},
 		{Rate{1, 100 * time.Millisecond}, "1/100ms"},
-		{Rate{5, 10 * time.Second}, "5/10s"},
+		{Rate{5, 10 * time.Second}, "0.5/s"},
+		{Rate{1129, 1000 * time.Minute}, "1.129/m"}, // as ParseRate reads "1.129/m", not "1129/16h40m0s"
+		{Rate{20453, 1000 * time.Hour}, "20.453/h"},
+		{Rate{7, 30 * time.Second}, "7/30s"},
 	}
 	for _, tt := range tests {
 		if got := tt.r.String(); got != tt.want {
