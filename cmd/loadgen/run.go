@@ -261,7 +261,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 			}, func(err error) { log.Warn("aborting the run", "reason", err); abort(err) })
 		})
 	}
-	context.AfterFunc(ctx, func() {
+	stopping := context.AfterFunc(ctx, func() {
 		log.Warn("stopping: no new sessions or turns; requests in flight may finish (Ctrl-C again quits at once)", "grace", o.grace)
 	})
 	prof, err := startProfiles(o.cpuProfile, o.memProfile, rn.Duration(), log)
@@ -269,6 +269,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		return usageError(err)
 	}
 	out, runErr := rn.Run(runCtx, results.Tee(append(outs.sinks, live)...))
+	stopping() // a Ctrl-C from now on stops the outputs' waits (a shard's upload), not the run
 	prof.stop()
 	bg.stop()
 	var uploadErr error

@@ -135,11 +135,19 @@ func (s *shardRun) join(ctx context.Context, req collect.JoinRequest) (string, t
 // or stopped, the run's own error: an early stop, a transcript that could
 // not be read on) is sent as interrupted, so the collector does not judge
 // it a complete run.
+//
+// What ran must arrive even after the Ctrl-C that ended the run, so the
+// upload outlives ctx; but a Ctrl-C that comes during the upload stops it
+// (a collector that cannot be reached would hold the summary back for the
+// whole collector timeout), and the results file stays.
 func (s *shardRun) upload(ctx context.Context, out runner.Outcome, stopped bool) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.wait)
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.wait)
 	defer cancel()
+	if ctx.Err() == nil {
+		defer context.AfterFunc(ctx, cancel)()
+	}
 	s.tried = true
-	got, err := s.client.Upload(ctx, s.shard, s.path, out.Began, out.Interrupted || stopped)
+	got, err := s.client.Upload(uctx, s.shard, s.path, out.Began, out.Interrupted || stopped)
 	if err != nil {
 		// A failed run (exit 1), whatever the refusal: the file is this
 		// run's own, so a refused one is broken (cut short), not misused.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,17 +54,10 @@ func TestShardUsageErrors(t *testing.T) {
 func TestShardWhoseFileIsRefusedFails(t *testing.T) {
 	_, target := e2eMock(t)
 	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+collect.PathJoin, func(w http.ResponseWriter, r *http.Request) {
-		now := time.Now()
-		json.NewEncoder(w).Encode(collect.JoinResponse{RunID: "run-1", StartAt: now.Add(10 * time.Millisecond), Now: now})
-	})
-	mux.HandleFunc("PUT "+collect.PathResults+"{shard}", func(w http.ResponseWriter, r *http.Request) {
+	fake := fakeCollector(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		json.NewEncoder(w).Encode(collect.Problem{Reason: collect.ReasonBadFile, Message: "it ends without its closing record"})
 	})
-	fake := httptest.NewServer(mux)
-	defer fake.Close()
 	out := filepath.Join(t.TempDir(), "r.jsonl")
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"run", "--quiet", "--shard", "0/1", "--collector", fake.URL, "--target", target,
@@ -77,6 +71,19 @@ func TestShardWhoseFileIsRefusedFails(t *testing.T) {
 	if strings.Contains(stdout.String()+stderr.String(), secretMarker) {
 		t.Error("the output holds the HMAC secret")
 	}
+}
+
+// fakeCollector opens every barrier at once and answers uploads with upload.
+func fakeCollector(t *testing.T, upload http.HandlerFunc) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+collect.PathJoin, func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		json.NewEncoder(w).Encode(collect.JoinResponse{RunID: "run-1", StartAt: now.Add(10 * time.Millisecond), Now: now})
+	})
+	mux.HandleFunc("PUT "+collect.PathResults+"{shard}", upload)
+	fake := httptest.NewServer(mux)
+	t.Cleanup(fake.Close)
+	return fake
 }
 
 // TestCollectInterrupted: Ctrl-C on a collector that has no results yet
@@ -151,5 +158,44 @@ func TestPushSummary(t *testing.T) {
 	}
 	if n := strings.Count(body, "run-7"); n != 1 {
 		t.Errorf("the run id is on %d series, want only loadgen_summary_info:\n%s", n, body)
+	}
+}
+
+// TestCtrlCStopsAnUploadThatCannotArrive: a shard whose collector cannot
+// take its results (gone, or a proxy answering 503) stops trying at a
+// Ctrl-C that comes during the upload, instead of holding its summary back
+// for the whole --collector-timeout; the results file stays.
+func TestCtrlCStopsAnUploadThatCannotArrive(t *testing.T) {
+	_, target := e2eMock(t)
+	t.Setenv("HELPER_HMAC_SECRET", secretMarker)
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	fake := fakeCollector(t, func(w http.ResponseWriter, r *http.Request) {
+		interrupt() // the user gives up on the upload
+		http.Error(w, "no endpoints", http.StatusServiceUnavailable)
+	})
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	done := make(chan int, 1)
+	var stdout, stderr bytes.Buffer
+	go func() {
+		done <- Main(ctx, []string{"run", "--quiet", "--shard", "0/1", "--collector", fake.URL, "--collector-timeout", "1h",
+			"--target", target, "--duration", "200ms", "--grace", "0", "--out", out, writeScenario(t, "message.ttft.p50 < 30s")}, &stdout, &stderr)
+	}()
+	select {
+	case code := <-done:
+		if code != exitRunError {
+			t.Errorf("exit code %d, want %d", code, exitRunError)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the upload went on retrying after the Ctrl-C (the collector timeout is 1h)")
+	}
+	if want := "the collector did not take the results (they are in " + out; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("the results file: %v", err)
+	}
+	if strings.Contains(stderr.String(), "no new sessions or turns") {
+		t.Errorf("after the run, the Ctrl-C is said to stop new sessions:\n%s", stderr.String())
 	}
 }
