@@ -67,6 +67,14 @@ func TestHTMLInChromium(t *testing.T) {
 			if want := fmt.Sprintf("%d/%d", state.Figures, state.Figures); state.Figures < 6 || state.Charts != want || state.Canvases != state.Figures {
 				t.Errorf("charts: %+v; want at least 6 figures, all initialised, one canvas each (errors %q)", state, p.Errors())
 			}
+			// Wide tables scroll in their own box: the page never scrolls sideways.
+			var widths struct{ Page, Window int }
+			if err := p.Eval(ctx, `({Page: document.documentElement.scrollWidth, Window: document.documentElement.clientWidth})`, &widths); err != nil {
+				t.Fatal(err)
+			}
+			if widths.Page > widths.Window {
+				t.Errorf("the page is %d px wide in a %d px window: it scrolls sideways", widths.Page, widths.Window)
+			}
 			if reqs := p.Requests(); len(reqs) != 1 || reqs[0] != url {
 				t.Errorf("the page requested %q, want only itself (%s)", reqs, url)
 			}
