@@ -115,6 +115,7 @@ func RunFromFiles(infos []resultfile.FileInfo, snap *stats.Snapshot) results.Run
 		run.TargetRate = 0
 	} else if len(infos) > 0 {
 		run.Config = infos[0].Run.Config // a run's shards share its configuration
+		run.Hold = infos[0].Run.Hold     // and its schedule: the steady-state check starts there
 	}
 	run.ID = strings.Join(ids, "+")
 	run.Scenario = strings.Join(scenarios, "+")

@@ -1,11 +1,14 @@
 package report_test
 
 import (
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loadgen/loadgen/report"
+	"github.com/loadgen/loadgen/resultfile"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/results/resultstest"
 	"github.com/loadgen/loadgen/stats"
@@ -83,4 +86,44 @@ func TestSummarySteady(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSteadyFromFiles: a report made from a run's results files (loadgen
+// report, loadgen collect) checks steadiness over the same window as the
+// live summary: from the hold the header records, not over the ramp before
+// it, where sessions in flight grow by design. Here the whole run is a
+// ramp at 8.5/s over a server of 8/s: the live summary cannot tell (no
+// constant load), and neither may the report from its file.
+func TestSteadyFromFiles(t *testing.T) {
+	for _, hold := range []time.Duration{0, 20 * time.Second} {
+		evs := queueRun(8.5, 20*time.Second)
+		run := results.Run{ID: "r", Scenario: "queue", Start: resultstest.T0, Duration: 20 * time.Second, TargetRate: 8.5, Hold: hold}
+		agg := stats.New()
+		resultstest.Replay(agg, evs)
+		live := report.Build(run, agg.Snapshot()).Schedule.Steady
+
+		p := filepath.Join(t.TempDir(), "r.jsonl")
+		w, err := resultfile.Create(p, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resultstest.Replay(w, evs)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s, _, err := report.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Schedule.Steady; (got == nil) != (live == nil) || got != nil && *got != *live {
+			t.Errorf("hold %v: steady from the file = %v (%+v), live %v", hold, fmtSteady(got), s.Schedule.SteadyState, fmtSteady(live))
+		}
+	}
+}
+
+func fmtSteady(b *bool) string {
+	if b == nil {
+		return "unknown"
+	}
+	return strconv.FormatBool(*b)
 }
