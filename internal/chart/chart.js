@@ -68,6 +68,17 @@
     return a;
   }
 
+  // isolated picks the values no line can reach (both neighbours missing):
+  // they are drawn as dots, or a run shorter than one interval, or a step
+  // seen in one interval only, would not show at all.
+  function isolated(u, si) {
+    var d = u.data[si], idxs = [];
+    for (var i = 0; i < d.length; i++) {
+      if (d[i] != null && (i === 0 || d[i - 1] == null) && (i === d.length - 1 || d[i + 1] == null)) idxs.push(i);
+    }
+    return idxs.length ? idxs : null;
+  }
+
   function lineOpts(c, s, i) {
     var color = s.color || palette[i % palette.length];
     var o = {
@@ -76,7 +87,7 @@
       width: s.width || 1.75,
       spanGaps: !!c.span,
       value: function (u, v) { return formatter(c.y.unit)(v); },
-      points: { show: false },
+      points: { show: false, filter: c.span || c.kind === "bars" ? null : isolated },
     };
     if (s.dash) o.dash = [6, 4];
     if (c.kind === "bars") {

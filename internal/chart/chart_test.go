@@ -146,3 +146,42 @@ func TestChartsInChromium(t *testing.T) {
 		t.Errorf("script errors: %q", errs)
 	}
 }
+
+// TestIsolatedPointsShow: a value with no neighbour to draw a line to (a
+// run shorter than one interval, a step seen in one interval only) is
+// drawn as a dot, not left out of the chart.
+func TestIsolatedPointsShow(t *testing.T) {
+	b := headless.StartForTest(t)
+	charts := []chart.Chart{
+		{Title: "one interval", X: chart.Axis{Unit: chart.Clock}, Y: chart.Axis{Unit: chart.PerSecond}, Xs: []float64{0.5},
+			Series: []chart.Series{{Label: "requests/s", Color: "#ff0000", Values: chart.Values{23}}}},
+		{Title: "one value between gaps", X: chart.Axis{Unit: chart.Clock}, Y: chart.Axis{Unit: chart.Seconds}, Xs: []float64{0.5, 1.5, 2.5},
+			Series: []chart.Series{{Label: "react p95", Color: "#ff0000", Values: chart.Values{math.NaN(), 0.002, math.NaN()}}}},
+	}
+	var page strings.Builder
+	page.WriteString("<!DOCTYPE html><html><head><meta charset=utf-8><title>t</title></head><body>")
+	for i := range charts {
+		h, err := charts[i].HTML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.WriteString(string(h))
+	}
+	page.WriteString(string(chart.Assets()) + "</body></html>")
+	p, _ := headless.OpenForTest(t, b, []byte(page.String()), 800)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Red pixels on each chart's canvas: the series' own colour.
+	var red []int
+	if err := p.Eval(ctx, `new Promise(r => requestAnimationFrame(() => r([...document.querySelectorAll("figure.lg-chart .uplot canvas")].map(c => {
+		const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i+1] < 80 && d[i+2] < 80 && d[i+3] > 200) n++;
+		return n;
+	}))))`, &red); err != nil {
+		t.Fatal(err)
+	}
+	if len(red) != 2 || red[0] == 0 || red[1] == 0 {
+		t.Errorf("red pixels on the canvases = %v, want some on both (errors %q)", red, p.Errors())
+	}
+}
