@@ -144,6 +144,10 @@ func TestParseLine(t *testing.T) {
 			Entry{Time: at, Method: "GET", Path: "/api/chat/conversations", Query: "cursor=20", Status: 200, ReqBytes: -1}, nil},
 		{"json body", `{"time":"2026-03-02 09:00:00","method":"POST","path":"/api/chat/conversation","status":200,"request_body":{"isPrompt":true}}`,
 			Entry{Time: at, Method: "POST", Path: "/api/chat/conversation", Status: 200, ReqBytes: -1, Body: `{"isPrompt":true}`}, nil},
+		{"json, Caddy", `{"level":"info","ts":1772442000.25,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"10.0.0.1","proto":"HTTP/2.0","method":"POST","host":"h.example.com","uri":"/api/chat","headers":{"Content-Type":["application/json"]}},"bytes_read":45210,"status":200}`,
+			Entry{Time: at.Add(250 * time.Millisecond), Method: "POST", Path: "/api/chat", Status: 200, ReqBytes: 45210}, nil},
+		{"json, Elastic Common Schema", `{"@timestamp":"2026-03-02T09:00:00Z","http":{"request":{"method":"GET","bytes":120},"response":{"status_code":200}},"url":{"path":"/widget/sdk.js"}}`,
+			Entry{Time: at, Method: "GET", Path: "/widget/sdk.js", Status: 200, ReqBytes: 120}, nil},
 		{"garbage", `hello`, Entry{}, ErrFormat},
 		{"bad time", `1.2.3.4 - - [yesterday] "GET / HTTP/1.1" 200 1`, Entry{}, ErrField},
 		{"bad status", `1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "GET / HTTP/1.1" 99 1`, Entry{}, ErrField},
@@ -231,6 +235,7 @@ func FuzzParseLine(f *testing.F) {
 		`1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "POST /api/chat HTTP/1.1" 200 88`,
 		`{"time":"2026-03-02T09:00:00Z","method":"POST","path":"/api/chat","status":200}`,
 		`{"request":"GET /x HTTP/1.1","status":"404","ts":1.5e9}`, `[`, `{`, `"`,
+		`{"ts":1.5e9,"request":{"method":"GET","uri":"/x","headers":{"A":["b"]}},"status":200}`,
 	} {
 		f.Add(s)
 	}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,11 @@ var (
 // "time_iso8601", "time_local" or "start_time" (RFC 3339, the Common Log
 // time, or Unix seconds or milliseconds as a number); the request size
 // "request_length", "request_size", "bytes_in" or "req_bytes"; the body
-// "request_body" or "body". Any other line is read as the Common Log
+// "request_body" or "body". Fields of nested objects are read under their
+// path, as Caddy's JSON access log (request.method, request.uri, status,
+// ts, bytes_read) and the Elastic Common Schema (http.request.method,
+// url.original or url.path, http.response.status_code, @timestamp,
+// http.request.bytes) write them. Any other line is read as the Common Log
 // Format (host ident user [time] "request" status bytes), which the
 // Combined Log Format extends.
 func ParseLine(line string) (Entry, error) {
@@ -117,13 +122,44 @@ func (e *Entry) setTarget(target string) {
 }
 
 // jsonNames lists each field's accepted names, most common first.
+// A nested object's fields are named by their path ("request.method"), as
+// Caddy (request.method, request.uri, bytes_read) and the Elastic Common
+// Schema (http.request.method, url.original, http.response.status_code)
+// log them.
 var jsonNames = struct{ method, path, status, time, size, body []string }{
-	method: []string{"method", "request_method", "verb"},
-	path:   []string{"path", "uri", "request_uri", "url"},
-	status: []string{"status", "status_code", "response_code"},
+	method: []string{"method", "request_method", "verb", "request.method", "http.request.method"},
+	path:   []string{"path", "uri", "request_uri", "url", "request.uri", "url.original", "url.path"},
+	status: []string{"status", "status_code", "response_code", "http.response.status_code"},
 	time:   []string{"time", "timestamp", "ts", "@timestamp", "time_iso8601", "time_local", "start_time"},
-	size:   []string{"request_length", "request_size", "bytes_in", "req_bytes"},
+	size:   []string{"request_length", "request_size", "bytes_in", "req_bytes", "bytes_read", "http.request.bytes"},
 	body:   []string{"request_body", "body"},
+}
+
+// maxNesting is how deep flatten looks into nested objects.
+const maxNesting = 3
+
+// flatten returns m with each nested object replaced by its fields, named
+// by their path ("request.method"), up to maxNesting deep; a logged body
+// stays as it is, and headers, which name nothing ParseLine reads, are
+// dropped.
+func flatten(m map[string]json.RawMessage) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(m))
+	var walk func(prefix string, m map[string]json.RawMessage, depth int)
+	walk = func(prefix string, m map[string]json.RawMessage, depth int) {
+		for k, v := range m {
+			name := prefix + k
+			if len(v) == 0 || v[0] != '{' || depth == 0 && slices.Contains(jsonNames.body, k) {
+				out[name] = v
+				continue
+			}
+			var inner map[string]json.RawMessage
+			if depth < maxNesting && k != "headers" && json.Unmarshal(v, &inner) == nil {
+				walk(name+".", inner, depth+1)
+			}
+		}
+	}
+	walk("", m, 0)
+	return out
 }
 
 func first(m map[string]json.RawMessage, names []string) (json.RawMessage, string) {
@@ -141,6 +177,7 @@ func parseJSON(line string) (Entry, error) {
 	if err := json.Unmarshal([]byte(line), &m); err != nil {
 		return e, fmt.Errorf("%w: bad JSON", ErrFormat)
 	}
+	m = flatten(m)
 	if raw, _ := first(m, []string{"request"}); raw != nil {
 		var req string
 		if json.Unmarshal(raw, &req) != nil {

@@ -19,7 +19,8 @@ import (
 func runProfile(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("profile", "[flags] ACCESS_LOG", stdout, stderr)
 	fs.about = "Reads a Helper deployment's access log (Common or Combined Log Format, as Apache and nginx " +
-		"write it, or JSON lines with method, path, status and time; gzip-compressed or not; - reads stdin) and " +
+		"write it, or JSON lines with method, path, status and time, flat or nested as Caddy and the Elastic " +
+		"Common Schema write them; gzip-compressed or not; - reads stdin) and " +
 		"prints what a scenario needs: requests by route and status class, the ratios per page view and per " +
 		"chat (page views, chats, messages, reopens, History pages, reactions, unread counts, sdk.js, " +
 		"preflights, and the share with attachments or isPrompt when the log has request sizes or bodies), " +
