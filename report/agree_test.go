@@ -141,3 +141,22 @@ func TestPollNoteOnlyWithPolls(t *testing.T) {
 		}
 	}
 }
+
+// TestConversationsAddUp: the by-conversation table's requests and errors
+// add up to the summary's requests line (the users' traffic: polls apart,
+// loadgen's own failures not errors).
+func TestConversationsAddUp(t *testing.T) {
+	s := agreeSummary(t)
+	reqs, errs := s.Steps.Traffic()
+	var cr, ce int64
+	for _, c := range s.Conversations {
+		cr += c.Requests
+		ce += c.Errors
+	}
+	if cr != reqs || ce != errs {
+		t.Errorf("conversations: %d requests, %d errors; the summary's requests line: %d, %d", cr, ce, reqs, errs)
+	}
+	if c := s.Conversations[0]; c.ErrorRate != 1.0/9 {
+		t.Errorf("conversation %s error rate = %g, want 1/9 (the summary's)", c.Name, c.ErrorRate)
+	}
+}

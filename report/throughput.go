@@ -24,7 +24,8 @@ type Throughput struct {
 }
 
 // ConversationSummary is one conversation of the mix: its sessions, its
-// requests (every step) and its messages' latency, TTFT and goodput.
+// requests (the users': polls apart, as the summary's requests line) and its
+// messages' latency, TTFT and goodput.
 type ConversationSummary struct {
 	Name      string         `json:"name"`
 	Sessions  stats.Sessions `json:"sessions"`

@@ -17,9 +17,9 @@ const OtherConversation = "other"
 // the others.
 type ConversationStats struct {
 	Sessions Sessions
-	Requests int64     // results of every step
-	Errors   int64     // results that failed for the target's reasons (Kind.Target)
-	Ours     int64     // results loadgen failed itself (Kind.Ours): not errors
+	Requests int64     // results of every step but polls (measurement overhead)
+	Errors   int64     // of them, failed for the target's reasons (Kind.Target)
+	Ours     int64     // of them, failed by loadgen itself (Kind.Ours): not errors
 	Sent     int64     // messages sent, message and ack steps, but those loadgen failed itself
 	Good     int64     // of them, those that met the SLO
 	Tokens   int64     // output tokens
@@ -48,12 +48,14 @@ func (d *Snapshot) conversation(name string) *ConversationStats {
 }
 
 func (c *ConversationStats) record(r *results.Result) {
-	c.Requests++
-	switch {
-	case r.Error.Ours():
-		c.Ours++
-	case r.Error != "":
-		c.Errors++
+	if !r.Step.Overhead() { // the users' traffic, as the summary's requests line counts it
+		c.Requests++
+		switch {
+		case r.Error.Ours():
+			c.Ours++
+		case r.Error != "":
+			c.Errors++
+		}
 	}
 	if r.Step.Sends() && !r.Error.Ours() {
 		c.Sent++
