@@ -160,3 +160,29 @@ func TestConversationsAddUp(t *testing.T) {
 		t.Errorf("conversation %s error rate = %g, want 1/9 (the summary's)", c.Name, c.ErrorRate)
 	}
 }
+
+// TestPollsChartedApart: the wait for an async reply (the poll step, whole
+// seconds) has a chart of its own; in the other steps' chart it flattened
+// their milliseconds to a line at zero.
+func TestPollsChartedApart(t *testing.T) {
+	var page strings.Builder
+	if err := report.WriteHTML(&page, agreeSummary(t)); err != nil {
+		t.Fatal(err)
+	}
+	charts := regexp.MustCompile(`<script type="application/json" class="lg-chart-data">([^<]*)</script>`).FindAllStringSubmatch(page.String(), -1)
+	var others, polls string
+	for _, c := range charts {
+		switch {
+		case strings.Contains(c[1], `"title":"Latency p95 of the other steps`):
+			others = c[1]
+		case strings.Contains(c[1], `"title":"Async replies`):
+			polls = c[1]
+		}
+	}
+	if strings.Contains(others, `"label":"poll p95"`) {
+		t.Errorf("the other steps' chart has the poll step: %s", others)
+	}
+	if !strings.Contains(polls, `"label":"poll p95"`) {
+		t.Errorf("no chart of the async replies' wait (poll p95); charts: %d", len(charts))
+	}
+}

@@ -123,8 +123,11 @@ func runCharts(s *Summary) []chart.Chart {
 			q("p95", colorOrange, func(p *Point) float64 { return p.LatencyP95 }),
 			q("p99", colorRed, func(p *Point) float64 { return p.LatencyP99 })),
 	}
-	if steps := stepLatencySeries(tl); len(steps) > 0 {
+	if steps := stepLatencySeries(tl, false); len(steps) > 0 {
 		charts = append(charts, c("Latency p95 of the other steps per interval", chart.Seconds, steps...))
+	}
+	if polls := stepLatencySeries(tl, true); len(polls) > 0 {
+		charts = append(charts, c("Async replies: the wait from the post to the reply (poll step), p95 per interval", chart.Seconds, polls...))
 	}
 	if s.Goodput.Messages > 0 {
 		charts = append(charts, c("Goodput: share of messages that met the SLO, per interval", chart.Ratio,
@@ -140,11 +143,14 @@ func runCharts(s *Summary) []chart.Chart {
 
 // stepLatencySeries returns, per step other than message that ran, its
 // latency p95 per interval; the steps are the vocabulary's, in its order.
-func stepLatencySeries(tl *timeline) []chart.Series {
+// With overhead, the measurement's own steps (the polls' waits for an async
+// reply, seconds long), else the others (milliseconds: on one axis with the
+// waits they would be a line at zero).
+func stepLatencySeries(tl *timeline, overhead bool) []chart.Series {
 	var out []chart.Series
 	for _, st := range results.Steps() {
 		name := string(st)
-		if st == results.StepMessage {
+		if st == results.StepMessage || st.Overhead() != overhead {
 			continue
 		}
 		ran := false
