@@ -194,3 +194,21 @@ func TestProgressCountsAsTheSummary(t *testing.T) {
 		t.Errorf("progress error rate = %s, want 11.1%%", rate)
 	}
 }
+
+// TestJSONLogDurations: durations in JSON log lines read as in text ones,
+// "20s", not as nanoseconds (20000000000).
+func TestJSONLogDurations(t *testing.T) {
+	var b bytes.Buffer
+	log, err := newLogger("info", "json", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("run starting", "duration", 20*time.Second, "grace", 1500*time.Millisecond)
+	var rec map[string]any
+	if err := json.Unmarshal(b.Bytes(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["duration"] != "20s" || rec["grace"] != "1.5s" {
+		t.Errorf("duration, grace = %v, %v; want \"20s\", \"1.5s\": %s", rec["duration"], rec["grace"], b.String())
+	}
+}
