@@ -38,6 +38,11 @@ type metric struct {
 	unit     string // UnitSeconds, UnitRatio, UnitPerSecond, UnitCount
 	monotone bool   // a count that only grows during a run
 	get      func(s *Summary) (value float64, samples int64)
+	// atLeast, for a step's latency, TTFB and TTFT, is the statistic
+	// counting the requests the run's stop cut short at how long they had
+	// run (StepSummary.AtLeast): a lower bound thresholds hold it to.
+	// ok is false when the stop cut none short.
+	atLeast func(s *Summary) (value float64, ok bool)
 }
 
 // metricError says which segment of a metric path is wrong.
@@ -142,7 +147,28 @@ func (m *metric) step(segs []string, offs []int) *metricError {
 		if len(segs) != 3 {
 			return &metricError{offs[1], fmt.Sprintf("%s.%s needs a statistic: %s", segs[0], name, statList)}
 		}
-		return m.dist(segs[2], offs[2], func(s *Summary) Percentiles { return stepDist(st(s), name) })
+		if err := m.dist(segs[2], offs[2], func(s *Summary) Percentiles { return stepDist(st(s), name) }); err != nil {
+			return err
+		}
+		if stat := segs[2]; stat != "min" && (name == "latency" || name == "ttfb" || name == "ttft") {
+			m.atLeast = func(s *Summary) (float64, bool) {
+				b := st(s).AtLeast
+				if b == nil {
+					return 0, false
+				}
+				d := b.Latency
+				switch {
+				case name == "ttfb" && b.TTFB != nil:
+					d = *b.TTFB
+				case name == "ttft" && b.TTFT != nil:
+					d = *b.TTFT
+				case name != "latency":
+					return 0, false
+				}
+				return distStat(d, stat), true
+			}
+		}
+		return nil
 	case slices.Contains(timingsMsg, name):
 		return &metricError{offs[1], fmt.Sprintf("%s is measured on message steps only", name)}
 	case isMsg && len(segs) == 2 && name == "tokens":

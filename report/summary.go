@@ -61,20 +61,35 @@ type Replay struct {
 
 // StepSummary is one step's stats.
 type StepSummary struct {
-	Step            results.Step           `json:"-"` // the key of this entry in Steps
-	Count           int64                  `json:"count"`
-	Errors          int64                  `json:"errors"`         // failed for the target's reasons
-	Ours            int64                  `json:"loadgen_failed"` // failed for loadgen's own (canceled by the run's stop, local_resource): not errors
-	ErrorRate       float64                `json:"error_rate"`     // Errors / (Count − Ours)
-	Kinds           map[results.Kind]int64 `json:"errors_by_kind"`
-	Codes           map[string]int64       `json:"codes"`
-	Latency         Percentiles            `json:"latency"`
-	FromIntended    Percentiles            `json:"latency_from_intended"`
-	Lag             Percentiles            `json:"lag"`
-	BytesIn         int64                  `json:"bytes_in"`
-	BytesOut        int64                  `json:"bytes_out"`
-	Polls           int64                  `json:"polls,omitempty"`
-	*MessageSummary                        // message steps only
+	Step         results.Step           `json:"-"` // the key of this entry in Steps
+	Count        int64                  `json:"count"`
+	Errors       int64                  `json:"errors"`         // failed for the target's reasons
+	Ours         int64                  `json:"loadgen_failed"` // failed for loadgen's own (canceled by the run's stop, local_resource): not errors
+	ErrorRate    float64                `json:"error_rate"`     // Errors / (Count − Ours)
+	Kinds        map[results.Kind]int64 `json:"errors_by_kind"`
+	Codes        map[string]int64       `json:"codes"`
+	Latency      Percentiles            `json:"latency"`
+	FromIntended Percentiles            `json:"latency_from_intended"`
+	Lag          Percentiles            `json:"lag"`
+	BytesIn      int64                  `json:"bytes_in"`
+	BytesOut     int64                  `json:"bytes_out"`
+	Polls        int64                  `json:"polls,omitempty"`
+	// AtLeast is set when the run's stop cut some of the step's requests
+	// short (canceled, not the target's errors): its distributions counting
+	// them at how long they had run, a lower bound of each. Thresholds take
+	// the larger of it and the completed steps' figure.
+	AtLeast         *Bounds `json:"at_least,omitempty"`
+	*MessageSummary         // message steps only
+}
+
+// Bounds are a step's distributions with the requests the run's stop cut
+// short counted at how long they had run: what each was at least. A hung
+// reply cut after 20 s took at least 20 s, whatever the completed ones did.
+type Bounds struct {
+	Cut     int64        `json:"cut"` // requests the stop cut short
+	Latency Percentiles  `json:"latency"`
+	TTFB    *Percentiles `json:"ttfb,omitempty"` // message steps
+	TTFT    *Percentiles `json:"ttft,omitempty"`
 }
 
 // MessageSummary holds the stats only message steps have.
@@ -138,13 +153,21 @@ type Verdict struct {
 	// NoSamples: nothing was measured for the metric, so the threshold
 	// failed whatever its value (shown as "no samples").
 	NoSamples bool `json:"no_samples,omitempty"`
+	// AtLeast: the value counts requests the run's stop cut short at how
+	// long they had run (StepSummary.AtLeast), which is above what the
+	// completed ones give: the metric was at least this.
+	AtLeast bool `json:"at_least,omitempty"`
 }
 
 // Show returns the value for people: "no samples" when nothing was
-// measured, else the value in its unit.
+// measured, else the value in its unit, "at least" it when it counts
+// requests the run's stop cut short (Verdict.AtLeast).
 func (v Verdict) Show() string {
-	if v.NoSamples {
+	switch {
+	case v.NoSamples:
 		return "no samples"
+	case v.AtLeast:
+		return "at least " + FormatValue(v.Value, v.Unit)
 	}
 	return FormatValue(v.Value, v.Unit)
 }
@@ -294,8 +317,26 @@ func buildStep(st *stats.StepStats) *StepSummary {
 	return &StepSummary{
 		Step: st.Step, Count: st.Count, Errors: st.Errors, Ours: st.Ours, ErrorRate: st.ErrorRate(), Kinds: st.Kinds, Codes: codes,
 		Latency: dist(&st.Latency), FromIntended: dist(&st.FromIntended), Lag: dist(&st.Lag),
-		BytesIn: st.BytesIn, BytesOut: st.BytesOut, Polls: st.Polls,
+		BytesIn: st.BytesIn, BytesOut: st.BytesOut, Polls: st.Polls, AtLeast: buildBounds(st),
 	}
+}
+
+// buildBounds is a step's Bounds, nil when the stop cut nothing short.
+func buildBounds(st *stats.StepStats) *Bounds {
+	if st.Cut.Count() == 0 {
+		return nil
+	}
+	with := func(done, cut *stats.Histogram) Percentiles {
+		h := done.Clone()
+		h.Merge(cut)
+		return dist(h)
+	}
+	b := &Bounds{Cut: st.Cut.Count(), Latency: with(&st.Latency, &st.Cut)}
+	if st.Step == results.StepMessage {
+		ttfb, ttft := with(&st.TTFB, &st.CutTTFB), with(&st.TTFT, &st.CutTTFT)
+		b.TTFB, b.TTFT = &ttfb, &ttft
+	}
+	return b
 }
 
 func buildMessage(st *stats.StepStats) *MessageSummary {

@@ -334,16 +334,22 @@ func textThresholds(b *strings.Builder, s *Summary) {
 	b.WriteString("\nThresholds\n")
 	t := table{header: []string{"", "threshold", "value"}, left: 2}
 	var failed int
+	var atLeast bool
 	for _, o := range s.Thresholds {
 		verdict := "PASS"
 		if !o.Pass {
 			verdict = "FAIL"
 			failed++
 		}
+		atLeast = atLeast || o.AtLeast
 		t.add(verdict, o.Expr, o.Show())
 	}
 	t.write(b)
 	fmt.Fprintf(b, "  %d of %d thresholds passed\n", len(s.Thresholds)-failed, len(s.Thresholds))
+	if atLeast {
+		b.WriteString("  at least: counting the requests the run's stop cut short at how long they had run (their\n" +
+			"  latency was at least that), above what the completed ones give; raise --grace to let them end\n")
+	}
 }
 
 // sortedByCount returns the keys of m, largest count first, then by name.

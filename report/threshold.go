@@ -230,10 +230,23 @@ func CompileThresholds(ts []scenarios.ThresholdExpr) ([]*Threshold, error) {
 // comparison: nothing was measured, so nothing was shown to be within the
 // bound (a run whose every sign-in failed once passed message.ttft.p95 < 2s
 // with the value 0).
+//
+// A request the run's stop cut short is not the target's error, but how
+// long it had run is known: its latency (TTFB, TTFT) was at least that. A
+// latency statistic is judged at the larger of the completed requests'
+// figure and the one counting the cut requests at that lower bound, so a
+// target that hung on a tenth of its replies until the stop cut them no
+// longer passes message.latency.p99 < 10s on the replies that came.
 func (t *Threshold) Eval(s *Summary) Verdict {
 	v, n := t.metric.get(s)
 	if n == 0 {
 		return Verdict{Expr: t.Expr, Value: v, Pass: false, Unit: t.Unit, NoSamples: true}
+	}
+	var atLeast bool
+	if t.metric.atLeast != nil {
+		if bound, ok := t.metric.atLeast(s); ok && bound > v {
+			v, atLeast = bound, true
+		}
 	}
 	var pass bool
 	switch t.Op {
@@ -250,7 +263,7 @@ func (t *Threshold) Eval(s *Summary) Verdict {
 	case "!=":
 		pass = v != t.Value
 	}
-	return Verdict{Expr: t.Expr, Value: v, Pass: pass, Unit: t.Unit, Samples: n}
+	return Verdict{Expr: t.Expr, Value: v, Pass: pass, Unit: t.Unit, Samples: n, AtLeast: atLeast}
 }
 
 // CertainlyFailed reports whether o, an outcome of t during a run, cannot

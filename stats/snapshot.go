@@ -63,6 +63,14 @@ type StepStats struct {
 	BytesIn      int64                  //
 	BytesOut     int64                  //
 
+	// Steps the run's stop canceled (results.KindCanceled): how long each
+	// had run when it was cut, a lower bound of its latency; of message
+	// steps cut before their first byte or token, also a lower bound of
+	// their TTFB or TTFT. Thresholds count them at that bound (report).
+	Cut     Histogram
+	CutTTFB Histogram
+	CutTTFT Histogram
+
 	// Message steps.
 	TTFB   Histogram               // time to first byte
 	TTFT   Histogram               // time to first token
@@ -238,6 +246,9 @@ func (d *Snapshot) record(r *results.Result) {
 		st.Latency.Record(r.Latency)
 		st.FromIntended.Record(r.LatencyFromIntended())
 	}
+	if r.Error == results.KindCanceled {
+		st.recordCut(r)
+	}
 	switch r.Step {
 	case results.StepMessage:
 		d.recordMessage(st, r)
@@ -289,6 +300,20 @@ func (d *Snapshot) record(r *results.Result) {
 		d.Series.at(at.UnixNano()).Arrivals++
 	}
 	d.Series.advance(end)
+}
+
+// recordCut notes how long a step the run's stop canceled had run.
+func (st *StepStats) recordCut(r *results.Result) {
+	st.Cut.Record(r.Latency)
+	if r.Step != results.StepMessage {
+		return
+	}
+	if r.TTFB == 0 {
+		st.CutTTFB.Record(r.Latency)
+	}
+	if r.TTFT == 0 {
+		st.CutTTFT.Record(r.Latency)
+	}
 }
 
 func (d *Snapshot) recordMessage(st *StepStats, r *results.Result) {
@@ -344,6 +369,7 @@ func (st *StepStats) clone() *StepStats {
 	for _, h := range []struct{ dst, src *Histogram }{
 		{&c.Latency, &st.Latency}, {&c.FromIntended, &st.FromIntended}, {&c.Lag, &st.Lag},
 		{&c.TTFB, &st.TTFB}, {&c.TTFT, &st.TTFT}, {&c.Gap, &st.Gap}, {&c.TPOT, &st.TPOT},
+		{&c.Cut, &st.Cut}, {&c.CutTTFB, &st.CutTTFB}, {&c.CutTTFT, &st.CutTTFT},
 	} {
 		*h.dst = h.src.clone()
 	}
@@ -392,6 +418,9 @@ func (st *StepStats) merge(o *StepStats) {
 	st.TTFT.Merge(&o.TTFT)
 	st.Gap.Merge(&o.Gap)
 	st.TPOT.Merge(&o.TPOT)
+	st.Cut.Merge(&o.Cut)
+	st.CutTTFB.Merge(&o.CutTTFB)
+	st.CutTTFT.Merge(&o.CutTTFT)
 	st.Tokens += o.Tokens
 	st.Parts += o.Parts
 	st.Chars += o.Chars

@@ -198,6 +198,7 @@ func stepDiff(sa, sb *stats.StepStats) string {
 		{"latency", &sa.Latency, &sb.Latency}, {"from_intended", &sa.FromIntended, &sb.FromIntended},
 		{"lag", &sa.Lag, &sb.Lag}, {"ttfb", &sa.TTFB, &sb.TTFB}, {"ttft", &sa.TTFT, &sb.TTFT},
 		{"gap", &sa.Gap, &sb.Gap}, {"tpot", &sa.TPOT, &sb.TPOT},
+		{"cut", &sa.Cut, &sb.Cut}, {"cut_ttfb", &sa.CutTTFB, &sb.CutTTFB}, {"cut_ttft", &sa.CutTTFT, &sb.CutTTFT},
 	} {
 		if !h.x.Equal(h.y) {
 			return h.n + " histograms differ"
