@@ -86,9 +86,13 @@ type faultCase struct {
 	fileCut bool
 	// noRun: loadgen must refuse to start (a bad output): no request
 	// reaches the mock.
-	noRun  bool
-	secret string // loadgen's HMAC secret (default the mock's)
-	check  func(t *testing.T, o *outcome)
+	noRun bool
+	// stallsCut: the mock's stalls outlast the run, whose stop cuts them:
+	// each is canceled, not a timeout (and the stop may cut a few
+	// requests that were not stalled too).
+	stallsCut bool
+	secret    string // loadgen's HMAC secret (default the mock's)
+	check     func(t *testing.T, o *outcome)
 }
 
 func TestFaultMatrix(t *testing.T) {
@@ -178,6 +182,16 @@ func TestFaultMatrix(t *testing.T) {
 			// A threshold on a metric the run never measures fails.
 			name: "threshold on no data", run: []string{"--threshold", "poll.latency.p95 < 1s"}, wantExit: 3,
 			check: stdoutHas("no samples"),
+		},
+		{
+			// Replies that hang past the run's end: the stop cuts them
+			// (canceled, loadgen's, not errors), but they had run for
+			// seconds, so a latency threshold counts them at that and
+			// fails (it passed on the replies that came).
+			name: "stall past the end", mock: []string{"--stall", "0.3", "--stall-for", "8s"}, timeout: "30s",
+			run:      []string{"--duration", "2s", "--grace", "1s", "--threshold", "message.latency.p99 < 2s"},
+			wantExit: 3, kinds: []string{"canceled"}, faults: []string{"stall"}, stallsCut: true,
+			check: stdoutHas("FAIL  message.latency.p99 < 2s  at least"),
 		},
 		{
 			// A report path that cannot be written stops the run before it
@@ -516,6 +530,16 @@ func checkExact(t *testing.T, c *faultCase, o *outcome, file *counts) {
 	}
 	if c.successesOnly {
 		return
+	}
+	if c.stallsCut {
+		stalls := kinds["timeout"]
+		delete(kinds, "timeout")
+		if got := fileFrom.kinds()["canceled"]; got < stalls {
+			t.Errorf("the results file has %d canceled steps, the mock stalled %d replies past the run's end", got, stalls)
+		}
+		if n := fileFrom.kinds()["timeout"]; n > 0 {
+			t.Errorf("the results file has %d timeouts; the stop cut the stalls before any request timed out", n)
+		}
 	}
 	if d := diffMaps(only(fileFrom.kinds(), slices.Collect(maps.Keys(kinds))...), kinds); d != "" {
 		t.Errorf("errors by kind: the results file (got) and the mock's /stats (want) disagree: %s", d)
