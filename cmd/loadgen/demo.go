@@ -49,7 +49,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	o.loadFlag(fs.FlagSet, "duration", "run for `D` instead of the scenario's 20s")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", demoMetricsAddr, "serve Prometheus /metrics on `HOST:PORT` (the default is where dashboards/prometheus.yml scrapes; a free port when it is taken)")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "also write the JSON summary to `FILE`")
-	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the run, keep /metrics up until the next scrape, for at most `D`, so Prometheus sees the final values")
+	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the run and its summary, keep /metrics up until the next scrape, for at most `D`, so Prometheus sees the final values (Ctrl-C ends the wait)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	if err := fs.parse(args); err != nil {
 		return err

@@ -206,11 +206,11 @@ func (x *outputs) writeReports(sum *report.Summary, stdout io.Writer) {
 	}
 }
 
-// finish completes the outputs after a run: files are flushed and closed,
-// the final push is made, and /metrics waits for one more scrape when asked.
-// Failures are recorded (see failures); the report files are left for
-// writeReports.
-func (x *outputs) finish(ctx context.Context, ran runner.Outcome) {
+// finishFiles completes the results files after a run: they are flushed
+// and closed, then afterFiles runs. Failures are recorded (see failures);
+// the report files are left for writeReports, and the live outputs for
+// finishLive, which may wait: the summary and reports come first.
+func (x *outputs) finishFiles(ran runner.Outcome) {
 	if x.file != nil {
 		x.file.Ran(ran.Start, ran.Start.Add(ran.Duration)) // Duration, not Stop: the same monotonic span the summary reports
 		x.fail("--out", x.outPath, x.file.Close())
@@ -230,15 +230,32 @@ func (x *outputs) finish(ctx context.Context, ran runner.Outcome) {
 	if x.afterFiles != nil {
 		x.afterFiles()
 	}
+}
+
+// finishLive ends the live outputs after the summary and reports are
+// written (so a wait here, or a second Ctrl-C that quits during it, loses
+// none of them): the final push is made, and /metrics waits for one more
+// scrape when asked. ctx is the run's signal context: a Ctrl-C that comes
+// after the run ends that wait (one during the run does not: the final
+// values of an interrupted run must still go out).
+func (x *outputs) finishLive(ctx context.Context) {
 	if x.stopPush != nil {
 		x.stopPush() // Run makes its final push before returning
 		<-x.pushDone
 		x.stopPush = nil
 	}
 	if x.server != nil && x.linger > 0 {
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.linger)
+		wait := ctx
+		if ctx.Err() != nil {
+			wait = context.WithoutCancel(ctx)
+		}
+		wctx, cancel := context.WithTimeout(wait, x.linger)
 		if err := x.server.AwaitScrape(wctx); err != nil {
-			x.log.Warn("no scrape of /metrics after the run", "waited", x.linger)
+			if ctx.Err() != nil && wait == ctx {
+				x.log.Info("stopped waiting for a last scrape of /metrics (interrupted)")
+			} else {
+				x.log.Warn("no scrape of /metrics after the run", "waited", x.linger)
+			}
 		}
 		cancel()
 	}

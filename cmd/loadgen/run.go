@@ -89,7 +89,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 		o.loadFlag(fs, f.Name, f.Usage)
 	}
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on `HOST:PORT` during the run (default off)")
-	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the run, keep /metrics up until the next scrape, for at most `D`, so Prometheus sees the final values")
+	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the run and its summary, keep /metrics up until the next scrape, for at most `D`, so Prometheus sees the final values (Ctrl-C ends the wait)")
 	fs.StringVar(&o.pushgateway, "pushgateway", "", "push the run's metrics to the Pushgateway at `URL` during the run and at its end")
 	fs.DurationVar(&o.pushEvery, "push-interval", metrics.DefaultPushInterval, "time `D` between pushes to the Pushgateway")
 	fs.BoolVar(&o.pushKeep, "push-keep", false, "keep the run's group on the Pushgateway after the run (default: delete it once the final values had --push-linger to be scraped)")
@@ -277,8 +277,9 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 		outs.afterFiles = func() { uploadErr = sr.upload(ctx, out, runErr != nil) }
 	}
 	// Whatever stopped the run, and whichever output failed, what it
-	// measured is still reported, everywhere it can be.
-	outs.finish(ctx, out)
+	// measured is still reported, everywhere it can be: the files, then
+	// the summary and reports, then the live outputs (which may wait).
+	outs.finishFiles(out)
 	sum := report.Build(ran(out), live.Snapshot())
 	sum.Generator = generatorOf(out.Saturation)
 	sum.Interrupted = out.Interrupted
@@ -290,6 +291,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	pass := report.Evaluate(judged, sum)
 	outs.fail("the text summary", "", report.WriteText(summaryOut, sum))
 	outs.writeReports(sum, o.stdout)
+	outs.finishLive(ctx)
 	return verdict(runErr, uploadErr, pass, sum, out, outs.failures())
 }
 
