@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -47,13 +48,34 @@ func FuzzExpand(f *testing.F) {
 		if len(got) > len(s) {
 			t.Fatalf("Expand(%q) = %q grew", s, got)
 		}
-		// Each known reference is replaced by its value exactly once.
+		// Each known reference is looked up and replaced by its value
+		// exactly once. The marker is a byte s does not hold (a NUL inside
+		// a reference's name, "$(\x00)", once made the count come out 0).
 		n := len(References(s))
-		marked := Expand(s, func(string) (string, bool) { return "\x00", true })
-		if c := countByte(marked, 0) - countByte(s, 0); c != n {
+		var looked int
+		marker := absentByte(s)
+		marked := Expand(s, func(string) (string, bool) { looked++; return string(marker), true })
+		if looked != n {
+			t.Fatalf("Expand(%q) looked up %d references, References found %d", s, looked, n)
+		}
+		if c := countByte(marked, marker); c != n && strings.IndexByte(s, marker) < 0 {
 			t.Fatalf("Expand(%q) replaced %d references, References found %d", s, c, n)
 		}
 	})
+}
+
+// absentByte returns a byte that s does not hold (0 when s holds them all).
+func absentByte(s string) byte {
+	var seen [256]bool
+	for i := range len(s) {
+		seen[s[i]] = true
+	}
+	for b := range 256 {
+		if !seen[b] {
+			return byte(b)
+		}
+	}
+	return 0
 }
 
 func countByte(s string, b byte) int {
