@@ -155,12 +155,14 @@ func TestFaultMatrix(t *testing.T) {
 		{
 			// A hard file limit of 256: loadgen holds at most what it
 			// allows in flight (the other users wait, which is schedule
-			// lag and a saturated generator), and blames none of its own
-			// limits on the target.
-			name: "fd limit 256", nofile: 256, run: []string{"--users", "300", "--duration", "4s"},
+			// lag and a saturated generator), blames none of its own
+			// limits on the target, and does not call a run a pass that
+			// offered a third of the users asked for.
+			name: "fd limit 256", nofile: 256, run: []string{"--users", "300", "--duration", "4s"}, wantExit: 1,
 			check: func(t *testing.T, o *outcome) {
 				stderrHas("the file limit (256) lets loadgen hold only")(t, o)
 				stdoutHas("SATURATED")(t, o)
+				stderrHas("loadgen's own limits held back the load asked for")(t, o)
 			},
 		},
 		{

@@ -140,6 +140,10 @@ type Generator struct {
 	SlotWaits    int64   `json:"slot_waits"`       // sessions that waited for a slot
 	LateArrivals int64   `json:"late_arrivals"`    // arrivals the scheduler started late
 	LocalErrors  int64   `json:"local_errors"`     // requests failed on loadgen's own resources
+	// Undelivered says how loadgen's own limits (its resources, the cap
+	// its file limit sets) held back the load asked for; "" when they did
+	// not. Such a run exits 1 unless a threshold failed.
+	Undelivered string `json:"undelivered,omitempty"`
 }
 
 // Verdict is a threshold's result on a summary: the metric's value and

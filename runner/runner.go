@@ -34,6 +34,7 @@ type Runner struct {
 	// max_sessions, or what the file limit allows (limits.go);
 	// limitWarning says when the file limit set or lowered it.
 	maxSessions  int
+	capFromFiles bool // maxSessions is the file limit's, not the scenario's max_sessions
 	limitWarning string
 	workers      *workers   // run the requests (see workers)
 	fast         *failFast  // the early stop
@@ -122,6 +123,7 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runn
 		fds = fdLimit()
 	}
 	r.maxSessions, r.limitWarning = sessionCap(perShard, users, fds, idleConns(l))
+	r.capFromFiles = r.maxSessions > 0 && r.maxSessions != perShard
 	if r.maxSessions > 0 {
 		r.slots = make(chan struct{}, r.maxSessions)
 	}
@@ -177,7 +179,9 @@ func (r *Runner) LimitWarning() string { return r.limitWarning }
 
 // Saturation returns the generator's own limits measured so far (see
 // Saturation); safe to call while the run goes on.
-func (r *Runner) Saturation() Saturation { return r.sat.snapshot(r.clock.Now(), r.maxSessions) }
+func (r *Runner) Saturation() Saturation {
+	return r.sat.snapshot(r.clock.Now(), r.maxSessions, r.capFromFiles)
+}
 
 // Active returns the number of sessions in flight.
 func (r *Runner) Active() int64 { return r.active.Load() }
@@ -278,7 +282,7 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	}
 	st.waitSchedule(&sessions)
 	out.Stop = r.clock.Now()
-	out.Saturation = r.sat.snapshot(out.Stop, r.maxSessions)
+	out.Saturation = r.sat.snapshot(out.Stop, r.maxSessions, r.capFromFiles)
 	out.Interrupted = ctx.Err() != nil
 	r.phase.interrupted.Store(out.Interrupted)
 	r.phase.stop.Store(out.Stop.UnixNano())

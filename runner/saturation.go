@@ -33,15 +33,18 @@ const (
 // Saturation is what the generator measured of its own limits during a
 // run (Runner.Saturation, Outcome.Saturation).
 type Saturation struct {
-	Sessions     int64         // sessions that got a slot and started
-	SlotWaits    int64         // of them, those that waited for a slot (the cap on sessions in flight)
-	SlotWait     time.Duration // the total of those waits
-	MaxSessions  int           // the cap on sessions in flight (0: none)
-	Arrivals     int64         // open model: scheduled arrivals judged for lateness (those not held up by a slot wait before them)
-	LateArrivals int64         // of them, those taken up more than LateArrival after their time
-	LocalErrors  int64         // requests that failed on loadgen's own resources (kind local_resource)
-	CPU          float64       // loadgen's CPU use over the run so far, in CPUs (0: unknown)
-	CPUs         int           // the CPUs it may use (GOMAXPROCS)
+	Sessions    int64         // sessions that got a slot and started
+	SlotWaits   int64         // of them, those that waited for a slot (the cap on sessions in flight)
+	SlotWait    time.Duration // the total of those waits
+	MaxSessions int           // the cap on sessions in flight (0: none)
+	// CapIsFileLimit: MaxSessions is what the file limit allows, not the
+	// scenario's max_sessions (it set none, or more than that).
+	CapIsFileLimit bool
+	Arrivals       int64   // open model: scheduled arrivals judged for lateness (those not held up by a slot wait before them)
+	LateArrivals   int64   // of them, those taken up more than LateArrival after their time
+	LocalErrors    int64   // requests that failed on loadgen's own resources (kind local_resource)
+	CPU            float64 // loadgen's CPU use over the run so far, in CPUs (0: unknown)
+	CPUs           int     // the CPUs it may use (GOMAXPROCS)
 }
 
 // Reason says why the generator was saturated, for people, or "" when it
@@ -64,6 +67,26 @@ func (s Saturation) Reason() string {
 	}
 	if s.CPUs > 0 && s.CPU > SaturatedCPUShare*float64(s.CPUs) {
 		why = append(why, fmt.Sprintf("loadgen used %.0f%% of its %d CPUs", 100*s.CPU/float64(s.CPUs), s.CPUs))
+	}
+	return strings.Join(why, "; ")
+}
+
+// Undelivered says, for people, how loadgen's own limits held back the load
+// the scenario asked for, or "" when they did not: a request failed on its
+// own resources, or more than SaturatedShare of sessions waited for a slot
+// of the cap its file limit sets (once at least 20 ran). Unlike the rest of
+// Reason, these are certain and the target cannot cause them: a run they
+// held back measured a lower load than asked, so its verdict is not a pass
+// (a max_sessions is the scenario's own choice; late arrivals and CPU are
+// as often a busy machine's jitter, and stay in Reason only).
+func (s Saturation) Undelivered() string {
+	var why []string
+	if s.LocalErrors > 0 {
+		why = append(why, fmt.Sprintf("%d requests failed on loadgen's own limits (local_resource: file descriptors or ports)", s.LocalErrors))
+	}
+	if s.CapIsFileLimit && s.Sessions >= minSaturationCheck && float64(s.SlotWaits) > SaturatedShare*float64(s.Sessions) {
+		why = append(why, fmt.Sprintf("%d of %d sessions (%.0f%%) waited for one of the %d session slots its file limit allows, %v on average",
+			s.SlotWaits, s.Sessions, 100*float64(s.SlotWaits)/float64(s.Sessions), s.MaxSessions, (s.SlotWait/time.Duration(s.SlotWaits)).Round(time.Millisecond)))
 	}
 	return strings.Join(why, "; ")
 }
@@ -105,11 +128,12 @@ func (s *saturation) result(res *results.Result) {
 	}
 }
 
-// snapshot returns the figures so far, at now.
-func (s *saturation) snapshot(now time.Time, maxSessions int) Saturation {
+// snapshot returns the figures so far, at now, with the cap on sessions in
+// flight and whether it is the file limit's.
+func (s *saturation) snapshot(now time.Time, maxSessions int, capIsFileLimit bool) Saturation {
 	out := Saturation{
 		Sessions: s.sessions.Load(), SlotWaits: s.slotWaits.Load(), SlotWait: time.Duration(s.slotWaitNs.Load()),
-		MaxSessions: maxSessions, Arrivals: s.arrivals.Load(), LateArrivals: s.lateArrivals.Load(),
+		MaxSessions: maxSessions, CapIsFileLimit: capIsFileLimit, Arrivals: s.arrivals.Load(), LateArrivals: s.lateArrivals.Load(),
 		LocalErrors: s.localErrors.Load(), CPUs: runtime.GOMAXPROCS(0),
 	}
 	if wall := now.Sub(s.wallStart); wall > 0 && !s.wallStart.IsZero() {

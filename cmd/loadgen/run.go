@@ -299,14 +299,15 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 func generatorOf(s runner.Saturation) *report.Generator {
 	reason := s.Reason()
 	return &report.Generator{Saturated: reason != "", Reason: reason, CPU: s.CPU, CPUs: s.CPUs, MaxSessions: s.MaxSessions,
-		SlotWaits: s.SlotWaits, LateArrivals: s.LateArrivals, LocalErrors: s.LocalErrors}
+		SlotWaits: s.SlotWaits, LateArrivals: s.LateArrivals, LocalErrors: s.LocalErrors, Undelivered: s.Undelivered()}
 }
 
 // verdict is how a run ends, in this order: the run could not go on (an
 // early stop, a transcript that could not be read), a shard's results could
 // not reach the collector, a threshold failed (exit 3, kept when an output
-// failed too), an output could not be written, every request failed, or
-// the run was interrupted.
+// failed too), an output could not be written, loadgen's own limits held
+// back the load asked for (a pass would describe a lower load), every
+// request failed, or the run was interrupted.
 func verdict(runErr, uploadErr error, pass bool, sum *report.Summary, out runner.Outcome, outErr error) error {
 	switch {
 	case runErr != nil:
@@ -321,6 +322,9 @@ func verdict(runErr, uploadErr error, pass bool, sum *report.Summary, out runner
 		return &exitError{code: exitThresholds, err: errors.New(msg)}
 	case outErr != nil:
 		return fmt.Errorf("some outputs could not be written (the others were): %w", outErr)
+	case sum.Generator != nil && sum.Generator.Undelivered != "":
+		return fmt.Errorf("loadgen's own limits held back the load asked for (%s): the run measured a lower load, so it is not a pass; "+
+			"raise the hard file limit (ulimit -Hn) or split the run with --shard", sum.Generator.Undelivered)
 	case sum.AllFailed:
 		return errors.New("every request failed: the run measured nothing of the target (see the summary's errors)")
 	case out.Interrupted:
