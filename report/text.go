@@ -118,6 +118,9 @@ func textFacts(b *strings.Builder, s *Summary) {
 		if n := s.Errors[results.KindLocal]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d failed on loadgen's own limits (local_resource)", n))
 		}
+		if n := s.Errors[results.KindTemplate]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d never sent: their templates failed to render (template)", n))
+		}
 		fact("", "and %s: not the target's errors, left out of error rates and goodput", strings.Join(parts, ", "))
 	}
 	if tp := s.Throughput; tp.OutputTokensPerS > 0 {

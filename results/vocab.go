@@ -119,8 +119,8 @@ type Kind string
 
 // The kinds of failure. The first thirteen are the client's (helperapi.Kind,
 // mapped one to one by the runner); the last two are the runner's own.
-// Two of them are loadgen's own failures, not the target's (Kind.Ours):
-// canceled and local_resource.
+// Three of them are not the target's failures (Kind.Ours): canceled and
+// local_resource, loadgen's own, and template, its scenario's.
 const (
 	KindConnect         Kind = "connect"          // dial, DNS or TLS handshake failed
 	KindTimeout         Kind = "timeout"          // a deadline passed (request timeout, not the run's stop)
@@ -152,17 +152,18 @@ func Kinds() []Kind { return slices.Clone(kindTable[:]) }
 func (k Kind) Known() bool { return slices.Contains(kindTable[:], k) }
 
 // Timed reports whether a step that failed with k measured the target: every
-// kind but KindCanceled, whose latency the run cut short. Latency
-// histograms leave untimed steps out (a timeout or a failed step still took
-// that long).
-func (k Kind) Timed() bool { return k != KindCanceled }
+// kind but KindCanceled, whose latency the run cut short, and KindTemplate,
+// never sent. Latency histograms leave untimed steps out (a timeout or a
+// failed step still took that long).
+func (k Kind) Timed() bool { return k != KindCanceled && k != KindTemplate }
 
 // Ours reports whether a step that failed with k failed for loadgen's own
-// reason, not the target's: the run's stop canceled it (KindCanceled), or
-// loadgen ran out of a local resource (KindLocal). Such steps are counted
-// and shown apart, but they are not errors: error rates and goodput leave
-// them out of both sides of the fraction.
-func (k Kind) Ours() bool { return k == KindCanceled || k == KindLocal }
+// reason, not the target's: the run's stop canceled it (KindCanceled),
+// loadgen ran out of a local resource (KindLocal), or its scenario's
+// template could not be rendered, so it was never sent (KindTemplate). Such
+// steps are counted and shown apart, but they are not errors: error rates
+// and goodput leave them out of both sides of the fraction.
+func (k Kind) Ours() bool { return k == KindCanceled || k == KindLocal || k == KindTemplate }
 
 // Target reports whether k is a failure of the target: an error kind that
 // is not Ours. The zero Kind (success) is not.

@@ -33,13 +33,14 @@ type Runner struct {
 	// maxSessions is the cap on this shard's sessions in flight (0: none):
 	// max_sessions, or what the file limit allows (limits.go);
 	// limitWarning says when the file limit set or lowered it.
-	maxSessions  int
-	capFromFiles bool // maxSessions is the file limit's, not the scenario's max_sessions
-	limitWarning string
-	workers      *workers   // run the requests (see workers)
-	fast         *failFast  // the early stop
-	sat          saturation // the generator's own limits (saturation.go)
-	debug        debugLog   // --log-level debug: the first failures of each kind
+	maxSessions    int
+	capFromFiles   bool         // maxSessions is the file limit's, not the scenario's max_sessions
+	templateWarned atomic.Int64 // failed templates logged so far (maxTemplateWarnings)
+	limitWarning   string
+	workers        *workers   // run the requests (see workers)
+	fast           *failFast  // the early stop
+	sat            saturation // the generator's own limits (saturation.go)
+	debug          debugLog   // --log-level debug: the first failures of each kind
 
 	sessions atomic.Uint64 // session numbers handed out
 	active   atomic.Int64  // sessions in flight

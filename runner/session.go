@@ -30,6 +30,7 @@ type sessionRun struct {
 	failed     bool      // a step failed an expectation; the session goes on but ends failed
 	canceled   bool
 	worked     bool // a request of the session succeeded
+	unsent     bool // a step's template failed to render: the scenario's failure, which its next session repeats
 	// pending holds an async message step until its reply arrives
 	// (holdForPoll), so that its Good flag can say whether the whole
 	// exchange met the SLO.
@@ -77,7 +78,10 @@ func (r *Runner) session(st *stops, u *user, conv *scenarios.ConversationSpec, r
 	s.flush()
 	r.active.Add(-1)
 	r.sink.SessionEnded(conv.Name, end)
-	u.failedAtOnce = end == results.EndFailed && !s.worked
+	// A session that failed before anything of it worked, or on a
+	// template (the user's row fails the same way every time), backs the
+	// user off: looping at once would only hammer the target's sign-in.
+	u.failedAtOnce = end == results.EndFailed && (!s.worked || s.unsent)
 	if s.sess != nil && !ownEmail {
 		u.prev = s.sess
 	}
@@ -360,10 +364,18 @@ func (s *sessionRun) withinLatency(d time.Duration) bool {
 }
 
 func (s *sessionRun) templateError(res *results.Result, err error) error {
-	s.r.log.Warn("template failed", "conversation", s.conv.Name, "err", err)
+	if s.r.templateWarned.Add(1) <= maxTemplateWarnings {
+		s.r.log.Warn("template failed; the step is not sent", "conversation", s.conv.Name, "err", err)
+	}
+	s.unsent = true
 	res.Error, res.Detail = results.KindTemplate, err.Error()
 	return err
 }
+
+// maxTemplateWarnings bounds the log lines of failed templates (a feeder
+// row that fails fails every session of its user); the summary counts them
+// all and quotes the first.
+const maxTemplateWarnings = 5
 
 // execute renders t, or returns "" for a nil template.
 func execute(t *scenarios.Template, d *scenarios.TemplateData) (string, error) {

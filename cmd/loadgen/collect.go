@@ -144,6 +144,8 @@ func collectVerdict(waitErr error, sum *report.Summary, pass bool, outErr error)
 		return &exitError{code: exitThresholds, err: errors.New(msg)}
 	case outErr != nil:
 		return fmt.Errorf("some outputs could not be written (the others were): %w", outErr)
+	case unsent(sum) > 0:
+		return unsentError(sum)
 	case sum.AllFailed:
 		return errors.New("every request failed: the run measured nothing of the target (see the summary's errors)")
 	}

@@ -305,7 +305,8 @@ func generatorOf(s runner.Saturation) *report.Generator {
 // verdict is how a run ends, in this order: the run could not go on (an
 // early stop, a transcript that could not be read), a shard's results could
 // not reach the collector, a threshold failed (exit 3, kept when an output
-// failed too), an output could not be written, loadgen's own limits held
+// failed too), an output could not be written, steps were never sent
+// (their templates failed to render), loadgen's own limits held
 // back the load asked for (a pass would describe a lower load), every
 // request failed, or the run was interrupted.
 func verdict(runErr, uploadErr error, pass bool, sum *report.Summary, out runner.Outcome, outErr error) error {
@@ -322,6 +323,8 @@ func verdict(runErr, uploadErr error, pass bool, sum *report.Summary, out runner
 		return &exitError{code: exitThresholds, err: errors.New(msg)}
 	case outErr != nil:
 		return fmt.Errorf("some outputs could not be written (the others were): %w", outErr)
+	case unsent(sum) > 0:
+		return unsentError(sum)
 	case sum.Generator != nil && sum.Generator.Undelivered != "":
 		return fmt.Errorf("loadgen's own limits held back the load asked for (%s): the run measured a lower load, so it is not a pass; "+
 			"raise the hard file limit (ulimit -Hn) or split the run with --shard", sum.Generator.Undelivered)
@@ -331,6 +334,22 @@ func verdict(runErr, uploadErr error, pass bool, sum *report.Summary, out runner
 		return errors.New("run interrupted before its duration ended (the summary above covers what ran)")
 	}
 	return nil
+}
+
+// unsent counts the steps never sent because their templates failed to
+// render.
+func unsent(sum *report.Summary) int64 { return sum.Errors[results.KindTemplate] }
+
+// unsentError says that steps were never sent because their templates
+// failed to render: the scenario's failure, which a pass would hide (the
+// steps that were sent are fewer and not those asked for).
+func unsentError(sum *report.Summary) error {
+	first := ""
+	if d := sum.ErrorDetails[results.KindTemplate]; len(d) > 0 {
+		first = " (first: " + d[0] + ")"
+	}
+	return fmt.Errorf("%d steps were never sent: their templates failed to render%s; fix the scenario or its feeder rows "+
+		"(loadgen validate checks the templates with sample data only)", unsent(sum), first)
 }
 
 // setting is one line of the report's configuration section.
