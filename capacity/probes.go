@@ -29,11 +29,17 @@ func (s *search) sloProbe(ctx context.Context, kind Kind, load float64) (done bo
 	pr, sh := s.judge(spec, out, false)
 	s.report(pr)
 	if pr.Verdict == Aborted {
-		// The generator's limit, not the target's: nothing above is measurable.
+		// The generator's limit, not the target's. Once may be a passing
+		// hiccup of the machine, and the search (unchanged) comes back to
+		// this load; twice in a row, nothing above is measurable.
+		if s.aborted++; s.aborted < 2 {
+			return false, nil
+		}
 		s.res.GeneratorSaturated = pr.Reason
 		s.res.Stop = "generator saturated"
 		return true, nil
 	}
+	s.aborted = 0
 	s.addPoint(load, sh, pr)
 	return false, nil
 }
@@ -162,7 +168,8 @@ func (s *search) measureShare(spec Spec, out *Outcome) (Probe, share) {
 			pr.Little = l / w
 		}
 	} else {
-		pr.Throughput = Interval{Est: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+		// Too few completions for batches: the plain rate, without an interval.
+		pr.Throughput = Interval{Est: pr.Achieved, Lo: math.NaN(), Hi: math.NaN()}
 	}
 	if out.GeneratorSaturated != "" {
 		pr.Verdict, pr.Reason = Aborted, "generator saturated: "+out.GeneratorSaturated

@@ -121,8 +121,9 @@ type search struct {
 	elapsed time.Duration
 	points  []*point // SLO probes pooled by load
 	seq     int
-	// sloProbes counts the probes of the SLO-max search.
-	sloProbes int
+	// sloProbes counts the probes of the SLO-max search; aborted the
+	// probes aborted in a row (generator saturated).
+	sloProbes, aborted int
 	rng       *rand.Rand // the bootstrap's
 }
 
@@ -253,11 +254,7 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 		if !s.fits(spec.Duration + s.cfg.ProbeDuration) {
 			return ErrBudget
 		}
-		out, err := s.probe(ctx, spec, nil)
-		if err != nil {
-			return err
-		}
-		pr, err := s.throughputProbe(spec, out)
+		pr, err := s.throughputProbe(ctx, spec, nil)
 		if err != nil {
 			return err
 		}
@@ -280,7 +277,7 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 		return ErrBudget
 	}
 	target := s.cfg.Precision / 4
-	out, err := s.probe(ctx, spec, func(sofar *Outcome) bool {
+	pr, err := s.throughputProbe(ctx, spec, func(sofar *Outcome) bool {
 		iv, first, last, ok := throughput(sofar.Sessions, spec.Warmup, sofar.Stopped, lookConfidence)
 		if !ok {
 			return false
@@ -293,10 +290,6 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 		poisson := stats.NormalQuantile(1-(1-lookConfidence)/2) / math.Sqrt(n)
 		return max((iv.Hi-iv.Lo)/2/iv.Est, poisson) <= target
 	})
-	if err != nil {
-		return err
-	}
-	pr, err := s.throughputProbe(spec, out)
 	if err != nil {
 		return err
 	}
@@ -322,16 +315,25 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 	return nil
 }
 
-// throughputProbe reports a ramp or saturation probe; a generator that
-// fell behind in it ends the search (GeneratorError).
-func (s *search) throughputProbe(spec Spec, out *Outcome) (Probe, error) {
-	pr := s.measure(spec, out)
-	s.report(pr)
-	if pr.Verdict == Aborted {
-		s.res.GeneratorSaturated = pr.Reason
-		return pr, &GeneratorError{Probe: pr}
+// throughputProbe runs and reports a ramp or saturation probe. A generator
+// that fell behind in it gets a second try (a passing hiccup of the
+// machine); twice in a row ends the search (GeneratorError).
+func (s *search) throughputProbe(ctx context.Context, spec Spec, stop func(*Outcome) bool) (Probe, error) {
+	for try := 1; ; try++ {
+		out, err := s.probe(ctx, spec, stop)
+		if err != nil {
+			return Probe{}, err
+		}
+		pr := s.measure(spec, out)
+		s.report(pr)
+		if pr.Verdict != Aborted {
+			return pr, nil
+		}
+		if try == 2 {
+			s.res.GeneratorSaturated = pr.Reason
+			return pr, &GeneratorError{Probe: pr}
+		}
 	}
-	return pr, nil
 }
 
 // sloMax searches the SLO-max load between the feasibility load and the

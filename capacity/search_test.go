@@ -176,11 +176,35 @@ func TestSearchGeneratorSaturated(t *testing.T) {
 			t.Errorf("probe at %.1f/s has verdict %s, want aborted", p.Load, p.Verdict)
 		}
 	}
-	if aborted != 1 {
-		t.Errorf("%d aborted probes, want 1 (the search stops there)", aborted)
+	if aborted != 2 {
+		t.Errorf("%d aborted probes, want 2 (a second try, then the search stops)", aborted)
 	}
 	if res.SLOMax.Hi <= 200 || !strings.Contains(res.SLOMax.Note, "generator") {
 		t.Errorf("SLO-max interval [%.1f, %.1f], note %q: the generator's limit must not cap the target's", res.SLOMax.Lo, res.SLOMax.Hi, res.SLOMax.Note)
+	}
+}
+
+// TestSearchGeneratorHiccup: one aborted probe (the machine stalled) is
+// tried again, and the search goes on.
+func TestSearchGeneratorHiccup(t *testing.T) {
+	sim := newSim(8)
+	first := true
+	sim.Saturated = func(spec capacity.Spec) string {
+		if spec.Kind == capacity.KindBracket && first {
+			first = false
+			return "schedule lag p99 1.2s"
+		}
+		return ""
+	}
+	res, err := capacity.Search(context.Background(), sim, simConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.GeneratorSaturated != "" || !res.SLOMax.Found || res.SLOMax.AtLeast {
+		t.Errorf("after one aborted probe: generator %q, SLO-max %+v; want the search to go on", res.GeneratorSaturated, res.SLOMax)
+	}
+	if p := res.Probes; p[6].Verdict != capacity.Aborted || p[7].Load != p[6].Load || p[7].Verdict == capacity.Aborted {
+		t.Errorf("probes 7 and 8: %v at %.1f, %v at %.1f; want aborted, then the same load again", p[6].Verdict, p[6].Load, p[7].Verdict, p[7].Load)
 	}
 }
 

@@ -319,6 +319,9 @@ func (o *sweepOptions) writeOutputs(rep *sweep.Report, sc *scenarios.Scenario, l
 }
 
 func loadText(spec capacity.Spec) string {
+	if spec.Control == capacity.Users && spec.Load == 1 {
+		return "1 user"
+	}
 	if spec.Control == capacity.Users {
 		return fmt.Sprintf("%d users", int(spec.Load))
 	}
