@@ -124,7 +124,7 @@ type search struct {
 	// sloProbes counts the probes of the SLO-max search; aborted the
 	// probes aborted in a row (generator saturated).
 	sloProbes, aborted int
-	rng       *rand.Rand // the bootstrap's
+	rng                *rand.Rand // the bootstrap's
 }
 
 // Search finds the target's capacity and the highest load that meets the
