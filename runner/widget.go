@@ -189,6 +189,9 @@ func (s *sessionRun) widgetStep(n int, turn *scenarios.TurnSpec, intended time.T
 		return s.step(results.StepReact, n, intended, func(ctx context.Context, res *results.Result) error {
 			t, err := s.sess.React(ctx, s.slug, id)
 			s.fill(res, t, err)
+			if err == nil {
+				s.replyID = "" // the widget hides the button once clicked: another would clear it
+			}
 			return err
 		})
 	case scenarios.StepMarkRead:

@@ -400,3 +400,31 @@ conversations:
 		})
 	}
 }
+
+// TestReactOncePerReply: the widget hides its "helpful" button once it is
+// clicked, so a second react on the same reply is not sent (Helper would
+// take it as a toggle and clear the reaction).
+func TestReactOncePerReply(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mock, srv := startMock(t, func(c *mockserver.Config) { c.HumanShare = 0 })
+		sc := parseScenario(t, `
+version: 1
+name: r
+target: {base_url: "http://unused"}
+load: {arrival_rate: 10/s, duration: 1s}
+conversations:
+  - name: c
+    turns:
+      - message: thanks
+      - react: {}
+      - react: {}
+      - message: one more
+      - react: {}
+`)
+		rec, _ := run(t, context.Background(), sc, srv, runner.WithSeed(3))
+		st := mock.Stats().Reactions
+		if n, errs, _ := rec.count(results.StepReact); n != 20 || errs != 0 || st.ThumbsUp != 20 || st.Cleared != 0 {
+			t.Errorf("%d react steps (%d errors), mock %+v; want 20 thumbs-up (one per reply), none cleared", n, errs, st)
+		}
+	})
+}
