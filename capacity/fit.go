@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/loadgen/loadgen/internal/stats"
+	"github.com/loadgen/loadgen/internal/statmath"
 )
 
 // The fit works on z = log(share of messages that fail the objectives),
@@ -119,7 +119,7 @@ type bootstrapPoint struct {
 // floor. The interval is the replicates' central conf share.
 func crossingInterval(pts []bootstrapPoint, target, conf, floor, ceil float64, rng *rand.Rand) (lo, hi float64) {
 	const reps = 400
-	z := stats.NormalQuantile(1 - (1-conf)/2)
+	z := statmath.NormalQuantile(1 - (1-conf)/2)
 	zt := math.Log(1 - target)
 	xs := make([]float64, 0, reps)
 	fit := make([]fitPoint, len(pts))

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/loadgen/loadgen/internal/stats"
+	"github.com/loadgen/loadgen/internal/statmath"
 	"github.com/loadgen/loadgen/steady"
 )
 
@@ -81,7 +81,7 @@ func attainment(msgs []Record, from, to time.Duration, objectives int) share {
 		// The good/bad sequence alone looks independent in a window where
 		// no burst of failures happened to fall; the latency sequence shows
 		// the bursts of queueing that make them.
-		s.neff = float64(len(seq)) / max(stats.IACT(seq), stats.IACT(lat))
+		s.neff = float64(len(seq)) / max(statmath.IACT(seq), statmath.IACT(lat))
 	}
 	return s
 }
@@ -140,8 +140,8 @@ func (s share) interval(conf float64) Interval {
 	if n == 0 {
 		return Interval{Est: math.NaN(), Lo: 0, Hi: 1}
 	}
-	lo, hi := stats.WilsonShare(float64(good)/float64(n), min(s.neff, float64(n)), conf)
-	est, blo, bhi := stats.RatioBatches(s.good, s.all, conf)
+	lo, hi := statmath.WilsonShare(float64(good)/float64(n), min(s.neff, float64(n)), conf)
+	est, blo, bhi := statmath.RatioBatches(s.good, s.all, conf)
 	if !math.IsNaN(blo) {
 		lo, hi = min(lo, blo), max(hi, bhi)
 	}
@@ -178,7 +178,7 @@ func throughput(recs []Record, from, to time.Duration, conf float64) (iv Interva
 			counts[min(int(float64(r.End-first)/span*batches), batches-1)]++
 		}
 	}
-	est, lo, hi := stats.RatioBatches(counts, widths, conf)
+	est, lo, hi := statmath.RatioBatches(counts, widths, conf)
 	return Interval{Est: est, Lo: lo, Hi: hi}, first, last, true
 }
 

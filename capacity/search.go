@@ -8,7 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/loadgen/loadgen/internal/stats"
+	"github.com/loadgen/loadgen/internal/statmath"
 )
 
 // Defaults of Config.
@@ -287,7 +287,7 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 		// batches can agree by chance, and stopping on that luck leaves a
 		// less precise estimate than it claims.
 		n := iv.Est * (last - first).Seconds()
-		poisson := stats.NormalQuantile(1-(1-lookConfidence)/2) / math.Sqrt(n)
+		poisson := statmath.NormalQuantile(1-(1-lookConfidence)/2) / math.Sqrt(n)
 		return max((iv.Hi-iv.Lo)/2/iv.Est, poisson) <= target
 	})
 	if err != nil {

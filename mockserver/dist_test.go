@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loadgen/loadgen/internal/stats"
+	"github.com/loadgen/loadgen/internal/statmath"
 )
 
 func TestParseDist(t *testing.T) {
@@ -211,7 +211,7 @@ func TestExpIsExponential(t *testing.T) {
 		xs[i] = float64(d.sample(src)) / float64(d.Mean)
 	}
 	slices.Sort(xs)
-	ks := stats.KS(xs, func(x float64) float64 { return 1 - math.Exp(-x) })
+	ks := statmath.KS(xs, func(x float64) float64 { return 1 - math.Exp(-x) })
 	if limit := 1.63 / math.Sqrt(n); ks > limit {
 		t.Errorf("KS distance of %d samples of %v from the exponential = %.4f, want ≤ %.4f", n, d, ks, limit)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loadgen/loadgen/internal/stats"
+	"github.com/loadgen/loadgen/internal/statmath"
 )
 
 // arrivals returns every hit time of p, in seconds.
@@ -45,7 +45,7 @@ func TestPoissonGapsAreExponential(t *testing.T) {
 		t.Errorf("lag-1 correlation of %d gaps = %.4f, want ≈ 0", len(lag), r)
 	}
 	slices.Sort(gaps)
-	if d := stats.KS(gaps, expCDF); d > ksLimit(len(gaps)) {
+	if d := statmath.KS(gaps, expCDF); d > ksLimit(len(gaps)) {
 		t.Errorf("KS distance of %d gaps×rate from Exp(1) = %.4f, want ≤ %.4f", len(gaps), d, ksLimit(len(gaps)))
 	}
 	// Evenly spaced arrivals fail the same test: it has the power to tell.
@@ -61,7 +61,7 @@ func TestPoissonGapsAreExponential(t *testing.T) {
 		prev = a.Seconds()
 	}
 	slices.Sort(evenGaps)
-	if d := stats.KS(evenGaps, expCDF); d < 10*ksLimit(len(evenGaps)) {
+	if d := statmath.KS(evenGaps, expCDF); d < 10*ksLimit(len(evenGaps)) {
 		t.Errorf("KS distance of evenly spaced gaps from Exp(1) = %.4f; the test cannot tell them apart", d)
 	}
 }
@@ -88,7 +88,7 @@ func TestPoissonTimeRescaling(t *testing.T) {
 		}
 	}
 	slices.Sort(gaps)
-	if d := stats.KS(gaps, expCDF); d > ksLimit(len(gaps)) {
+	if d := statmath.KS(gaps, expCDF); d > ksLimit(len(gaps)) {
 		t.Errorf("KS distance of %d rescaled gaps from Exp(1) = %.4f, want ≤ %.4f", len(gaps), d, ksLimit(len(gaps)))
 	}
 }

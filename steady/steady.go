@@ -25,7 +25,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/loadgen/loadgen/internal/stats"
+	"github.com/loadgen/loadgen/internal/statmath"
 )
 
 // Defaults of Options.
@@ -112,7 +112,7 @@ func Fit(s Series, from, to time.Duration, batches int, conf float64) (Trend, bo
 	if len(xs) < MinBatches {
 		return Trend{}, false
 	}
-	line := stats.FitLine(xs, ys)
+	line := statmath.FitLine(xs, ys)
 	lo, hi := line.SlopeInterval(conf)
 	window := time.Duration(n) * s.Step
 	return Trend{

@@ -1,9 +1,9 @@
-// Package stats holds the small pieces of statistics that loadgen's verdicts
+// Package statmath holds the small pieces of statistics that loadgen's verdicts
 // rest on: quantiles of the normal and Student t laws, the Wilson interval of
 // a proportion, batch means for autocorrelated series, a least-squares line
 // with its standard error, and the Kolmogorov–Smirnov distance. Every
 // function is pure and safe for concurrent use.
-package stats
+package statmath
 
 import (
 	"math"
