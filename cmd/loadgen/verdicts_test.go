@@ -100,18 +100,16 @@ func TestOutputPathsCheckedBeforeTheRun(t *testing.T) {
 	dir := t.TempDir()
 	for _, flag := range []string{"--out", "--out-vegeta", "--summary-json", "--html", "--junit", "--cpuprofile", "--memprofile"} {
 		t.Run(flag, func(t *testing.T) {
-			start := time.Now()
 			code, _, stderr := runMain("run", "--quiet", "--target", url, "--duration", "5s",
 				"--junit", filepath.Join(dir, "j.xml"), flag, "/nonexistent/dir/file",
 				writeScenario(t, "message.ttft.p50 < 30s"))
 			if code != exitUsage || !strings.Contains(stderr, flag) {
 				t.Errorf("run %s /nonexistent/dir/file: exit %d, stderr %q; want %d naming %s", flag, code, stderr, exitUsage, flag)
 			}
-			if time.Since(start) > 4*time.Second {
-				t.Errorf("run %s with a bad path ran for %v: it should stop before the run", flag, time.Since(start))
-			}
 		})
 	}
+	// Not timed (a busy machine is slow to refuse too): a run that had
+	// started would have signed in at the mock.
 	if st := mock.Stats(); st.Sessions.Email+st.Sessions.Anonymous != 0 {
 		t.Errorf("the mock saw %d sessions: a run started with a bad output path", st.Sessions.Email+st.Sessions.Anonymous)
 	}
