@@ -382,6 +382,7 @@ func verify(t *testing.T, c *faultCase, o *outcome) {
 	if bound == 0 {
 		bound = 30 * time.Second
 	}
+	t.Logf("loadgen ran %v (%v after the last signal)", o.elapsed.Round(time.Millisecond), o.sinceSignal.Round(time.Millisecond))
 	if o.elapsed > bound {
 		t.Errorf("loadgen ran %v, want at most %v", o.elapsed.Round(time.Millisecond), bound)
 	}
