@@ -19,6 +19,13 @@ type SteadyState struct {
 	// FromS and ToS are the window checked, seconds from the start.
 	FromS float64 `json:"from_s"`
 	ToS   float64 `json:"to_s"`
+	// SessionS is how long a session typically lasted (Little's law,
+	// steady.SessionTime; 0 when none ended). InFlightFromS is where the
+	// sessions in flight began to be judged: after their fill-up,
+	// FillSessions session times into the hold; ToS when the run was too
+	// short for it, and only latency was judged.
+	SessionS      float64 `json:"session_s"`
+	InFlightFromS float64 `json:"in_flight_from_s"`
 	// Latency names the latency series: "TTFT" or "latency" (of messages).
 	Latency string `json:"latency,omitempty"`
 	// LatencyTrend is its slope in seconds per second, InFlightTrend the
@@ -40,7 +47,8 @@ const steadyWarmup = 0.10
 
 // buildSteady checks the run's steadiness over its hold (results.Run.Hold
 // to its end), leaving out the first tenth (at least two intervals) as
-// warm-up. It returns nil when the window is too short to tell.
+// warm-up, and for the sessions in flight their fill-up too
+// (steady.FillTime). It returns nil when the window is too short to tell.
 func buildSteady(run results.Run, start time.Time, dur time.Duration, d *stats.Snapshot) *SteadyState {
 	se := &d.Series
 	if len(se.Intervals) == 0 || dur <= 0 || run.Hold >= dur {
@@ -48,7 +56,7 @@ func buildSteady(run results.Run, start time.Time, dur time.Duration, d *stats.S
 	}
 	from := run.Hold + max(time.Duration(steadyWarmup*float64(dur-run.Hold)), 2*se.Width)
 	lat := steady.Series{Start: se.Start().Sub(start), Step: se.Width}
-	flight := lat
+	flight, finished := lat, lat
 	name := "TTFT"
 	if ttftCount(se) == 0 {
 		name = "latency"
@@ -67,12 +75,21 @@ func buildSteady(run results.Run, start time.Time, dur time.Duration, d *stats.S
 		lat.Values = append(lat.Values, v)
 		lat.Weights = append(lat.Weights, float64(h.Count()))
 		flight.Values = append(flight.Values, se.UsersActive(i))
+		finished.Values = append(finished.Values, float64(iv.Finished))
 	}
-	v := steady.Check(name, lat, flight, from, dur, steady.Options{ArrivalRate: run.TargetRate})
+	o := steady.Options{ArrivalRate: run.TargetRate, InFlightFrom: run.Hold, SessionTime: dur}
+	if w, ok := steady.SessionTime(flight, finished, run.Hold, dur); ok {
+		o.SessionTime = max(w, se.Width)
+	}
+	v := steady.Check(name, lat, flight, from, dur, o)
+	inFlightFrom := min(dur, max(from, run.Hold+steady.FillSessions*o.SessionTime))
 	if !v.Known {
 		return nil
 	}
-	s := &SteadyState{Steady: v.Steady, Reason: v.Reason(), FromS: from.Seconds(), ToS: dur.Seconds()}
+	s := &SteadyState{Steady: v.Steady, Reason: v.Reason(), FromS: from.Seconds(), ToS: dur.Seconds(), InFlightFromS: inFlightFrom.Seconds()}
+	if o.SessionTime < dur {
+		s.SessionS = o.SessionTime.Seconds()
+	}
 	if v.LatencyOK {
 		s.Latency = name
 		s.LatencyTrend = trendOf(v.Latency)

@@ -1,7 +1,9 @@
 package report_test
 
 import (
+	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,6 +47,76 @@ func queueRun(rate float64, dur time.Duration) []resultstest.Event {
 		}
 	}
 	return evs
+}
+
+// longSessionRun makes a run of sessions arriving every 1/rate s for dur
+// against an idle target: each asks one question (TTFT 300 ms, answered in
+// 1 s), then its user reads for an exponential time of mean think before
+// the session ends; the run's stop cancels those still in flight. With a
+// delay of its own (late, growing by that much per second of the run)
+// added to every answer, the target slows down as a backlog would make it.
+func longSessionRun(rate float64, think, dur time.Duration, late float64, seed uint64) []resultstest.Event {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var evs []resultstest.Event
+	for i := 0; ; i++ {
+		at := resultstest.T0.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+		if at.Sub(resultstest.T0) >= dur {
+			break
+		}
+		wait := time.Duration(late * at.Sub(resultstest.T0).Seconds() * float64(time.Second))
+		answered := at.Add(wait + time.Second)
+		u := uint64(i + 1)
+		evs = append(evs,
+			resultstest.Event{At: at, User: u, Start: "chat"},
+			resultstest.Event{At: answered, User: u, Result: &results.Result{User: u, Session: u, Conversation: "chat",
+				Step: results.StepMessage, Turn: 1, Intended: at, Start: at, Code: 200,
+				TTFT: wait + 300*time.Millisecond, Latency: answered.Sub(at), Parts: 1, Tokens: 1}})
+		end, how := answered.Add(time.Duration(rng.ExpFloat64()*float64(think))), results.EndCompleted
+		if end.Sub(resultstest.T0) >= dur {
+			end, how = resultstest.T0.Add(dur), results.EndCanceled
+		}
+		evs = append(evs, resultstest.Event{At: end, User: u, End: how, Conv: "chat"})
+	}
+	slices.SortStableFunc(evs, func(a, b resultstest.Event) int { return a.At.Compare(b.At) })
+	return evs
+}
+
+// TestLongSessionsSteady: sessions that last long against the run fill up
+// for as long as the run goes on: sessions in flight climb at the arrival
+// rate times the share still in their first run. That is no backlog — the
+// target answers every question in the same time — and the check must not
+// call it one (the widget scenario, 2 minutes of 40 s visits against an
+// idle mock, printed "not steady: in flight +0.8/s"). The same sessions
+// against a target that slows down (answers 50 ms later per second of the
+// run, as a backlog makes them) must still be caught, by their latency.
+func TestLongSessionsSteady(t *testing.T) {
+	tests := []struct {
+		name       string
+		think      time.Duration
+		dur        time.Duration
+		late       float64
+		wantSteady bool
+	}{
+		{"sessions of 30 s in a 60 s run", 30 * time.Second, time.Minute, 0, true},
+		{"sessions of 30 s in a 2 min run", 30 * time.Second, 2 * time.Minute, 0, true},
+		{"sessions of 5 s in a 20 s run", 5 * time.Second, 20 * time.Second, 0, true},
+		{"sessions of 2 s in a 2 min run", 2 * time.Second, 2 * time.Minute, 0, true},
+		{"sessions of 30 s, target slowing down", 30 * time.Second, time.Minute, 0.05, false},
+		{"sessions of 2 s, target slowing down", 2 * time.Second, time.Minute, 0.05, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for seed := range uint64(20) {
+				agg := stats.New()
+				resultstest.Replay(agg, longSessionRun(5, tt.think, tt.dur, tt.late, seed))
+				run := results.Run{Start: resultstest.T0, Duration: tt.dur, TargetRate: 5}
+				sc := report.Build(run, agg.Snapshot()).Schedule
+				if sc.Steady == nil || *sc.Steady != tt.wantSteady {
+					t.Fatalf("seed %d: Schedule.Steady = %v (%+v), want %v", seed, fmtSteady(sc.Steady), sc.SteadyState, tt.wantSteady)
+				}
+			}
+		})
+	}
 }
 
 func TestSummarySteady(t *testing.T) {

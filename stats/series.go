@@ -32,6 +32,10 @@ type Interval struct {
 	Arrivals    int64                          // session steps the schedule wanted to start here (target rate)
 	Started     int64                          // session steps that did start here (achieved rate)
 	ActiveNanos int64                          // sessions in flight integrated over the interval, in session·ns
+	// Finished counts the sessions that ended here on their own (completed
+	// or failed; not those the run's stop canceled): with ActiveNanos, by
+	// Little's law, how long a session lasts.
+	Finished int64
 }
 
 // IntervalStep holds one step's results that started in an interval.
@@ -177,6 +181,7 @@ func (iv *Interval) merge(o *Interval) {
 	iv.Arrivals += o.Arrivals
 	iv.Started += o.Started
 	iv.ActiveNanos += o.ActiveNanos
+	iv.Finished += o.Finished
 }
 
 func (iv *Interval) clone() Interval {

@@ -212,6 +212,9 @@ func (d *Snapshot) sessionEnded(conversation string, end results.End, t time.Tim
 	d.Sessions.count(end)
 	d.conversation(conversation).Sessions.count(end)
 	d.Series.active--
+	if end != results.EndCanceled && !t.IsZero() {
+		d.Series.at(t.UnixNano()).Finished++
+	}
 }
 
 func (d *Snapshot) record(r *results.Result) {

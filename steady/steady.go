@@ -16,6 +16,20 @@
 // sessions in flight by δ times the arrival rate. A queue that is stable
 // but busy wanders; these floors keep its wander from being called a
 // backlog. Falling series (a warm-up backlog clearing) are not flagged.
+//
+// Sessions in flight also rise, with no backlog at all, while a load that
+// has just begun fills up: at a constant arrival rate λ, sessions that
+// last S hold λ·∫₀ᵗ P(S > u) du in flight t after the start, which climbs
+// for as long as some sessions are still in their first run (λ·P(S > t)
+// per second) and levels off at λ·E[S] (Little's law). A run no longer
+// than its sessions sees only that climb. So the sessions in flight are
+// judged only after FillSessions typical session times (SessionTime, from
+// Little's law on the run's own counts), and on batches at least one
+// session time long: sessions in flight stay correlated for about that
+// long, and shorter batches would pass their wander off as a significant
+// trend. Before that, and in runs too short for it, only latency tells a
+// backlog — which a backlog always raises, since it makes requests wait.
+//
 // Every function is pure.
 package steady
 
@@ -36,6 +50,11 @@ const (
 	DefaultBatches    = 10
 	// MinBatches is the fewest non-empty batches a trend is fitted on.
 	MinBatches = 5
+	// FillSessions is how many typical session times (SessionTime) the
+	// sessions in flight take to fill up: for exponential session times,
+	// after 3 means the climb left is e⁻³ ≈ 5 % of the level, under
+	// DefaultMinRise.
+	FillSessions = 3
 )
 
 // Series is a quantity sampled on equal intervals: Values[i] covers
@@ -135,6 +154,28 @@ type Options struct {
 	// ArrivalRate is the sessions arriving per second, when known (0: the
 	// in-flight floor is one session over the window only).
 	ArrivalRate float64
+	// SessionTime, when set, is how long a session typically lasts
+	// (SessionTime): the sessions in flight are judged only after
+	// FillSessions of it past InFlightFrom, on batches at least that long
+	// (so on a window of at least MinBatches of it). Unset, they are judged
+	// as latency is.
+	SessionTime time.Duration
+	// InFlightFrom is where the load whose sessions fill up began (the
+	// start of its hold); with SessionTime.
+	InFlightFrom time.Duration
+}
+
+// inFlightWindow returns where the sessions in flight are judged from, in
+// the window [from, to), and on how many batches.
+func (o Options) inFlightWindow(from, to time.Duration) (time.Duration, int) {
+	if o.SessionTime <= 0 {
+		return from, o.Batches
+	}
+	start := max(from, o.InFlightFrom+FillSessions*o.SessionTime)
+	if start >= to {
+		return to, 0
+	}
+	return start, min(o.Batches, int((to-start)/o.SessionTime))
 }
 
 func (o Options) withDefaults() Options {
@@ -197,6 +238,25 @@ func signedDuration(sec float64) string {
 	}
 }
 
+// SessionTime returns the typical time a session lasts, by Little's law
+// on the run's own counts over [from, to): the mean sessions in flight
+// (inFlight) over the sessions that ended on their own per second
+// (finished, counts per interval). While the load fills up that ratio is
+// the mean session time for exponential session times, and more for any
+// that are never shorter than some length (none end at first), so it errs
+// towards judging later; under a growing backlog it is the sessions'
+// current time. It reports false when no session ended in the window: the
+// sessions outlast it, and their fill-up is all it could see.
+func SessionTime(inFlight, finished Series, from, to time.Duration) (time.Duration, bool) {
+	level, ok := Fit(inFlight, from, to, MinBatches, DefaultConfidence)
+	ends, ok2 := Fit(finished, from, to, MinBatches, DefaultConfidence)
+	if !ok || !ok2 || ends.Mean <= 0 || finished.Step <= 0 {
+		return 0, false
+	}
+	perSecond := ends.Mean / finished.Step.Seconds()
+	return time.Duration(level.Mean / perSecond * float64(time.Second)), true
+}
+
 // Check fits the trends of a latency series (seconds; named latencyName in
 // the reason, e.g. "TTFT") and of the sessions in flight over the window
 // [from, to), and says whether the load was steady. Either series may be
@@ -205,7 +265,8 @@ func Check(latencyName string, latency, inFlight Series, from, to time.Duration,
 	o = o.withDefaults()
 	v := Verdict{Steady: true, LatencyName: latencyName}
 	v.Latency, v.LatencyOK = Fit(latency, from, to, o.Batches, o.Confidence)
-	v.InFlight, v.InFlightOK = Fit(inFlight, from, to, o.Batches, o.Confidence)
+	flightFrom, flightBatches := o.inFlightWindow(from, to)
+	v.InFlight, v.InFlightOK = Fit(inFlight, flightFrom, to, flightBatches, o.Confidence)
 	v.Known = v.LatencyOK || v.InFlightOK
 	v.LatencyRising = v.LatencyOK && v.Latency.Rising(o.MinRise, 0, o.Overload)
 	v.Backlog = v.InFlightOK && v.InFlight.Rising(o.MinRise, 1, o.Overload*o.ArrivalRate)

@@ -215,9 +215,9 @@ func seriesDiff(sa, sb *stats.Series) string {
 	for i := range sa.Intervals {
 		x, y := &sa.Intervals[i], &sb.Intervals[i]
 		if x.Arrivals != y.Arrivals || x.Started != y.Started || x.ActiveNanos != y.ActiveNanos || x.TTFT.Count() != y.TTFT.Count() ||
-			x.Good != y.Good {
-			return fmt.Sprintf("interval %d differs: arrivals %d/%d started %d/%d active %d/%d ttft %d/%d", i,
-				x.Arrivals, y.Arrivals, x.Started, y.Started, x.ActiveNanos, y.ActiveNanos, x.TTFT.Count(), y.TTFT.Count())
+			x.Good != y.Good || x.Finished != y.Finished {
+			return fmt.Sprintf("interval %d differs: arrivals %d/%d started %d/%d active %d/%d ttft %d/%d finished %d/%d", i,
+				x.Arrivals, y.Arrivals, x.Started, y.Started, x.ActiveNanos, y.ActiveNanos, x.TTFT.Count(), y.TTFT.Count(), x.Finished, y.Finished)
 		}
 		for _, q := range []float64{0.5, 0.95, 0.99} {
 			if x.TTFT.Quantile(q) != y.TTFT.Quantile(q) {
