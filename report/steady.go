@@ -26,7 +26,8 @@ type SteadyState struct {
 	// short for it, and only latency was judged.
 	SessionS      float64 `json:"session_s"`
 	InFlightFromS float64 `json:"in_flight_from_s"`
-	// Latency names the latency series: "TTFT" or "latency" (of messages).
+	// Latency names the latency series: "TTFT", "latency" (of messages) or
+	// "sign-in latency" (of session steps, for a run without messages).
 	Latency string `json:"latency,omitempty"`
 	// LatencyTrend is its slope in seconds per second, InFlightTrend the
 	// sessions in flight's per second, each with its interval.
@@ -57,16 +58,12 @@ func buildSteady(run results.Run, start time.Time, dur time.Duration, d *stats.S
 	from := run.Hold + max(time.Duration(steadyWarmup*float64(dur-run.Hold)), 2*se.Width)
 	lat := steady.Series{Start: se.Start().Sub(start), Step: se.Width}
 	flight, finished := lat, lat
-	name := "TTFT"
-	if ttftCount(se) == 0 {
-		name = "latency"
-	}
-	msg := results.StepMessage.Index()
+	name, step := latencySeries(se)
 	for i := range se.Intervals {
 		iv := &se.Intervals[i]
 		h := &iv.TTFT
-		if name == "latency" {
-			h = &iv.Steps[msg].Latency
+		if step >= 0 {
+			h = &iv.Steps[step].Latency
 		}
 		v := math.NaN()
 		if h.Count() > 0 {
@@ -110,6 +107,25 @@ func trendOf(t steady.Trend) *Trend {
 		return x
 	}
 	return &Trend{Slope: f(t.Slope), Lo: f(t.Lo), Hi: f(t.Hi), Mean: f(t.Mean)}
+}
+
+// latencySeries names the latency the check follows, and the step whose
+// latency it is (-1: TTFT): the TTFT of messages, else their latency,
+// else, for a scenario without messages (page views only), the sign-ins'
+// — every page view waits for one, and a backlog makes them wait longer.
+// The sessions in flight cannot stand in for it in a run shorter than its
+// sessions' fill-up.
+func latencySeries(se *stats.Series) (string, int) {
+	if ttftCount(se) > 0 {
+		return "TTFT", -1
+	}
+	msg := results.StepMessage.Index()
+	for i := range se.Intervals {
+		if se.Intervals[i].Steps[msg].Latency.Count() > 0 {
+			return "latency", msg
+		}
+	}
+	return "sign-in latency", results.StepSession.Index()
 }
 
 func ttftCount(se *stats.Series) int64 {

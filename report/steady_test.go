@@ -55,7 +55,9 @@ func queueRun(rate float64, dur time.Duration) []resultstest.Event {
 // the session ends; the run's stop cancels those still in flight. With a
 // delay of its own (late, growing by that much per second of the run)
 // added to every answer, the target slows down as a backlog would make it.
-func longSessionRun(rate float64, think, dur time.Duration, late float64, seed uint64) []resultstest.Event {
+// With signIn, each session signs in (5 ms) instead of asking, as page
+// views do.
+func longSessionRun(rate float64, think, dur time.Duration, late float64, signIn bool, seed uint64) []resultstest.Event {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	var evs []resultstest.Event
 	for i := 0; ; i++ {
@@ -66,11 +68,17 @@ func longSessionRun(rate float64, think, dur time.Duration, late float64, seed u
 		wait := time.Duration(late * at.Sub(resultstest.T0).Seconds() * float64(time.Second))
 		answered := at.Add(wait + time.Second)
 		u := uint64(i + 1)
+		r := &results.Result{User: u, Session: u, Conversation: "chat",
+			Step: results.StepMessage, Turn: 1, Intended: at, Start: at, Code: 200,
+			TTFT: wait + 300*time.Millisecond, Latency: answered.Sub(at), Parts: 1, Tokens: 1}
+		if signIn {
+			answered = at.Add(wait + 5*time.Millisecond)
+			r = &results.Result{User: u, Session: u, Conversation: "chat",
+				Step: results.StepSession, Intended: at, Start: at, Code: 200, Latency: answered.Sub(at)}
+		}
 		evs = append(evs,
 			resultstest.Event{At: at, User: u, Start: "chat"},
-			resultstest.Event{At: answered, User: u, Result: &results.Result{User: u, Session: u, Conversation: "chat",
-				Step: results.StepMessage, Turn: 1, Intended: at, Start: at, Code: 200,
-				TTFT: wait + 300*time.Millisecond, Latency: answered.Sub(at), Parts: 1, Tokens: 1}})
+			resultstest.Event{At: answered, User: u, Result: r})
 		end, how := answered.Add(time.Duration(rng.ExpFloat64()*float64(think))), results.EndCompleted
 		if end.Sub(resultstest.T0) >= dur {
 			end, how = resultstest.T0.Add(dur), results.EndCanceled
@@ -88,27 +96,31 @@ func longSessionRun(rate float64, think, dur time.Duration, late float64, seed u
 // call it one (the widget scenario, 2 minutes of 40 s visits against an
 // idle mock, printed "not steady: in flight +0.8/s"). The same sessions
 // against a target that slows down (answers 50 ms later per second of the
-// run, as a backlog makes them) must still be caught, by their latency.
+// run, as a backlog makes them) must still be caught, by their latency —
+// of sign-ins when the sessions send no message.
 func TestLongSessionsSteady(t *testing.T) {
 	tests := []struct {
 		name       string
 		think      time.Duration
 		dur        time.Duration
 		late       float64
+		signIn     bool
 		wantSteady bool
 	}{
-		{"sessions of 30 s in a 60 s run", 30 * time.Second, time.Minute, 0, true},
-		{"sessions of 30 s in a 2 min run", 30 * time.Second, 2 * time.Minute, 0, true},
-		{"sessions of 5 s in a 20 s run", 5 * time.Second, 20 * time.Second, 0, true},
-		{"sessions of 2 s in a 2 min run", 2 * time.Second, 2 * time.Minute, 0, true},
-		{"sessions of 30 s, target slowing down", 30 * time.Second, time.Minute, 0.05, false},
-		{"sessions of 2 s, target slowing down", 2 * time.Second, time.Minute, 0.05, false},
+		{"sessions of 30 s in a 60 s run", 30 * time.Second, time.Minute, 0, false, true},
+		{"sessions of 30 s in a 2 min run", 30 * time.Second, 2 * time.Minute, 0, false, true},
+		{"sessions of 5 s in a 20 s run", 5 * time.Second, 20 * time.Second, 0, false, true},
+		{"sessions of 2 s in a 2 min run", 2 * time.Second, 2 * time.Minute, 0, false, true},
+		{"page views of 30 s in a 60 s run", 30 * time.Second, time.Minute, 0, true, true},
+		{"sessions of 30 s, target slowing down", 30 * time.Second, time.Minute, 0.05, false, false},
+		{"sessions of 2 s, target slowing down", 2 * time.Second, time.Minute, 0.05, false, false},
+		{"page views of 30 s, sign-in slowing down", 30 * time.Second, time.Minute, 0.05, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for seed := range uint64(20) {
 				agg := stats.New()
-				resultstest.Replay(agg, longSessionRun(5, tt.think, tt.dur, tt.late, seed))
+				resultstest.Replay(agg, longSessionRun(5, tt.think, tt.dur, tt.late, tt.signIn, seed))
 				run := results.Run{Start: resultstest.T0, Duration: tt.dur, TargetRate: 5}
 				sc := report.Build(run, agg.Snapshot()).Schedule
 				if sc.Steady == nil || *sc.Steady != tt.wantSteady {

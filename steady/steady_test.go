@@ -147,3 +147,66 @@ func TestReason(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionTime: Little's law on a load filling up. Sessions of
+// exponential time W arriving at λ hold λW(1 − e^(−t/W)) in flight t after
+// the start and end at λ(1 − e^(−t/W)) a second: the ratio is W at every
+// moment, long before the fill-up is over. Sessions that all last D end
+// none before D: no answer, however many are in flight.
+func TestSessionTime(t *testing.T) {
+	const rate = 5.0
+	for _, w := range []float64{2, 30, 90} {
+		var flight, ended Series
+		flight.Step, ended.Step = time.Second, time.Second
+		for i := range 60 {
+			mid := float64(i) + 0.5
+			flight.Values = append(flight.Values, rate*w*(1-math.Exp(-mid/w)))
+			ended.Values = append(ended.Values, rate*(1-math.Exp(-mid/w)))
+		}
+		got, ok := SessionTime(flight, ended, 0, time.Minute)
+		if !ok || math.Abs(got.Seconds()-w) > 0.01*w {
+			t.Errorf("W = %vs: SessionTime = %v, %v; want %vs", w, got, ok, w)
+		}
+	}
+	fixed := Series{Step: time.Second, Values: make([]float64, 60)}
+	for i := range fixed.Values {
+		fixed.Values[i] = rate * float64(i)
+	}
+	none := Series{Step: time.Second, Values: make([]float64, 60)}
+	if got, ok := SessionTime(fixed, none, 0, time.Minute); ok {
+		t.Errorf("no session ended: SessionTime = %v, true; want false", got)
+	}
+}
+
+// TestInFlightAfterFillUp: with a session time set, sessions in flight
+// climbing as a load fills up are not judged before FillSessions of it,
+// and not at all in a window shorter than MinBatches more; latency still
+// is.
+func TestInFlightAfterFillUp(t *testing.T) {
+	flight := Series{Step: time.Second}
+	lat := Series{Step: time.Second}
+	for i := range 60 {
+		flight.Values = append(flight.Values, 5*float64(i)) // a climb all the way
+		lat.Values = append(lat.Values, 0.3)
+	}
+	tests := []struct {
+		session     time.Duration
+		wantFitted  bool
+		wantBacklog bool
+	}{
+		{0, true, true},                  // no session time: judged as before
+		{2 * time.Second, true, true},    // short sessions: past their fill-up, a climb is a backlog
+		{5 * time.Second, true, true},    // judged from 15 s on batches of 5 s
+		{10 * time.Second, false, false}, // from 30 s, 3 batches of 10 s: fewer than MinBatches
+		{40 * time.Second, false, false}, // the run is all fill-up
+	}
+	for _, tt := range tests {
+		v := Check("TTFT", lat, flight, 6*time.Second, time.Minute, Options{ArrivalRate: 5, SessionTime: tt.session})
+		if v.InFlightOK != tt.wantFitted || v.Backlog != tt.wantBacklog {
+			t.Errorf("session time %v: in flight fitted %v, backlog %v; want %v, %v", tt.session, v.InFlightOK, v.Backlog, tt.wantFitted, tt.wantBacklog)
+		}
+		if !v.LatencyOK || v.LatencyRising {
+			t.Errorf("session time %v: latency fitted %v, rising %v; want a flat fit", tt.session, v.LatencyOK, v.LatencyRising)
+		}
+	}
+}
