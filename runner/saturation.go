@@ -24,7 +24,8 @@ import (
 
 // Saturation thresholds (see Saturation.Reason).
 const (
-	LateArrival        = 10 * time.Millisecond // an arrival started this late (before any slot wait) fell behind
+	LateArrival        = 10 * time.Millisecond // an arrival started this late (before any slot wait) fell behind…
+	LateShareOfGap     = 0.5                   // …when that is also over this share of the arrivals' mean spacing
 	SaturatedShare     = 0.01                  // late arrivals or slot waits over this share of sessions
 	SaturatedCPUShare  = 0.90                  // CPU use over this share of the available CPUs
 	minSaturationCheck = 20                    // sessions (or arrivals) before shares count
@@ -41,7 +42,7 @@ type Saturation struct {
 	// scenario's max_sessions (it set none, or more than that).
 	CapIsFileLimit bool
 	Arrivals       int64   // open model: scheduled arrivals judged for lateness (those not held up by a slot wait before them)
-	LateArrivals   int64   // of them, those taken up more than LateArrival after their time
+	LateArrivals   int64   // of them, those taken up late: by more than LateArrival and LateShareOfGap of their mean spacing (lateBound)
 	LocalErrors    int64   // requests that failed on loadgen's own resources (kind local_resource)
 	CPU            float64 // loadgen's CPU use over the run so far, in CPUs (0: unknown)
 	CPUs           int     // the CPUs it may use (GOMAXPROCS)
@@ -49,9 +50,9 @@ type Saturation struct {
 
 // Reason says why the generator was saturated, for people, or "" when it
 // was not: any request failed on loadgen's own resources; more than
-// SaturatedShare of sessions waited for a slot, or of arrivals started more
-// than LateArrival late (once at least 20 of them ran); or loadgen's CPU
-// use passed SaturatedCPUShare of its CPUs.
+// SaturatedShare of sessions waited for a slot, or of arrivals started late
+// (lateBound; once at least 20 of them ran); or loadgen's CPU use passed
+// SaturatedCPUShare of its CPUs.
 func (s Saturation) Reason() string {
 	var why []string
 	if s.LocalErrors > 0 {
@@ -62,7 +63,7 @@ func (s Saturation) Reason() string {
 			s.SlotWaits, s.Sessions, 100*float64(s.SlotWaits)/float64(s.Sessions), s.MaxSessions, (s.SlotWait/time.Duration(s.SlotWaits)).Round(time.Millisecond)))
 	}
 	if s.Arrivals >= minSaturationCheck && float64(s.LateArrivals) > SaturatedShare*float64(s.Arrivals) {
-		why = append(why, fmt.Sprintf("%d of %d arrivals (%.0f%%) started over %v late: the scheduler fell behind",
+		why = append(why, fmt.Sprintf("%d of %d arrivals (%.0f%%) started late, by over %v and half their spacing: the scheduler fell behind",
 			s.LateArrivals, s.Arrivals, 100*float64(s.LateArrivals)/float64(s.Arrivals), LateArrival))
 	}
 	if s.CPUs > 0 && s.CPU > SaturatedCPUShare*float64(s.CPUs) {
@@ -114,12 +115,48 @@ func (s *saturation) slot(wait time.Duration) {
 	}
 }
 
-// arrival notes an arrival taken up late after its time.
-func (s *saturation) arrival(late time.Duration) {
+// arrival notes an arrival taken up late after its time, when arrivals
+// come gap apart on average (0: unknown).
+func (s *saturation) arrival(late, gap time.Duration) {
 	s.arrivals.Add(1)
-	if late > LateArrival {
+	if late > lateBound(gap) {
 		s.lateArrivals.Add(1)
 	}
+}
+
+// lateBound is how late an arrival may start, when arrivals come gap apart
+// on average, before it counts as the scheduler falling behind: LateArrival,
+// or LateShareOfGap of the gap when that is longer. Within half its spacing
+// a late start changes neither the load offered nor what is measured of it:
+// arrivals keep their order and every window's count to within one (and a
+// Poisson process whose points are each moved by an independent delay is
+// still a Poisson process of the same rate); the latencies from the actual
+// send do not hold the delay, those from the intended start do, beside the
+// lag printed with them. On a shared machine, a scheduler woken 20 ms late
+// at 5 sessions a second is its jitter, not a generator falling behind —
+// which makes every arrival later than the last until they crowd together,
+// and so past any bound.
+func lateBound(gap time.Duration) time.Duration {
+	return max(LateArrival, time.Duration(LateShareOfGap*float64(gap)))
+}
+
+// spacing keeps the last arrivals' intended times, for their mean gap.
+type spacing struct {
+	at [20]time.Time
+	n  int // times seen
+}
+
+// gap notes an arrival due at t and returns the mean gap between the last
+// arrivals up to it (0 for the first).
+func (s *spacing) gap(t time.Time) time.Duration {
+	k := min(s.n, len(s.at))
+	oldest := s.at[(s.n-k+len(s.at))%len(s.at)]
+	s.at[s.n%len(s.at)] = t
+	s.n++
+	if k == 0 {
+		return 0
+	}
+	return t.Sub(oldest) / time.Duration(k)
 }
 
 func (s *saturation) result(res *results.Result) {

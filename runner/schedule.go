@@ -41,13 +41,18 @@ func (r *Runner) arrivals(st *stops, wg *sync.WaitGroup, next func() (arrival, b
 	w := newWaiter(r.clock)
 	defer w.close()
 	heldBySlots := false // the last arrival waited for a slot: this one's lateness is the slots'
+	var sp spacing
 	for {
 		a, ok := next()
-		if !ok || !w.until(a.at, st.sessions.Done()) {
+		if !ok {
+			return
+		}
+		gap := sp.gap(a.at)
+		if !w.until(a.at, st.sessions.Done()) {
 			return
 		}
 		if !heldBySlots {
-			r.sat.arrival(r.clock.Now().Sub(a.at))
+			r.sat.arrival(r.clock.Now().Sub(a.at), gap)
 		}
 		var got bool
 		if got, heldBySlots = r.acquireWaiting(st.sessions); !got {
