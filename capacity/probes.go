@@ -85,11 +85,34 @@ func (s *search) steadiness(spec Spec, out *Outcome, from, to time.Duration, con
 		step = max(time.Second/10, (to-from)/40)
 	}
 	lat := latencySeries(out.Messages, to, step)
-	o := steady.Options{Confidence: conf}
+	o := steady.Options{Confidence: conf, SessionTime: to}
 	if spec.Control == Rate {
 		o.ArrivalRate = spec.Load
 	}
+	if w, ok := steady.SessionTime(out.InFlight, finished(out.Sessions, out.InFlight), 0, to); ok {
+		o.SessionTime = max(w, out.InFlight.Step)
+	}
 	return steady.Check("TTFT", lat, out.InFlight, from, to, o)
+}
+
+// finished counts the sessions that ended in each interval of like: with
+// the sessions in flight, by Little's law, how long a session lasts — and
+// so how long they take to fill up after the probe's start (package
+// steady). Sessions of a scenario with think times can outlast a probe.
+func finished(sessions []Record, like steady.Series) steady.Series {
+	out := steady.Series{Start: like.Start, Step: like.Step, Values: make([]float64, len(like.Values))}
+	if like.Step <= 0 {
+		return out
+	}
+	for _, r := range sessions {
+		if r.End == Pending || r.End < like.Start {
+			continue
+		}
+		if i := int((r.End - like.Start) / like.Step); i < len(out.Values) {
+			out.Values[i]++
+		}
+	}
+	return out
 }
 
 // probe runs one probe, counting its time against the budget.
