@@ -104,7 +104,7 @@ func straddle(pts []fitPoint, zt float64) (below, above float64, ok bool) {
 // bootstrap of the crossing.
 type bootstrapPoint struct {
 	load float64
-	iv   Interval // the attainment and its interval at the bootstrap's confidence
+	iv   Estimate // the attainment and its interval at the bootstrap's confidence
 	n    float64  // effective messages: bounds how close to 1 a draw may come
 }
 

@@ -80,8 +80,8 @@ func TestCrossingInterval(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	mk := func(half float64) []bootstrapPoint {
 		return []bootstrapPoint{
-			{load: 100, iv: Interval{0.99, 0.99 - half, min(1, 0.99+half)}, n: 500},
-			{load: 200, iv: Interval{0.90, 0.90 - half, 0.90 + half}, n: 500},
+			{load: 100, iv: Estimate{0.99, 0.99 - half, min(1, 0.99+half)}, n: 500},
+			{load: 200, iv: Estimate{0.90, 0.90 - half, 0.90 + half}, n: 500},
 		}
 	}
 	nlo, nhi := crossingInterval(mk(0.005), 0.95, 0.95, 50, 300, rng)

@@ -15,16 +15,16 @@ import (
 // that each batch is long against the correlation time of queued requests.
 const batches = 10
 
-// Interval is an estimate with its confidence interval.
-type Interval struct {
+// Estimate is an estimated value, Est, with its confidence interval [Lo, Hi].
+type Estimate struct {
 	Est, Lo, Hi float64
 }
 
 // Contains reports whether x is inside the interval.
-func (i Interval) Contains(x float64) bool { return i.Lo <= x && x <= i.Hi }
+func (e Estimate) Contains(x float64) bool { return e.Lo <= x && x <= e.Hi }
 
 // RelWidth returns the interval's width relative to its estimate.
-func (i Interval) RelWidth() float64 { return (i.Hi - i.Lo) / i.Est }
+func (e Estimate) RelWidth() float64 { return (e.Hi - e.Lo) / e.Est }
 
 // share is the attainment data of a window: per batch, good messages and
 // messages.
@@ -135,17 +135,17 @@ func (s share) iact() float64 {
 // the hull of the batch-means interval (requests under load are
 // autocorrelated) and the Wilson interval (the floor when the batches agree
 // by chance, or are too few).
-func (s share) interval(conf float64) Interval {
+func (s share) interval(conf float64) Estimate {
 	n, good := s.count()
 	if n == 0 {
-		return Interval{Est: math.NaN(), Lo: 0, Hi: 1}
+		return Estimate{Est: math.NaN(), Lo: 0, Hi: 1}
 	}
 	lo, hi := statmath.WilsonShare(float64(good)/float64(n), min(s.neff, float64(n)), conf)
 	est, blo, bhi := statmath.RatioBatches(s.good, s.all, conf)
 	if !math.IsNaN(blo) {
 		lo, hi = min(lo, blo), max(hi, bhi)
 	}
-	return Interval{Est: est, Lo: max(0, lo), Hi: min(1, hi)}
+	return Estimate{Est: est, Lo: max(0, lo), Hi: min(1, hi)}
 }
 
 // throughput measures completions per second of the records that ended in
@@ -154,7 +154,7 @@ func (s share) interval(conf float64) Interval {
 // which is where a whole-run average underestimates a saturated target),
 // with a batch-means interval on the completions per batch. ok is false
 // with fewer than 2 batches' worth of completions.
-func throughput(recs []Record, from, to time.Duration, conf float64) (iv Interval, first, last time.Duration, ok bool) {
+func throughput(recs []Record, from, to time.Duration, conf float64) (iv Estimate, first, last time.Duration, ok bool) {
 	n := 0
 	first, last = to, from
 	for _, r := range recs {
@@ -165,7 +165,7 @@ func throughput(recs []Record, from, to time.Duration, conf float64) (iv Interva
 	}
 	span := float64(last - first)
 	if n < 2*batches || span <= 0 {
-		return Interval{}, 0, 0, false
+		return Estimate{}, 0, 0, false
 	}
 	// Completions after the first, per batch of the span: rate = count/width.
 	counts := make([]float64, batches)
@@ -179,7 +179,7 @@ func throughput(recs []Record, from, to time.Duration, conf float64) (iv Interva
 		}
 	}
 	est, lo, hi := statmath.RatioBatches(counts, widths, conf)
-	return Interval{Est: est, Lo: lo, Hi: hi}, first, last, true
+	return Estimate{Est: est, Lo: lo, Hi: hi}, first, last, true
 }
 
 // meanInFlight returns the time-average of the in-flight series over

@@ -8,10 +8,10 @@ import (
 type point struct {
 	load          float64
 	share         share
-	verdict       Verdict
+	verdict       ProbeVerdict
 	binding       string
-	iv            Interval
-	forced        Verdict // when set, a verdict the attainment cannot change
+	iv            Estimate
+	forced        ProbeVerdict // when set, a verdict the attainment cannot change
 	forcedBinding string
 }
 
@@ -181,7 +181,7 @@ func (s *search) interval() (est, lo, hi float64) {
 	return est, min(lo, est), max(hi, est)
 }
 
-// answer fills Result.SLOMax from the points.
+// answer fills Findings.SLOMax from the points.
 func (s *search) answer() {
 	m := &s.res.SLOMax
 	if len(s.points) == 0 {

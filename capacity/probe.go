@@ -35,26 +35,26 @@ func (c Control) Unit() string {
 	return "sessions/s"
 }
 
-// Kind says what a probe is for.
-type Kind string
+// ProbeKind says what a probe is for.
+type ProbeKind string
 
 // The kinds of probes, in the order a search runs them.
 const (
-	KindFeasibility Kind = "feasibility" // the minimum load: do the objectives hold at all?
-	KindRamp        Kind = "ramp"        // closed-model doubling towards saturation
-	KindSaturation  Kind = "saturation"  // the capacity measurement
-	KindBracket     Kind = "bracket"     // short probes that bracket the SLO-max load
-	KindRefine      Kind = "refine"      // full-length probes near the answer
-	KindConfirm     Kind = "confirm"     // one probe at the answer
+	KindFeasibility ProbeKind = "feasibility" // the minimum load: do the objectives hold at all?
+	KindRamp        ProbeKind = "ramp"        // closed-model doubling towards saturation
+	KindSaturation  ProbeKind = "saturation"  // the capacity measurement
+	KindBracket     ProbeKind = "bracket"     // short probes that bracket the SLO-max load
+	KindRefine      ProbeKind = "refine"      // full-length probes near the answer
+	KindConfirm     ProbeKind = "confirm"     // one probe at the answer
 )
 
 // Spec is one probe: a load applied for up to Duration, measured after
 // Warmup.
 type Spec struct {
-	Seq     int     // the probe's number in the search, from 1
-	Kind    Kind    // what the probe is for
-	Control Control // what Load is
-	Load    float64 // sessions/s (Rate) or users (Users, a whole number)
+	Seq     int       // the probe's number in the search, from 1
+	Kind    ProbeKind // what the probe is for
+	Control Control   // what Load is
+	Load    float64   // sessions/s (Rate) or users (Users, a whole number)
 	// Duration is the longest the load is applied. The prober ends it sooner
 	// when the search's stop check says so.
 	Duration time.Duration
@@ -105,8 +105,8 @@ type Figures struct {
 	ResultFile string        // where the probe's own results were written
 }
 
-// Outcome is what a prober measured in one probe.
-type Outcome struct {
+// Measurement is what a prober measured in one probe.
+type Measurement struct {
 	// Stopped is when the load stopped (Spec.Duration, or sooner when the
 	// stop check or ctx ended it); Elapsed is the whole probe's time,
 	// including the drain of requests in flight.
@@ -133,13 +133,13 @@ type Prober interface {
 	// far (Messages, Sessions, InFlight and Stopped set to the time of the
 	// call), first at spec.MinDuration and then every spec.Look. When ctx
 	// ends it returns what it has with ctx's error.
-	Probe(ctx context.Context, spec Spec, stop func(sofar *Outcome) bool) (*Outcome, error)
+	Probe(ctx context.Context, spec Spec, stop func(sofar *Measurement) bool) (*Measurement, error)
 }
 
 // ProberFunc adapts a function to the Prober interface.
-type ProberFunc func(ctx context.Context, spec Spec, stop func(*Outcome) bool) (*Outcome, error)
+type ProberFunc func(ctx context.Context, spec Spec, stop func(*Measurement) bool) (*Measurement, error)
 
 // Probe calls f.
-func (f ProberFunc) Probe(ctx context.Context, spec Spec, stop func(*Outcome) bool) (*Outcome, error) {
+func (f ProberFunc) Probe(ctx context.Context, spec Spec, stop func(*Measurement) bool) (*Measurement, error) {
 	return f(ctx, spec, stop)
 }

@@ -11,7 +11,7 @@ import (
 
 // sloProbe runs one SLO probe at load and pools it. done reports that the
 // search cannot go on (budget spent, generator saturated).
-func (s *search) sloProbe(ctx context.Context, kind Kind, load float64) (done bool, err error) {
+func (s *search) sloProbe(ctx context.Context, kind ProbeKind, load float64) (done bool, err error) {
 	spec := Spec{Kind: kind, Control: s.cfg.Control, Load: load}
 	s.timing(&spec, s.cfg.ProbeDuration)
 	if !s.fits(spec.Duration) {
@@ -46,8 +46,8 @@ func (s *search) sloProbe(ctx context.Context, kind Kind, load float64) (done bo
 
 // sloStop is the stop check of an SLO probe: stop once the verdict is clear
 // at the look confidence, or the backlog is seen to grow.
-func (s *search) sloStop(spec Spec) func(*Outcome) bool {
-	return func(sofar *Outcome) bool {
+func (s *search) sloStop(spec Spec) func(*Measurement) bool {
+	return func(sofar *Measurement) bool {
 		cut := sofar.Stopped - settle(sofar.Messages, sofar.Stopped)
 		if cut <= spec.Warmup {
 			return false
@@ -79,7 +79,7 @@ func settle(msgs []Record, now time.Duration) time.Duration {
 
 // steadiness checks the trends of TTFT and sessions in flight over
 // [from, to).
-func (s *search) steadiness(spec Spec, out *Outcome, from, to time.Duration, conf float64) steady.Verdict {
+func (s *search) steadiness(spec Spec, out *Measurement, from, to time.Duration, conf float64) steady.Verdict {
 	step := out.InFlight.Step
 	if step <= 0 {
 		step = max(time.Second/10, (to-from)/40)
@@ -116,14 +116,14 @@ func finished(sessions []Record, like steady.Series) steady.Series {
 }
 
 // probe runs one probe, counting its time against the budget.
-func (s *search) probe(ctx context.Context, spec Spec, stop func(*Outcome) bool) (*Outcome, error) {
+func (s *search) probe(ctx context.Context, spec Spec, stop func(*Measurement) bool) (*Measurement, error) {
 	s.seq++
 	spec.Seq = s.seq
 	if s.cfg.OnStart != nil {
 		s.cfg.OnStart(spec)
 	}
 	if stop == nil {
-		stop = func(*Outcome) bool { return false }
+		stop = func(*Measurement) bool { return false }
 	}
 	out, err := s.prober.Probe(ctx, spec, stop)
 	if out != nil {
@@ -147,14 +147,14 @@ func (s *search) report(pr Probe) {
 }
 
 // measure fills the figures every probe has.
-func (s *search) measure(spec Spec, out *Outcome) Probe {
+func (s *search) measure(spec Spec, out *Measurement) Probe {
 	pr, _ := s.measureShare(spec, out)
 	return pr
 }
 
 // measureShare is measure, also returning the attainment data of the
 // measured window (before any autocorrelation floor).
-func (s *search) measureShare(spec Spec, out *Outcome) (Probe, share) {
+func (s *search) measureShare(spec Spec, out *Measurement) (Probe, share) {
 	pr := Probe{Spec: spec, Verdict: Measured, Elapsed: out.Elapsed, Figures: out.Figures, Steady: true}
 	pr.Spec.Seq = s.seq
 	from, to := spec.Warmup, out.Stopped
@@ -192,7 +192,7 @@ func (s *search) measureShare(spec Spec, out *Outcome) (Probe, share) {
 		}
 	} else {
 		// Too few completions for batches: the plain rate, without an interval.
-		pr.Throughput = Interval{Est: pr.Achieved, Lo: math.NaN(), Hi: math.NaN()}
+		pr.Throughput = Estimate{Est: pr.Achieved, Lo: math.NaN(), Hi: math.NaN()}
 	}
 	if out.GeneratorSaturated != "" {
 		pr.Verdict, pr.Reason = Aborted, "generator saturated: "+out.GeneratorSaturated
@@ -202,7 +202,7 @@ func (s *search) measureShare(spec Spec, out *Outcome) (Probe, share) {
 
 // judge measures an SLO probe and gives its verdict; it returns the pooled
 // share too.
-func (s *search) judge(spec Spec, out *Outcome, feasibility bool) (Probe, share) {
+func (s *search) judge(spec Spec, out *Measurement, feasibility bool) (Probe, share) {
 	pr, sh := s.measureShare(spec, out)
 	if pr.Verdict == Aborted {
 		return pr, sh
@@ -232,7 +232,7 @@ func (s *search) judge(spec Spec, out *Outcome, feasibility bool) (Probe, share)
 }
 
 // verdict compares an attainment interval with the target.
-func (s *search) verdict(iv Interval, n int) Verdict {
+func (s *search) verdict(iv Estimate, n int) ProbeVerdict {
 	switch {
 	case n == 0:
 		return Fail

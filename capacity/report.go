@@ -7,35 +7,36 @@ import (
 	"time"
 )
 
-// Verdict is a probe's outcome.
-type Verdict string
+// ProbeVerdict is what a probe says of its load: sustainable or not, or
+// why it cannot tell.
+type ProbeVerdict string
 
 // The verdicts.
 const (
 	// Pass: the attainment's interval is at or above the target and the
 	// load was steady: the load is sustainable.
-	Pass Verdict = "pass"
+	Pass ProbeVerdict = "pass"
 	// Fail: the attainment's interval is below the target, or a
 	// constraint failed.
-	Fail Verdict = "fail"
+	Fail ProbeVerdict = "fail"
 	// Unresolved: the interval holds the target even at full length: the
 	// load is about as high as the objectives allow.
-	Unresolved Verdict = "unresolved"
+	Unresolved ProbeVerdict = "unresolved"
 	// Unstable: the backlog grew (sessions in flight and latency climbed):
 	// no steady state, so not sustainable whatever the attainment so far.
-	Unstable Verdict = "unstable"
+	Unstable ProbeVerdict = "unstable"
 	// Aborted: the load generator fell behind; the probe says nothing
 	// about the target.
-	Aborted Verdict = "aborted"
+	Aborted ProbeVerdict = "aborted"
 	// Measured: a ramp or saturation probe, which measures throughput and
 	// has no verdict on the objectives.
-	Measured Verdict = "measured"
+	Measured ProbeVerdict = "measured"
 )
 
 // Probe is the report of one probe: a row of the sweep's table.
 type Probe struct {
 	Spec
-	Verdict Verdict
+	Verdict ProbeVerdict
 	// Reason explains a fail, unstable or aborted verdict in a few words.
 	Reason string
 	// Binding is the objective or constraint that failed most (fail and
@@ -49,7 +50,7 @@ type Probe struct {
 	// MessageRate and GoodRate the messages and good messages per second.
 	Achieved, MessageRate, GoodRate float64
 	// Attainment is the share of good messages with its interval.
-	Attainment Interval
+	Attainment Estimate
 	// MeanSession is the mean time of the sessions that ended in the window,
 	// from their intended start.
 	MeanSession  time.Duration
@@ -66,7 +67,7 @@ type Probe struct {
 	// Throughput is the completion rate from the first to the last
 	// completion of a ramp or saturation probe (sessions/s), and Little the
 	// same by Little's law (mean in flight ÷ mean session time).
-	Throughput Interval
+	Throughput Estimate
 	Little     float64
 	// Elapsed is the probe's whole time, drain included.
 	Elapsed time.Duration
@@ -75,8 +76,8 @@ type Probe struct {
 	constraint bool // the verdict is a failed constraint's
 }
 
-// Estimate is one of a sweep's two answers.
-type Estimate struct {
+// Answer is one of a sweep's two answers: capacity or SLO-max, with its interval.
+type Answer struct {
 	// Found is false when the search could not place the answer (then the
 	// interval says what is known, and Note why).
 	Found bool
@@ -94,19 +95,20 @@ type Estimate struct {
 	Note    string
 }
 
-// Result is what a sweep found.
-type Result struct {
+// Findings are what a search found: the two answers, every probe's report
+// and why the search stopped.
+type Findings struct {
 	Control Control
 	// Capacity is the target's maximum throughput, sessions/s, measured as
 	// completions over the window from first to last completion of a
 	// saturating probe, with Little's law as a cross-check (LittleRatio is
 	// the completions estimate over Little's; far from 1 means the window
 	// or the in-flight count is off).
-	Capacity    Estimate
+	Capacity    Answer
 	LittleRatio float64
 	// SLOMax is the highest load at which the objectives' attainment holds
 	// at steady state.
-	SLOMax Estimate
+	SLOMax Answer
 	// Steady reports whether the probe at the answer held a steady state.
 	Steady bool
 	// GeneratorSaturated, when set, says the generator fell behind in some
@@ -151,7 +153,7 @@ func (e *GeneratorError) Error() string {
 // needs before it can answer anything.
 var ErrBudget = errors.New("capacity: budget too small for the feasibility and saturation probes")
 
-func pct(i Interval) string {
+func pct(i Estimate) string {
 	if math.IsNaN(i.Est) {
 		return "n/a"
 	}

@@ -117,7 +117,7 @@ func (c Config) Validate() error {
 type search struct {
 	cfg     Config
 	prober  Prober
-	res     Result
+	res     Findings
 	elapsed time.Duration
 	points  []*point // SLO probes pooled by load
 	seq     int
@@ -142,9 +142,9 @@ type search struct {
 // an isotonic (non-increasing) fit of attainment over every probe places
 // the estimate, and one confirmation probe runs there.
 //
-// It returns the result so far with ctx's error when ctx ends, so that an
+// It returns the findings so far with ctx's error when ctx ends, so that an
 // interrupted sweep still reports its probes.
-func Search(ctx context.Context, p Prober, cfg Config) (*Result, error) {
+func Search(ctx context.Context, p Prober, cfg Config) (*Findings, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -211,7 +211,7 @@ func (s *search) feasibility(ctx context.Context) (Probe, error) {
 
 // scale stretches the probe lengths when one session at the minimum load is
 // long against them: a short probe holds at least 40 sessions of one user.
-func (s *search) scale(out *Outcome, pr *Probe) {
+func (s *search) scale(out *Measurement, pr *Probe) {
 	w := meanDuration(out.Sessions, 0, out.Stopped)
 	if math.IsNaN(w) {
 		return
@@ -277,7 +277,7 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 		return ErrBudget
 	}
 	target := s.cfg.Precision / 4
-	pr, err := s.throughputProbe(ctx, spec, func(sofar *Outcome) bool {
+	pr, err := s.throughputProbe(ctx, spec, func(sofar *Measurement) bool {
 		iv, first, last, ok := throughput(sofar.Sessions, spec.Warmup, sofar.Stopped, lookConfidence)
 		if !ok {
 			return false
@@ -318,7 +318,7 @@ func (s *search) saturate(ctx context.Context, feas Probe) error {
 // throughputProbe runs and reports a ramp or saturation probe. A generator
 // that fell behind in it gets a second try (a passing hiccup of the
 // machine); twice in a row ends the search (GeneratorError).
-func (s *search) throughputProbe(ctx context.Context, spec Spec, stop func(*Outcome) bool) (Probe, error) {
+func (s *search) throughputProbe(ctx context.Context, spec Spec, stop func(*Measurement) bool) (Probe, error) {
 	for try := 1; ; try++ {
 		out, err := s.probe(ctx, spec, stop)
 		if err != nil {

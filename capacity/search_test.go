@@ -38,9 +38,9 @@ var (
 func newSim(seed uint64) *queuesim.Sim { return queuesim.New(model.C, model.Mu, modelSLO, seed) }
 
 // searchSeeds runs the search on seeds 1..n of the model, in parallel.
-func searchSeeds(t *testing.T, n int) []*capacity.Result {
+func searchSeeds(t *testing.T, n int) []*capacity.Findings {
 	t.Helper()
-	results := make([]*capacity.Result, n)
+	results := make([]*capacity.Findings, n)
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
@@ -70,7 +70,7 @@ func searchSeeds(t *testing.T, n int) []*capacity.Result {
 // SLO-max interval covering the closed form in ≥ 90 %, every SLO probe's
 // attainment interval covering the model's attainment at its load in
 // ≥ 90 % of probes, and no sweep over its budget.
-func checkSeeds(t *testing.T, results []*capacity.Result) {
+func checkSeeds(t *testing.T, results []*capacity.Findings) {
 	var capOK, maxOK, covered, probes, probesCovered int
 	var elapsed time.Duration
 	var bias float64
@@ -213,7 +213,7 @@ func TestSearchGeneratorHiccup(t *testing.T) {
 func TestSearchConstraint(t *testing.T) {
 	sim := newSim(3)
 	const expr = "errors.rate < 1%"
-	sim.Constraints = func(spec capacity.Spec, _ *capacity.Outcome) []capacity.Constraint {
+	sim.Constraints = func(spec capacity.Spec, _ *capacity.Measurement) []capacity.Constraint {
 		bad := spec.Control == capacity.Rate && spec.Load > 180
 		v := 0.001
 		if bad {

@@ -17,7 +17,7 @@ func TestGauges(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.Start(capacity.Spec{Seq: 7, Control: capacity.Rate, Load: 241.5})
-	g.End(capacity.Probe{Messages: 100, Attainment: capacity.Interval{Est: 0.93}})
+	g.End(capacity.Probe{Messages: 100, Attainment: capacity.Estimate{Est: 0.93}})
 	g.Answers(sample())
 	const want = `
 # HELP loadgen_sweep_capacity_sessions_per_second The target's capacity found by the sweep, with its interval (bound: estimate, low, high).

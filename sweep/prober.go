@@ -71,7 +71,7 @@ func NewProber(sc *scenarios.Scenario, client *helperapi.Client, objectives Obje
 }
 
 // Probe implements capacity.Prober.
-func (p *Prober) Probe(ctx context.Context, spec capacity.Spec, stop func(*capacity.Outcome) bool) (*capacity.Outcome, error) {
+func (p *Prober) Probe(ctx context.Context, spec capacity.Spec, stop func(*capacity.Measurement) bool) (*capacity.Measurement, error) {
 	sc, err := p.scenarioFor(spec)
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ func (p *Prober) scenarioFor(spec capacity.Spec) (*scenarios.Scenario, error) {
 
 // watch samples the sessions in flight and, from spec.MinDuration on every
 // spec.Look, asks stop whether the probe can end; a yes cancels the run.
-func (p *Prober) watch(ctx context.Context, rn *runner.Runner, rec *recorder, spec capacity.Spec, stop func(*capacity.Outcome) bool, cancel context.CancelFunc) {
+func (p *Prober) watch(ctx context.Context, rn *runner.Runner, rec *recorder, spec capacity.Spec, stop func(*capacity.Measurement) bool, cancel context.CancelFunc) {
 	sample := time.NewTicker(SampleEvery)
 	defer sample.Stop()
 	nextLook := rec.start.Add(spec.MinDuration)
@@ -274,10 +274,10 @@ func (r *recorder) sampleInFlight(now time.Time, active int64) {
 // sofar is what the probe knows at now: the messages that ended, the
 // session ends (as records that end where they start: the looks only count
 // them) and the sessions in flight.
-func (r *recorder) sofar(now time.Time) *capacity.Outcome {
+func (r *recorder) sofar(now time.Time) *capacity.Measurement {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o := &capacity.Outcome{Stopped: now.Sub(r.start), Messages: append([]capacity.Record(nil), r.msgs...),
+	o := &capacity.Measurement{Stopped: now.Sub(r.start), Messages: append([]capacity.Record(nil), r.msgs...),
 		InFlight: r.inFlight}
 	o.InFlight.Values = append([]float64(nil), r.inFlight.Values...)
 	for _, e := range r.ends {
@@ -287,10 +287,10 @@ func (r *recorder) sofar(now time.Time) *capacity.Outcome {
 }
 
 // outcome is the whole probe's, after its drain.
-func (r *recorder) outcome(out runner.Outcome) *capacity.Outcome {
+func (r *recorder) outcome(out runner.Outcome) *capacity.Measurement {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o := &capacity.Outcome{Stopped: out.Stop.Sub(r.start), Elapsed: out.End.Sub(r.start), Messages: r.msgs, InFlight: r.inFlight}
+	o := &capacity.Measurement{Stopped: out.Stop.Sub(r.start), Elapsed: out.End.Sub(r.start), Messages: r.msgs, InFlight: r.inFlight}
 	if out.Stop.IsZero() {
 		o.Stopped = out.End.Sub(r.start)
 	}

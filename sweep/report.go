@@ -47,8 +47,9 @@ type Report struct {
 	Dir        string  `json:"results_dir,omitempty"`
 }
 
-// Answer is capacity or SLO-max: the estimate in Unit with its interval,
-// and as sessions/s and messages/s.
+// Answer is a capacity.Answer as a sweep's JSON writes it: capacity or
+// SLO-max, the estimate in Unit with its interval, and as sessions/s and
+// messages/s.
 type Answer struct {
 	Found    bool       `json:"found"`
 	Rate     float64    `json:"rate"` // in Unit
@@ -63,7 +64,9 @@ type Answer struct {
 	Note    string `json:"note,omitempty"`
 }
 
-// Probe is one probe's line in a sweep's files.
+// Probe is a capacity.Probe as a sweep's files write it: a line of the
+// probes file, a row of the table, an element of the JSON's probes
+// (durations in seconds, no NaN).
 type Probe struct {
 	Seq         int        `json:"probe"`
 	Kind        string     `json:"kind"`
@@ -95,7 +98,7 @@ type Probe struct {
 	ResultsFile string     `json:"results_file,omitempty"`
 }
 
-// ProbeOf converts a capacity probe report.
+// ProbeOf converts a capacity.Probe.
 func ProbeOf(p capacity.Probe) Probe {
 	return Probe{
 		Seq: p.Seq, Kind: string(p.Kind), Control: p.Control.String(), Load: p.Load,
@@ -118,14 +121,14 @@ func finite(x float64) float64 {
 	return x
 }
 
-// answerOf converts a capacity estimate.
-func answerOf(e capacity.Estimate, unit string) Answer {
+// answerOf converts a capacity answer.
+func answerOf(e capacity.Answer, unit string) Answer {
 	return Answer{Found: e.Found, Rate: finite(e.Load), Unit: unit, Interval: [2]float64{finite(e.Lo), finite(e.Hi)},
 		Sessions: finite(e.Sessions), Messages: finite(e.Messages), AtLeast: e.AtLeast, Binding: e.Binding, Note: e.Note}
 }
 
 // Fill sets the report's answers and probes from a search's result.
-func (r *Report) Fill(res *capacity.Result) {
+func (r *Report) Fill(res *capacity.Findings) {
 	r.Control = res.Control.String()
 	capUnit := "sessions/s"
 	if res.Control == capacity.Users {

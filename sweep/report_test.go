@@ -17,24 +17,24 @@ import (
 func sample() *sweep.Report {
 	r := &sweep.Report{Kind: sweep.Kind, RunID: "r1", Scenario: "chat", Control: "rate", Objectives: []string{"ttft ≤ 25ms"},
 		Attainment: 0.95, StartedAt: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)}
-	r.Fill(&capacity.Result{
-		Capacity:           capacity.Estimate{Found: true, Load: 320, Lo: 312, Hi: 328, Sessions: 320, Messages: 320, Binding: "capacity"},
-		SLOMax:             capacity.Estimate{Found: true, Load: 240, Lo: 228, Hi: 251, Sessions: 240, Messages: 240, Binding: "ttft ≤ 25ms"},
+	r.Fill(&capacity.Findings{
+		Capacity:           capacity.Answer{Found: true, Load: 320, Lo: 312, Hi: 328, Sessions: 320, Messages: 320, Binding: "capacity"},
+		SLOMax:             capacity.Answer{Found: true, Load: 240, Lo: 228, Hi: 251, Sessions: 240, Messages: 240, Binding: "ttft ≤ 25ms"},
 		Steady:             true,
 		Stop:               "precision reached",
 		MessagesPerSession: 1,
 		Elapsed:            3 * time.Minute,
 		Probes: []capacity.Probe{
 			{Spec: capacity.Spec{Seq: 1, Kind: capacity.KindFeasibility, Control: capacity.Users, Load: 1}, Verdict: capacity.Pass,
-				Achieved: 38, Messages: 300, Attainment: capacity.Interval{Est: 1, Lo: 0.98, Hi: 1}, Steady: true, Elapsed: 10 * time.Second},
+				Achieved: 38, Messages: 300, Attainment: capacity.Estimate{Est: 1, Lo: 0.98, Hi: 1}, Steady: true, Elapsed: 10 * time.Second},
 			{Spec: capacity.Spec{Seq: 2, Kind: capacity.KindSaturation, Control: capacity.Users, Load: 16}, Verdict: capacity.Measured,
-				Throughput: capacity.Interval{Est: 320, Lo: 312, Hi: 328}, Little: 318, Steady: true, Elapsed: 45 * time.Second},
+				Throughput: capacity.Estimate{Est: 320, Lo: 312, Hi: 328}, Little: 318, Steady: true, Elapsed: 45 * time.Second},
 			{Spec: capacity.Spec{Seq: 3, Kind: capacity.KindBracket, Control: capacity.Rate, Load: 200}, Verdict: capacity.Pass,
-				Offered: 200, Achieved: 199, GoodRate: 197, Messages: 5000, Attainment: capacity.Interval{Est: 0.99, Lo: 0.97, Hi: 1},
+				Offered: 200, Achieved: 199, GoodRate: 197, Messages: 5000, Attainment: capacity.Estimate{Est: 0.99, Lo: 0.97, Hi: 1},
 				TTFTp50: time.Millisecond, TTFTp95: 20 * time.Millisecond, TTFTp99: 40 * time.Millisecond, Steady: true, Elapsed: 30 * time.Second},
 			{Spec: capacity.Spec{Seq: 4, Kind: capacity.KindRefine, Control: capacity.Rate, Load: 260}, Verdict: capacity.Unstable,
 				Reason: "backlog grows: in flight +3.0/s", Offered: 260, Achieved: 250, Messages: 6000, Backlog: 3,
-				Attainment: capacity.Interval{Est: 0.8, Lo: 0.7, Hi: 0.9}, Elapsed: 12 * time.Second},
+				Attainment: capacity.Estimate{Est: 0.8, Lo: 0.7, Hi: 0.9}, Elapsed: 12 * time.Second},
 		},
 	})
 	return r

@@ -42,7 +42,7 @@ type Sim struct {
 	// behind at spec's load (a non-empty reason), which aborts the probe.
 	Saturated func(spec capacity.Spec) string
 	// Constraints, when set, evaluates run-level requirements on a probe.
-	Constraints func(spec capacity.Spec, out *capacity.Outcome) []capacity.Constraint
+	Constraints func(spec capacity.Spec, out *capacity.Measurement) []capacity.Constraint
 
 	rng *rand.Rand
 }
@@ -56,8 +56,8 @@ func New(c int, mu float64, slo time.Duration, seed uint64) *Sim {
 // Probe implements capacity.Prober in virtual time: it serves the whole
 // probe, calls stop at each look with what had ended by then, and drops the
 // arrivals after the look that stopped it (FIFO leaves the earlier ones as
-// they were). Outcome.Elapsed runs to the last departure (the drain).
-func (q *Sim) Probe(ctx context.Context, spec capacity.Spec, stop func(*capacity.Outcome) bool) (*capacity.Outcome, error) {
+// they were). Measurement.Elapsed runs to the last departure (the drain).
+func (q *Sim) Probe(ctx context.Context, spec capacity.Spec, stop func(*capacity.Measurement) bool) (*capacity.Measurement, error) {
 	end := spec.Duration.Seconds()
 	var recs []capacity.Record
 	if spec.Control == capacity.Rate {
@@ -80,7 +80,7 @@ func (q *Sim) Probe(ctx context.Context, spec capacity.Spec, stop func(*capacity
 				ended = append(ended, r)
 			}
 		}
-		sofar := &capacity.Outcome{Stopped: t, Messages: ended, Sessions: ended, InFlight: all}
+		sofar := &capacity.Measurement{Stopped: t, Messages: ended, Sessions: ended, InFlight: all}
 		sofar.InFlight.Values = all.Values[:min(len(all.Values), int(t/Step))]
 		if stop(sofar) {
 			stopped = t
@@ -95,7 +95,7 @@ func (q *Sim) Probe(ctx context.Context, spec capacity.Spec, stop func(*capacity
 			last = max(last, r.End)
 		}
 	}
-	out := &capacity.Outcome{Stopped: stopped, Elapsed: last, Messages: kept, Sessions: kept, InFlight: inFlight(kept, last)}
+	out := &capacity.Measurement{Stopped: stopped, Elapsed: last, Messages: kept, Sessions: kept, InFlight: inFlight(kept, last)}
 	if q.Saturated != nil {
 		out.GeneratorSaturated = q.Saturated(spec)
 	}

@@ -75,7 +75,7 @@ func TestProbeStops(t *testing.T) {
 	sim := New(2, 10, time.Second, 3)
 	spec := capacity.Spec{Control: capacity.Rate, Load: 50, Duration: 60 * time.Second, MinDuration: 5 * time.Second, Look: time.Second}
 	looks := 0
-	out, err := sim.Probe(context.Background(), spec, func(sofar *capacity.Outcome) bool {
+	out, err := sim.Probe(context.Background(), spec, func(sofar *capacity.Measurement) bool {
 		looks++
 		for _, m := range sofar.Messages {
 			if m.End > sofar.Stopped {
