@@ -184,7 +184,7 @@ func throughput(recs []Record, from, to time.Duration, conf float64) (iv Estimat
 
 // meanInFlight returns the time-average of the in-flight series over
 // [from, to), or NaN when it has no sample there.
-func meanInFlight(s steady.Series, from, to time.Duration) float64 {
+func meanInFlight(s steady.Samples, from, to time.Duration) float64 {
 	var sum float64
 	n := 0
 	for i, v := range s.Values {
@@ -219,9 +219,9 @@ func meanDuration(recs []Record, from, to time.Duration) float64 {
 
 // latencySeries returns the mean TTFT (or, for messages without one, the
 // whole latency) of the messages by intended start, per step, over [0, to).
-func latencySeries(msgs []Record, to, step time.Duration) steady.Series {
+func latencySeries(msgs []Record, to, step time.Duration) steady.Samples {
 	n := int(to / step)
-	s := steady.Series{Step: step, Values: make([]float64, n), Weights: make([]float64, n)}
+	s := steady.Samples{Step: step, Values: make([]float64, n), Weights: make([]float64, n)}
 	for _, m := range msgs {
 		if m.End == Pending || m.Intended < 0 {
 			continue

@@ -115,7 +115,7 @@ type Measurement struct {
 	// in any order. After a drain every started one has ended.
 	Messages, Sessions []Record
 	// InFlight is the number of sessions in flight over the probe.
-	InFlight steady.Series
+	InFlight steady.Samples
 	// GeneratorSaturated, when set, says why the load generator itself fell
 	// behind (schedule lag, CPU): the probe measured loadgen, not the target,
 	// and its verdict is aborted.

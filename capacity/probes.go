@@ -79,13 +79,13 @@ func settle(msgs []Record, now time.Duration) time.Duration {
 
 // steadiness checks the trends of TTFT and sessions in flight over
 // [from, to).
-func (s *search) steadiness(spec Spec, out *Measurement, from, to time.Duration, conf float64) steady.Verdict {
+func (s *search) steadiness(spec Spec, out *Measurement, from, to time.Duration, conf float64) steady.State {
 	step := out.InFlight.Step
 	if step <= 0 {
 		step = max(time.Second/10, (to-from)/40)
 	}
 	lat := latencySeries(out.Messages, to, step)
-	o := steady.Options{Confidence: conf, SessionTime: to}
+	o := steady.CheckOptions{Confidence: conf, SessionTime: to}
 	if spec.Control == Rate {
 		o.ArrivalRate = spec.Load
 	}
@@ -99,8 +99,8 @@ func (s *search) steadiness(spec Spec, out *Measurement, from, to time.Duration,
 // the sessions in flight, by Little's law, how long a session lasts — and
 // so how long they take to fill up after the probe's start (package
 // steady). Sessions of a scenario with think times can outlast a probe.
-func finished(sessions []Record, like steady.Series) steady.Series {
-	out := steady.Series{Start: like.Start, Step: like.Step, Values: make([]float64, len(like.Values))}
+func finished(sessions []Record, like steady.Samples) steady.Samples {
+	out := steady.Samples{Start: like.Start, Step: like.Step, Values: make([]float64, len(like.Values))}
 	if like.Step <= 0 {
 		return out
 	}

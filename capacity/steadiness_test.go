@@ -12,10 +12,10 @@ import (
 // message answered at once (TTFT 300 ms, plus late per second of the
 // probe: a target slowing down as a backlog makes it) and then a think of
 // exponential time of mean think before it ends; sampled every 100 ms.
-func longSessions(rate float64, think, dur time.Duration, late float64, seed uint64) *Outcome {
+func longSessions(rate float64, think, dur time.Duration, late float64, seed uint64) *Measurement {
 	rng := rand.New(rand.NewPCG(seed, 3))
 	const step = 100 * time.Millisecond
-	out := &Outcome{Stopped: dur, InFlight: steady.Series{Step: step, Values: make([]float64, dur/step)}}
+	out := &Measurement{Stopped: dur, InFlight: steady.Samples{Step: step, Values: make([]float64, dur/step)}}
 	for i := 0; ; i++ {
 		at := time.Duration(float64(i) / rate * float64(time.Second))
 		if at >= dur {

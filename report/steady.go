@@ -56,7 +56,7 @@ func buildSteady(run results.Run, start time.Time, dur time.Duration, d *stats.S
 		return nil
 	}
 	from := run.Hold + max(time.Duration(steadyWarmup*float64(dur-run.Hold)), 2*se.Width)
-	lat := steady.Series{Start: se.Start().Sub(start), Step: se.Width}
+	lat := steady.Samples{Start: se.Start().Sub(start), Step: se.Width}
 	flight, finished := lat, lat
 	name, step := latencySeries(se)
 	for i := range se.Intervals {
@@ -74,7 +74,7 @@ func buildSteady(run results.Run, start time.Time, dur time.Duration, d *stats.S
 		flight.Values = append(flight.Values, se.UsersActive(i))
 		finished.Values = append(finished.Values, float64(iv.Finished))
 	}
-	o := steady.Options{ArrivalRate: run.TargetRate, InFlightFrom: run.Hold, SessionTime: dur}
+	o := steady.CheckOptions{ArrivalRate: run.TargetRate, InFlightFrom: run.Hold, SessionTime: dur}
 	if w, ok := steady.SessionTime(flight, finished, run.Hold, dur); ok {
 		o.SessionTime = max(w, se.Width)
 	}

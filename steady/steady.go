@@ -42,7 +42,7 @@ import (
 	"github.com/loadgen/loadgen/internal/statmath"
 )
 
-// Defaults of Options.
+// Defaults of CheckOptions.
 const (
 	DefaultConfidence = 0.95
 	DefaultMinRise    = 0.10
@@ -57,11 +57,11 @@ const (
 	FillSessions = 3
 )
 
-// Series is a quantity sampled on equal intervals: Values[i] covers
+// Samples is a quantity sampled on equal intervals: Values[i] covers
 // [Start + i·Step, Start + (i+1)·Step). NaN marks an interval without a
 // value. Weights, when set, weigh each value (the requests a mean latency
 // came from); nil weighs them equally.
-type Series struct {
+type Samples struct {
 	Start   time.Duration
 	Step    time.Duration
 	Values  []float64
@@ -87,7 +87,7 @@ func (t Trend) Rising(minRise, floor, minSlope float64) bool {
 // Fit fits the trend of s over the window [from, to) at confidence conf,
 // on batches batch means. It reports false when the window holds fewer than
 // MinBatches non-empty batches.
-func Fit(s Series, from, to time.Duration, batches int, conf float64) (Trend, bool) {
+func Fit(s Samples, from, to time.Duration, batches int, conf float64) (Trend, bool) {
 	if s.Step <= 0 || to <= from || batches < MinBatches {
 		return Trend{}, false
 	}
@@ -142,8 +142,8 @@ func Fit(s Series, from, to time.Duration, batches int, conf float64) (Trend, bo
 	}, true
 }
 
-// Options tune Check. The zero value uses the Default* constants.
-type Options struct {
+// CheckOptions tune Check. The zero value uses the Default* constants.
+type CheckOptions struct {
 	Confidence float64 // two-sided confidence of each slope's interval (0: DefaultConfidence)
 	MinRise    float64 // smallest material rise, as a share of the mean level (0: DefaultMinRise)
 	Batches    int     // batches per window (0: DefaultBatches)
@@ -167,7 +167,7 @@ type Options struct {
 
 // inFlightWindow returns where the sessions in flight are judged from, in
 // the window [from, to), and on how many batches.
-func (o Options) inFlightWindow(from, to time.Duration) (time.Duration, int) {
+func (o CheckOptions) inFlightWindow(from, to time.Duration) (time.Duration, int) {
 	if o.SessionTime <= 0 {
 		return from, o.Batches
 	}
@@ -178,7 +178,7 @@ func (o Options) inFlightWindow(from, to time.Duration) (time.Duration, int) {
 	return start, min(o.Batches, int((to-start)/o.SessionTime))
 }
 
-func (o Options) withDefaults() Options {
+func (o CheckOptions) withDefaults() CheckOptions {
 	if o.Confidence == 0 {
 		o.Confidence = DefaultConfidence
 	}
@@ -194,8 +194,9 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Verdict is the outcome of Check.
-type Verdict struct {
+// State is what Check found: whether the load held a steady state, and the
+// trends behind the answer.
+type State struct {
 	// Known is false when the window was too short to fit a trend to any
 	// series; Steady is then true (nothing was seen to climb) and means
 	// nothing.
@@ -209,8 +210,8 @@ type Verdict struct {
 }
 
 // Reason says why v is not steady, in the words of a summary line:
-// "TTFT +38 ms/s, in flight +0.9/s". It is empty for a steady verdict.
-func (v Verdict) Reason() string {
+// "TTFT +38 ms/s, in flight +0.9/s". It is empty for a steady state.
+func (v State) Reason() string {
 	var parts []string
 	if v.LatencyRising {
 		parts = append(parts, fmt.Sprintf("%s %s/s", v.LatencyName, signedDuration(v.Latency.Slope)))
@@ -247,7 +248,7 @@ func signedDuration(sec float64) string {
 // towards judging later; under a growing backlog it is the sessions'
 // current time. It reports false when no session ended in the window: the
 // sessions outlast it, and their fill-up is all it could see.
-func SessionTime(inFlight, finished Series, from, to time.Duration) (time.Duration, bool) {
+func SessionTime(inFlight, finished Samples, from, to time.Duration) (time.Duration, bool) {
 	level, ok := Fit(inFlight, from, to, MinBatches, DefaultConfidence)
 	ends, ok2 := Fit(finished, from, to, MinBatches, DefaultConfidence)
 	if !ok || !ok2 || ends.Mean <= 0 || finished.Step <= 0 {
@@ -261,9 +262,9 @@ func SessionTime(inFlight, finished Series, from, to time.Duration) (time.Durati
 // the reason, e.g. "TTFT") and of the sessions in flight over the window
 // [from, to), and says whether the load was steady. Either series may be
 // empty.
-func Check(latencyName string, latency, inFlight Series, from, to time.Duration, o Options) Verdict {
+func Check(latencyName string, latency, inFlight Samples, from, to time.Duration, o CheckOptions) State {
 	o = o.withDefaults()
-	v := Verdict{Steady: true, LatencyName: latencyName}
+	v := State{Steady: true, LatencyName: latencyName}
 	v.Latency, v.LatencyOK = Fit(latency, from, to, o.Batches, o.Confidence)
 	flightFrom, flightBatches := o.inFlightWindow(from, to)
 	v.InFlight, v.InFlightOK = Fit(inFlight, flightFrom, to, flightBatches, o.Confidence)

@@ -9,8 +9,8 @@ import (
 )
 
 // series returns n one-second values f(i) + noise.
-func series(n int, f func(i int) float64, noise func() float64) Series {
-	s := Series{Step: time.Second, Values: make([]float64, n)}
+func series(n int, f func(i int) float64, noise func() float64) Samples {
+	s := Samples{Step: time.Second, Values: make([]float64, n)}
 	for i := range s.Values {
 		s.Values[i] = f(i) + noise()
 	}
@@ -26,7 +26,7 @@ func TestCheck(t *testing.T) {
 	}
 	tests := []struct {
 		name            string
-		latency, flight Series
+		latency, flight Samples
 		from, to        time.Duration
 		known, steady   bool
 		rising, backlog bool
@@ -73,7 +73,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := Check("TTFT", tt.latency, tt.flight, tt.from, tt.to, Options{})
+			v := Check("TTFT", tt.latency, tt.flight, tt.from, tt.to, CheckOptions{})
 			if v.Known != tt.known || v.Steady != tt.steady || v.LatencyRising != tt.rising || v.Backlog != tt.backlog {
 				t.Errorf("Check = known %v, steady %v, latency rising %v, backlog %v; want %v, %v, %v, %v (latency %+v, in flight %+v)",
 					v.Known, v.Steady, v.LatencyRising, v.Backlog, tt.known, tt.steady, tt.rising, tt.backlog, v.Latency, v.InFlight)
@@ -94,13 +94,13 @@ func TestFalseAlarms(t *testing.T) {
 	alarms := 0
 	for range runs {
 		x := 0.0
-		s := Series{Step: time.Second, Values: make([]float64, 120)}
+		s := Samples{Step: time.Second, Values: make([]float64, 120)}
 		for i := range s.Values {
 			x = 0.8*x + r.NormFloat64()
 			s.Values[i] = 10 + x
 		}
 		// MinRise tiny: count the statistical alarms alone.
-		if v := Check("latency", s, Series{}, 0, 120*time.Second, Options{MinRise: 1e-9}); !v.Steady {
+		if v := Check("latency", s, Samples{}, 0, 120*time.Second, CheckOptions{MinRise: 1e-9}); !v.Steady {
 			alarms++
 		}
 	}
@@ -113,7 +113,7 @@ func TestFalseAlarms(t *testing.T) {
 
 func TestFitWeights(t *testing.T) {
 	// Two interleaved populations: heavy intervals at 1, light ones at 3.
-	s := Series{Step: time.Second}
+	s := Samples{Step: time.Second}
 	for i := range 40 {
 		if i%2 == 0 {
 			s.Values, s.Weights = append(s.Values, 1), append(s.Weights, 9)
@@ -132,14 +132,14 @@ func TestFitWeights(t *testing.T) {
 
 func TestReason(t *testing.T) {
 	tests := []struct {
-		v    Verdict
+		v    State
 		want string
 	}{
-		{Verdict{Steady: true}, ""},
-		{Verdict{LatencyName: "TTFT", LatencyRising: true, Latency: Trend{Slope: 0.038}, Backlog: true, InFlight: Trend{Slope: 0.9}}, "TTFT +38 ms/s, in flight +0.9/s"},
-		{Verdict{LatencyName: "latency", LatencyRising: true, Latency: Trend{Slope: 1.5}}, "latency +1.50 s/s"},
-		{Verdict{LatencyName: "TTFT", LatencyRising: true, Latency: Trend{Slope: 0.0004}}, "TTFT +400 µs/s"},
-		{Verdict{Backlog: true, InFlight: Trend{Slope: 12.34}}, "in flight +12.3/s"},
+		{State{Steady: true}, ""},
+		{State{LatencyName: "TTFT", LatencyRising: true, Latency: Trend{Slope: 0.038}, Backlog: true, InFlight: Trend{Slope: 0.9}}, "TTFT +38 ms/s, in flight +0.9/s"},
+		{State{LatencyName: "latency", LatencyRising: true, Latency: Trend{Slope: 1.5}}, "latency +1.50 s/s"},
+		{State{LatencyName: "TTFT", LatencyRising: true, Latency: Trend{Slope: 0.0004}}, "TTFT +400 µs/s"},
+		{State{Backlog: true, InFlight: Trend{Slope: 12.34}}, "in flight +12.3/s"},
 	}
 	for _, tt := range tests {
 		if got := tt.v.Reason(); got != tt.want {
@@ -156,7 +156,7 @@ func TestReason(t *testing.T) {
 func TestSessionTime(t *testing.T) {
 	const rate = 5.0
 	for _, w := range []float64{2, 30, 90} {
-		var flight, ended Series
+		var flight, ended Samples
 		flight.Step, ended.Step = time.Second, time.Second
 		for i := range 60 {
 			mid := float64(i) + 0.5
@@ -168,11 +168,11 @@ func TestSessionTime(t *testing.T) {
 			t.Errorf("W = %vs: SessionTime = %v, %v; want %vs", w, got, ok, w)
 		}
 	}
-	fixed := Series{Step: time.Second, Values: make([]float64, 60)}
+	fixed := Samples{Step: time.Second, Values: make([]float64, 60)}
 	for i := range fixed.Values {
 		fixed.Values[i] = rate * float64(i)
 	}
-	none := Series{Step: time.Second, Values: make([]float64, 60)}
+	none := Samples{Step: time.Second, Values: make([]float64, 60)}
 	if got, ok := SessionTime(fixed, none, 0, time.Minute); ok {
 		t.Errorf("no session ended: SessionTime = %v, true; want false", got)
 	}
@@ -183,8 +183,8 @@ func TestSessionTime(t *testing.T) {
 // and not at all in a window shorter than MinBatches more; latency still
 // is.
 func TestInFlightAfterFillUp(t *testing.T) {
-	flight := Series{Step: time.Second}
-	lat := Series{Step: time.Second}
+	flight := Samples{Step: time.Second}
+	lat := Samples{Step: time.Second}
 	for i := range 60 {
 		flight.Values = append(flight.Values, 5*float64(i)) // a climb all the way
 		lat.Values = append(lat.Values, 0.3)
@@ -201,7 +201,7 @@ func TestInFlightAfterFillUp(t *testing.T) {
 		{40 * time.Second, false, false}, // the run is all fill-up
 	}
 	for _, tt := range tests {
-		v := Check("TTFT", lat, flight, 6*time.Second, time.Minute, Options{ArrivalRate: 5, SessionTime: tt.session})
+		v := Check("TTFT", lat, flight, 6*time.Second, time.Minute, CheckOptions{ArrivalRate: 5, SessionTime: tt.session})
 		if v.InFlightOK != tt.wantFitted || v.Backlog != tt.wantBacklog {
 			t.Errorf("session time %v: in flight fitted %v, backlog %v; want %v, %v", tt.session, v.InFlightOK, v.Backlog, tt.wantFitted, tt.wantBacklog)
 		}

@@ -213,14 +213,14 @@ type recorder struct {
 	msgs     []capacity.Record
 	sessions map[uint64]*capacity.Record
 	ends     []time.Duration // session end times, for the looks
-	inFlight steady.Series
+	inFlight steady.Samples
 }
 
 var _ results.TimedSink = (*recorder)(nil)
 
 func newRecorder(obj Objectives, start time.Time) *recorder {
 	return &recorder{obj: obj, start: start, sessions: map[uint64]*capacity.Record{},
-		inFlight: steady.Series{Step: SampleEvery}}
+		inFlight: steady.Samples{Step: SampleEvery}}
 }
 
 func (r *recorder) SessionStarted(string)                {}

@@ -165,7 +165,7 @@ func (q *Sim) serve(free []float64, t float64) capacity.Record {
 }
 
 // inFlight samples the sessions in flight every Step over [0, until).
-func inFlight(recs []capacity.Record, until time.Duration) steady.Series {
+func inFlight(recs []capacity.Record, until time.Duration) steady.Samples {
 	starts := make([]time.Duration, len(recs))
 	ends := make([]time.Duration, len(recs))
 	for i, r := range recs {
@@ -173,7 +173,7 @@ func inFlight(recs []capacity.Record, until time.Duration) steady.Series {
 	}
 	slices.Sort(starts)
 	slices.Sort(ends)
-	s := steady.Series{Step: Step}
+	s := steady.Samples{Step: Step}
 	for at := time.Duration(0); at+Step <= until; at += Step {
 		mid := at + Step/2
 		a, _ := slices.BinarySearch(starts, mid)
