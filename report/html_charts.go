@@ -179,7 +179,7 @@ func ttftChart(s *Summary) *chart.Chart {
 	for i, b := range s.TTFTBars {
 		xs[i], v[i] = b.From, float64(b.Count)
 	}
-	return &chart.Chart{Title: "Time to first token: messages per bucket", Kind: chart.Bars,
+	return &chart.Chart{Title: "Time to first token: messages per bucket", Style: chart.Bars,
 		X: chart.Axis{Unit: chart.Seconds, Label: "time to first token"}, Y: chart.Axis{Unit: chart.Count},
 		Xs: xs, Series: []chart.Series{{Label: "messages", Color: colorBlue, Values: v}}}
 }
@@ -266,7 +266,7 @@ func ttftOverlay(runs []*Summary, labels []string) *chart.Chart {
 	}
 	slices.Sort(xs)
 	xs = slices.Compact(xs)
-	c := &chart.Chart{Title: "Time to first token: share of each run's messages per bucket", Kind: chart.Steps,
+	c := &chart.Chart{Title: "Time to first token: share of each run's messages per bucket", Style: chart.Steps,
 		X: chart.Axis{Unit: chart.Seconds, Label: "time to first token"}, Y: chart.Axis{Unit: chart.Ratio}, Xs: xs}
 	for i, s := range runs {
 		var total int64

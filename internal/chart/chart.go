@@ -38,14 +38,14 @@ const (
 	Ratio     Unit = "ratio" // a fraction shown as a percentage: 0.125 → 12.5%
 )
 
-// Kind is how series are drawn.
-type Kind string
+// Style is how a chart's series are drawn.
+type Style string
 
-// Kinds.
+// Styles.
 const (
-	Lines Kind = "line" // lines through the points; NaN leaves a gap
-	Bars  Kind = "bars" // a histogram: bar i spans Xs[i] to Xs[i+1] (the last one as wide as the one before)
-	Steps Kind = "step" // a stepped line, each value held until the next x
+	Lines Style = "line" // lines through the points; NaN leaves a gap
+	Bars  Style = "bars" // a histogram: bar i spans Xs[i] to Xs[i+1] (the last one as wide as the one before)
+	Steps Style = "step" // a stepped line, each value held until the next x
 )
 
 // Axis is an axis's unit and title.
@@ -77,10 +77,10 @@ type Band struct {
 	Label string  `json:"label"`
 }
 
-// Chart is one chart. The zero Kind draws lines.
+// Chart is one chart. The zero Style draws lines.
 type Chart struct {
 	Title  string    `json:"title"`
-	Kind   Kind      `json:"kind,omitempty"`
+	Style  Style     `json:"kind,omitempty"`
 	X      Axis      `json:"x"`
 	Y      Axis      `json:"y"`
 	Xs     []float64 `json:"xs"`

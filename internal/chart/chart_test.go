@@ -71,7 +71,7 @@ func testPage(t *testing.T) []byte {
 			Marks: []chart.Mark{{X: 4, Label: "duration ended"}}, Bands: []chart.Band{{From: 4, To: 6, Label: "drain"}}},
 		{Title: "TTFT p95", X: chart.Axis{Unit: chart.Clock}, Y: chart.Axis{Unit: chart.Seconds}, Xs: xs, Sync: "time",
 			Series: []chart.Series{{Label: "p95", Values: chart.Values{0.2, 0.35, math.NaN(), 1.2, 0.9, math.NaN()}}}},
-		{Title: "TTFT distribution", Kind: chart.Bars, X: chart.Axis{Unit: chart.Seconds}, Y: chart.Axis{Unit: chart.Count},
+		{Title: "TTFT distribution", Style: chart.Bars, X: chart.Axis{Unit: chart.Seconds}, Y: chart.Axis{Unit: chart.Count},
 			Xs: []float64{0, 0.1, 0.2, 0.3}, Series: []chart.Series{{Label: "messages", Values: chart.Values{3, 10, 4, 1}}}},
 	}
 	var b strings.Builder
