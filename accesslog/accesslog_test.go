@@ -22,7 +22,7 @@ func readFixture(t *testing.T) *Profile {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	p, err := Read(f, Options{})
+	p, err := Read(f, ReadOptions{})
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
@@ -209,11 +209,11 @@ func TestClassify(t *testing.T) {
 func TestReadLongAndEmptyInput(t *testing.T) {
 	line := `1.2.3.4 - - [02/Mar/2026:09:00:00 +0000] "POST /api/widget/session HTTP/1.1" 200 1`
 	in := line + "\n" + strings.Repeat("x", maxLine+10) + "\n" + line // no final newline
-	p, err := Read(strings.NewReader(in), Options{})
+	p, err := Read(strings.NewReader(in), ReadOptions{})
 	if err != nil || p.Lines != 3 || p.Entries != 2 || p.Bad != 1 || p.BadLines[0].Line != 2 {
 		t.Errorf("Read = %+v, %v; want 3 lines, 2 entries, line 2 bad", p, err)
 	}
-	p, err = Read(strings.NewReader(""), Options{})
+	p, err = Read(strings.NewReader(""), ReadOptions{})
 	var b bytes.Buffer
 	p.WriteText(&b, "empty")
 	if err != nil || p.Lines != 0 || !strings.Contains(b.String(), "no request could be read") {
@@ -222,7 +222,7 @@ func TestReadLongAndEmptyInput(t *testing.T) {
 }
 
 func TestBadLinesCapped(t *testing.T) {
-	p, err := Read(strings.NewReader(strings.Repeat("junk\n", 30)), Options{MaxBadLines: 3})
+	p, err := Read(strings.NewReader(strings.Repeat("junk\n", 30)), ReadOptions{MaxBadLines: 3})
 	var b bytes.Buffer
 	p.WriteText(&b, "junk")
 	if err != nil || p.Bad != 30 || len(p.BadLines) != 3 || !strings.Contains(b.String(), "… and 27 more") {
@@ -289,7 +289,7 @@ func TestOutlyingTimes(t *testing.T) {
 		session("02/Mar/2099:10:10:00"),
 		session("02/Mar/2026:11:10:00"),
 	}, "\n")
-	p, err := Read(strings.NewReader(in), Options{})
+	p, err := Read(strings.NewReader(in), ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestOutlyingTimes(t *testing.T) {
 func TestQuietHoursOneLine(t *testing.T) {
 	in := `1.2.3.4 - - [02/Mar/2026:09:10:00 +0000] "POST /api/widget/session HTTP/1.1" 200 1
 1.2.3.4 - - [16/Mar/2026:09:10:00 +0000] "POST /api/widget/session HTTP/1.1" 200 1`
-	p, err := Read(strings.NewReader(in), Options{})
+	p, err := Read(strings.NewReader(in), ReadOptions{})
 	var b bytes.Buffer
 	if err == nil {
 		err = p.WriteText(&b, "quiet.log")

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Defaults of Options.
+// Defaults of ReadOptions.
 const (
 	DefaultAttachmentBytes = 32 << 10 // a POST /api/chat this large carries files: a text message's body is a few KB
 	DefaultMaxBadLines     = 20
@@ -21,8 +21,8 @@ const (
 	outlierGap = 30 * 24 * time.Hour
 )
 
-// Options tune Read. The zero value uses the defaults.
-type Options struct {
+// ReadOptions tune Read. The zero value uses the defaults.
+type ReadOptions struct {
 	// AttachmentBytes is the request size from which a POST /api/chat is
 	// counted as carrying attachments (0: DefaultAttachmentBytes).
 	AttachmentBytes int64
@@ -48,7 +48,7 @@ type Profile struct {
 	Lines    int       // lines read (blank ones included)
 	Entries  int       // lines parsed
 	Bad      int       // lines skipped
-	BadLines []BadLine // the first Options.MaxBadLines of them
+	BadLines []BadLine // the first ReadOptions.MaxBadLines of them
 	First    time.Time // the earliest request of the span
 	Last     time.Time // the latest request of the span
 
@@ -56,7 +56,7 @@ type Profile struct {
 	// other hour of the log's main span (a clock that is off): counted by
 	// route, left out of the span, the hours and the rates.
 	Outliers     int
-	OutlierLines []BadLine // the first line of each outlying hour, the first Options.MaxBadLines of them
+	OutlierLines []BadLine // the first line of each outlying hour, the first ReadOptions.MaxBadLines of them
 
 	Requests map[Route]int    // requests by route
 	Classes  map[Route][6]int // requests by route and status class (index 2 for 2xx … 5 for 5xx)
@@ -80,7 +80,7 @@ type Profile struct {
 
 // Read reads a whole log and profiles it. Only reading r can fail; bad
 // lines are counted in the Profile.
-func Read(r io.Reader, opts Options) (*Profile, error) {
+func Read(r io.Reader, opts ReadOptions) (*Profile, error) {
 	if opts.AttachmentBytes <= 0 {
 		opts.AttachmentBytes = DefaultAttachmentBytes
 	}
@@ -145,7 +145,7 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-func (p *Profile) bad(opts Options, reason string) {
+func (p *Profile) bad(opts ReadOptions, reason string) {
 	p.Bad++
 	if len(p.BadLines) < opts.MaxBadLines {
 		p.BadLines = append(p.BadLines, BadLine{Line: p.Lines, Reason: reason})

@@ -52,7 +52,7 @@ func runProfile(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer closeIn()
-	p, err := accesslog.Read(in, accesslog.Options{AttachmentBytes: int64(attach), MaxBadLines: *bad})
+	p, err := accesslog.Read(in, accesslog.ReadOptions{AttachmentBytes: int64(attach), MaxBadLines: *bad})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
