@@ -5,24 +5,24 @@ import (
 	"time"
 )
 
-// Histogram names a duration histogram whose classic bucket edges can be
-// chosen (WithBuckets, WithBucketEdges); the names are those of a
+// HistogramName names a duration histogram whose classic bucket edges can
+// be chosen (WithBuckets, WithBucketEdges); the names are those of a
 // scenario's metrics.buckets.
-type Histogram string
+type HistogramName string
 
 // The duration histograms.
 const (
-	Latency       Histogram = "latency"         // loadgen_step_duration_seconds
-	TTFB          Histogram = "ttfb"            // loadgen_time_to_first_byte_seconds
-	TTFT          Histogram = "ttft"            // loadgen_time_to_first_token_seconds
-	InterToken    Histogram = "inter_token"     // loadgen_inter_token_seconds
-	Lag           Histogram = "lag"             // loadgen_schedule_lag_seconds
-	RateLimitWait Histogram = "rate_limit_wait" // loadgen_rate_limit_wait_seconds
+	Latency       HistogramName = "latency"         // loadgen_step_duration_seconds
+	TTFB          HistogramName = "ttfb"            // loadgen_time_to_first_byte_seconds
+	TTFT          HistogramName = "ttft"            // loadgen_time_to_first_token_seconds
+	InterToken    HistogramName = "inter_token"     // loadgen_inter_token_seconds
+	Lag           HistogramName = "lag"             // loadgen_schedule_lag_seconds
+	RateLimitWait HistogramName = "rate_limit_wait" // loadgen_rate_limit_wait_seconds
 )
 
 // Histograms lists the duration histograms.
-func Histograms() []Histogram {
-	return []Histogram{Latency, TTFB, TTFT, InterToken, Lag, RateLimitWait}
+func Histograms() []HistogramName {
+	return []HistogramName{Latency, TTFB, TTFT, InterToken, Lag, RateLimitWait}
 }
 
 // The default classic bucket edges, in seconds. histogram_quantile
@@ -60,7 +60,7 @@ var (
 )
 
 // DefaultBuckets returns h's default classic bucket edges in seconds.
-func DefaultBuckets(h Histogram) []float64 {
+func DefaultBuckets(h HistogramName) []float64 {
 	switch h {
 	case Latency, TTFB:
 		return slices.Clone(latencyEdges)
@@ -74,13 +74,13 @@ func DefaultBuckets(h Histogram) []float64 {
 
 // WithBuckets replaces h's classic bucket edges (a scenario's
 // metrics.buckets); no edges keeps the defaults.
-func WithBuckets(h Histogram, edges ...time.Duration) Option {
+func WithBuckets(h HistogramName, edges ...time.Duration) Option {
 	return func(c *config) {
 		if len(edges) == 0 {
 			return
 		}
 		if c.edges == nil {
-			c.edges = map[Histogram][]float64{}
+			c.edges = map[HistogramName][]float64{}
 		}
 		c.edges[h] = seconds(edges)
 	}
@@ -89,10 +89,10 @@ func WithBuckets(h Histogram, edges ...time.Duration) Option {
 // WithBucketEdges adds edges to h's classic buckets, whichever they are: the
 // bounds of the scenario's SLO and thresholds, so that "how many were within
 // 2 s" is read off a bucket exactly.
-func WithBucketEdges(h Histogram, edges ...time.Duration) Option {
+func WithBucketEdges(h HistogramName, edges ...time.Duration) Option {
 	return func(c *config) {
 		if c.extra == nil {
-			c.extra = map[Histogram][]float64{}
+			c.extra = map[HistogramName][]float64{}
 		}
 		c.extra[h] = append(c.extra[h], seconds(edges)...)
 	}
@@ -100,7 +100,7 @@ func WithBucketEdges(h Histogram, edges ...time.Duration) Option {
 
 // buckets returns h's edges: the chosen or default ones plus the added ones,
 // sorted, without duplicates.
-func (c *config) buckets(h Histogram) []float64 {
+func (c *config) buckets(h HistogramName) []float64 {
 	edges := DefaultBuckets(h)
 	if e, ok := c.edges[h]; ok {
 		edges = slices.Clone(e)

@@ -487,7 +487,7 @@ func TestDefaultBuckets(t *testing.T) {
 		}
 	}
 	// The common SLO bounds are edges, so "within 2 s" is read off a bucket.
-	for _, h := range []Histogram{Latency, TTFB, TTFT} {
+	for _, h := range []HistogramName{Latency, TTFB, TTFT} {
 		for _, slo := range []float64{0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10} {
 			if !slices.Contains(DefaultBuckets(h), slo) {
 				t.Errorf("DefaultBuckets(%s) lacks the edge %gs", h, slo)
@@ -498,7 +498,7 @@ func TestDefaultBuckets(t *testing.T) {
 	// edges are at most 25 % apart: a live p95 is then within a bucket of
 	// that width of the exact one.
 	for _, c := range []struct {
-		h      Histogram
+		h      HistogramName
 		lo, hi float64
 	}{{TTFT, 0.1, 5}, {InterToken, 0.01, 0.05}} {
 		b := DefaultBuckets(c.h)

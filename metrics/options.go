@@ -22,8 +22,8 @@ type config struct {
 	conversations    []string
 	maxConversations int
 	slo              SLO
-	edges            map[Histogram][]float64 // classic bucket edges replacing the defaults
-	extra            map[Histogram][]float64 // edges added to them
+	edges            map[HistogramName][]float64 // classic bucket edges replacing the defaults
+	extra            map[HistogramName][]float64 // edges added to them
 }
 
 // SLO is the bounds a good message meets (the scenario's slo block), which

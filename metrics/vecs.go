@@ -57,7 +57,7 @@ type vecs struct {
 
 func newVecs(scenario string, c *config) *vecs {
 	cl := prometheus.Labels{labelScenario: scenario}
-	hist := func(h Histogram, name, help string, labels ...string) *prometheus.HistogramVec {
+	hist := func(h HistogramName, name, help string, labels ...string) *prometheus.HistogramVec {
 		return prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace:                       "loadgen",
 			Name:                            name,

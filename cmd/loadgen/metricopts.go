@@ -22,7 +22,7 @@ func metricsOptions(sc *scenarios.Scenario, ths []*report.Threshold) []metrics.O
 		metrics.WithBucketEdges(metrics.InterToken, sc.SLO.MaxGap),
 	}
 	for name, edges := range sc.Metrics.Buckets {
-		opts = append(opts, metrics.WithBuckets(metrics.Histogram(name), edges...))
+		opts = append(opts, metrics.WithBuckets(metrics.HistogramName(name), edges...))
 	}
 	for _, th := range ths {
 		if h, ok := thresholdHistogram(th); ok {
@@ -34,7 +34,7 @@ func metricsOptions(sc *scenarios.Scenario, ths []*report.Threshold) []metrics.O
 
 // thresholdHistogram returns the histogram a threshold on a duration
 // percentile reads, e.g. message.ttft.p95 → TTFT, schedule.lag.p99 → Lag.
-func thresholdHistogram(th *report.Threshold) (metrics.Histogram, bool) {
+func thresholdHistogram(th *report.Threshold) (metrics.HistogramName, bool) {
 	if th.Unit != report.UnitSeconds {
 		return "", false
 	}

@@ -16,7 +16,7 @@ import (
 func TestThresholdHistogram(t *testing.T) {
 	tests := []struct {
 		expr string
-		want metrics.Histogram // "" for none
+		want metrics.HistogramName // "" for none
 	}{
 		{"message.ttft.p95 < 1.3s", metrics.TTFT},
 		{"message.inter_token.p99 < 40ms", metrics.InterToken},
