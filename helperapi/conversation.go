@@ -87,8 +87,9 @@ func (s *Session) getConversation(ctx context.Context, op, slug string, markRead
 	return &conv, ex.t, nil
 }
 
-// ConversationSummary is one row of the conversation list.
-type ConversationSummary struct {
+// ListedConversation is one row of GET /api/chat/conversations (the
+// widget's History): a conversation as the list shows it.
+type ListedConversation struct {
 	Slug            string     `json:"slug"`
 	Subject         string     `json:"subject"`
 	CreatedAt       time.Time  `json:"createdAt"`
@@ -101,8 +102,8 @@ type ConversationSummary struct {
 
 // ConversationPage is one page of GET /api/chat/conversations.
 type ConversationPage struct {
-	Conversations []ConversationSummary `json:"conversations"`
-	NextCursor    *string               `json:"nextCursor"`
+	Conversations []ListedConversation `json:"conversations"`
+	NextCursor    *string              `json:"nextCursor"`
 }
 
 // ListConversations calls GET /api/chat/conversations?cursor=&limit=. An

@@ -501,7 +501,7 @@ func TestClientListPaging(t *testing.T) {
 	}
 	conversation(t, s, false) // no messages: not listed
 	var cursors []string
-	var got []helperapi.ConversationSummary
+	var got []helperapi.ListedConversation
 	cursor := ""
 	for pages := 0; pages < 10; pages++ {
 		page, _, err := s.ListConversations(ctx, cursor, 2)

@@ -103,7 +103,7 @@ func record(ctx context.Context, client *helperapi.Client, email string, limit i
 	if err != nil {
 		return 0, 0, fmt.Errorf("record: sign in: %w", err)
 	}
-	var list []helperapi.ConversationSummary
+	var list []helperapi.ListedConversation
 	for cursor := ""; ; {
 		page, _, err := sess.ListConversations(ctx, cursor, recordPage)
 		if err != nil {
@@ -116,7 +116,7 @@ func record(ctx context.Context, client *helperapi.Client, email string, limit i
 		cursor = *page.NextCursor
 	}
 	slices.Reverse(list) // the list is newest activity first: ties in createdAt keep a likely order
-	slices.SortStableFunc(list, func(a, b helperapi.ConversationSummary) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortStableFunc(list, func(a, b helperapi.ListedConversation) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	if limit > 0 && len(list) > limit {
 		list = list[:limit]
 	}
