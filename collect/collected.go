@@ -17,8 +17,10 @@ type Joined struct {
 	At       time.Time `json:"at"`
 }
 
-// Outcome is what a Coordinator saw of a run.
-type Outcome struct {
+// Collected is what a Coordinator collected of a run: the shards that
+// joined, the results files that arrived and those missing. loadgen collect
+// keeps it as RUNID.collect.json.
+type Collected struct {
 	RunID    string        `json:"run_id"`
 	Shards   int           `json:"shards"`
 	StartAt  time.Time     `json:"start_at,omitzero"` // zero when the barrier never opened
@@ -32,13 +34,13 @@ type Outcome struct {
 }
 
 // Complete reports whether every shard's results arrived.
-func (o *Outcome) Complete() bool {
+func (o *Collected) Complete() bool {
 	return !o.StartAt.IsZero() && len(o.Received) == o.Shards && len(o.Missing) == 0
 }
 
 // Interrupted returns the shards whose run was interrupted (they sent
 // results, but of less than the planned run).
-func (o *Outcome) Interrupted() []int {
+func (o *Collected) Interrupted() []int {
 	var list []int
 	for _, r := range o.Received {
 		if r.Outcome != OutcomeCompleted {
@@ -50,7 +52,7 @@ func (o *Outcome) Interrupted() []int {
 
 // MissingText says which shards are missing, e.g. "shard 3 of 4 missing";
 // "" when none is.
-func (o *Outcome) MissingText() string {
+func (o *Collected) MissingText() string {
 	if len(o.Missing) == 0 {
 		return ""
 	}
@@ -60,7 +62,7 @@ func (o *Outcome) MissingText() string {
 // StartSkew returns the spread of the shards' own start instants (latest
 // minus earliest), from the results received with one; 0 with fewer than
 // two.
-func (o *Outcome) StartSkew() time.Duration {
+func (o *Collected) StartSkew() time.Duration {
 	var first, last time.Time
 	for _, r := range o.Received {
 		if r.StartedAt.IsZero() {
@@ -77,7 +79,7 @@ func (o *Outcome) StartSkew() time.Duration {
 }
 
 // Paths returns the files received, in shard order.
-func (o *Outcome) Paths() []string {
+func (o *Collected) Paths() []string {
 	var ps []string
 	for _, r := range o.Received {
 		ps = append(ps, r.Path)
@@ -88,14 +90,14 @@ func (o *Outcome) Paths() []string {
 // Status is the state of a run as GET /v1/status shows it.
 type Status struct {
 	State string `json:"state"` // waiting, started, aborted, timed_out
-	Outcome
+	Collected
 }
 
-// Outcome returns what the Coordinator has seen so far.
-func (c *Coordinator) Outcome() *Outcome {
+// Collected returns what the Coordinator has collected so far.
+func (c *Coordinator) Collected() *Collected {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.outcome()
+	return c.collected()
 }
 
 // Status returns the state of the run so far.
@@ -103,12 +105,12 @@ func (c *Coordinator) Status() Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	state := map[barrierState]string{waiting: "waiting", open: "started", aborted: "aborted", timedOut: "timed_out"}[c.b.state]
-	return Status{State: state, Outcome: *c.outcome()}
+	return Status{State: state, Collected: *c.collected()}
 }
 
-// outcome builds the Outcome; the caller holds c.mu.
-func (c *Coordinator) outcome() *Outcome {
-	o := &Outcome{RunID: c.cfg.RunID, Shards: c.cfg.Shards, Joined: c.joinedInOrder(),
+// collected builds the Collected; the caller holds c.mu.
+func (c *Coordinator) collected() *Collected {
+	o := &Collected{RunID: c.cfg.RunID, Shards: c.cfg.Shards, Joined: c.joinedInOrder(),
 		Received: c.receivedInOrder(), Late: slices.Clone(c.b.late)}
 	if c.b.state == open {
 		o.StartAt = c.b.startAt
@@ -127,8 +129,8 @@ func (c *Coordinator) outcome() *Outcome {
 	return o
 }
 
-// String summarises the outcome in one line.
-func (o *Outcome) String() string {
+// String summarises what was collected in one line.
+func (o *Collected) String() string {
 	switch {
 	case o.Problem != "":
 		return o.Problem

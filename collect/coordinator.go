@@ -267,9 +267,9 @@ func (c *Coordinator) receive(shard int, body io.Reader, want []byte) (*Received
 // Wait waits for the run to end and returns what arrived: until every
 // shard's results are in, or the barrier fails, or a timeout passes, or
 // ctx ends. It returns an *Error when the barrier failed (ReasonMismatch,
-// ReasonTimeout) and ctx's error when ctx ended first; an Outcome that is
+// ReasonTimeout) and ctx's error when ctx ended first; a Collected that is
 // not Complete otherwise means results are missing.
-func (c *Coordinator) Wait(ctx context.Context) (*Outcome, error) {
+func (c *Coordinator) Wait(ctx context.Context) (*Collected, error) {
 	barrierTimer := time.NewTimer(time.Until(c.created.Add(c.cfg.Timeout)))
 	defer barrierTimer.Stop()
 	select {
@@ -283,7 +283,7 @@ func (c *Coordinator) Wait(ctx context.Context) (*Outcome, error) {
 		}
 		c.mu.Unlock()
 	case <-ctx.Done():
-		return c.Outcome(), ctx.Err()
+		return c.Collected(), ctx.Err()
 	}
 	c.mu.Lock()
 	state, problem := c.b.state, c.b.problem
@@ -297,18 +297,18 @@ func (c *Coordinator) Wait(ctx context.Context) (*Outcome, error) {
 		if state == timedOut {
 			status = http.StatusServiceUnavailable
 		}
-		return c.Outcome(), &Error{Status: status, Problem: *problem}
+		return c.Collected(), &Error{Status: status, Problem: *problem}
 	}
 	resultsTimer := time.NewTimer(time.Until(deadline))
 	defer resultsTimer.Stop()
 	select {
 	case <-c.allIn:
 	case <-resultsTimer.C:
-		c.log.Error("results timed out", "missing", c.Outcome().MissingText())
+		c.log.Error("results timed out", "missing", c.Collected().MissingText())
 	case <-ctx.Done():
-		return c.Outcome(), ctx.Err()
+		return c.Collected(), ctx.Err()
 	}
-	return c.Outcome(), nil
+	return c.Collected(), nil
 }
 
 // WaitTold waits until every shard has had a final answer to a join (the

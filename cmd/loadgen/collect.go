@@ -176,7 +176,7 @@ func (o *collectOptions) flags(stdout, stderr io.Writer) *cmdFlags {
 // serve runs the coordinator on --addr until the run ends (see
 // collect.Coordinator.Wait), and keeps what it saw in --dir. err is a
 // failure to listen; waitErr is Wait's.
-func (o *collectOptions) serve(ctx context.Context, coord *collect.Coordinator, scenario, runID string, log *slog.Logger) (out *collect.Outcome, waitErr, err error) {
+func (o *collectOptions) serve(ctx context.Context, coord *collect.Coordinator, scenario, runID string, log *slog.Logger) (out *collect.Collected, waitErr, err error) {
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return nil, nil, usageError(fmt.Errorf("--addr: %w", err))
@@ -196,7 +196,7 @@ func (o *collectOptions) serve(ctx context.Context, coord *collect.Coordinator, 
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	srv.Shutdown(sctx)
 	cancel()
-	o.writeOutcome(out, log)
+	o.writeCollected(out, log)
 	return out, waitErr, nil
 }
 
@@ -224,9 +224,9 @@ func (o *collectOptions) checkPaths() error {
 	return nil
 }
 
-// writeOutcome keeps what the collector saw (who joined, when each shard
+// writeCollected keeps what the collector saw (who joined, when each shard
 // started, what arrived) as RUNID.collect.json in --dir.
-func (o *collectOptions) writeOutcome(out *collect.Outcome, log *slog.Logger) {
+func (o *collectOptions) writeCollected(out *collect.Collected, log *slog.Logger) {
 	path := filepath.Join(o.dir, strings.TrimSuffix(collect.FileName(out.RunID, 0, 1), ".shard-0-of-1.jsonl")+".collect.json")
 	err := writeFile(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)

@@ -16,7 +16,7 @@ import (
 // that every record the intake counted was read, and writes --out. A
 // failure to write --out is outErr (logged; the summary is still made), any
 // other failure err.
-func (o *collectOptions) merge(scenario string, out *collect.Outcome, log *slog.Logger) (_ *report.Summary, outErr, err error) {
+func (o *collectOptions) merge(scenario string, out *collect.Collected, log *slog.Logger) (_ *report.Summary, outErr, err error) {
 	merged := stats.New()
 	var shardCounts [results.NumSteps]int64
 	var infos []resultfile.FileInfo
@@ -66,7 +66,7 @@ func (o *collectOptions) merge(scenario string, out *collect.Outcome, log *slog.
 
 // writeMerged writes every shard's records in time order to one results
 // file, whose header is the whole run's.
-func writeMerged(path string, out *collect.Outcome, infos []resultfile.FileInfo) error {
+func writeMerged(path string, out *collect.Collected, infos []resultfile.FileInfo) error {
 	run := report.RunFromFiles(infos, &stats.Snapshot{})
 	run.Start, run.Shard, run.Shards = out.StartAt, 0, 1
 	if len(infos) > 0 {

@@ -95,7 +95,7 @@ func TestEmulatedRun(t *testing.T) {
 		}
 	}
 	pvc := c.dirs["pvc/loadgen-results"]
-	out := readOutcome(t, pvc)
+	out := readCollected(t, pvc)
 
 	// Counts: the collector's summary = Σ shards = the mock's /stats.
 	var sum struct {
@@ -345,14 +345,14 @@ func waitStarted(t *testing.T, c *cluster) *collect.Status {
 	return nil
 }
 
-// readOutcome reads the collector's record of the run from its volume.
-func readOutcome(t *testing.T, dir string) *collect.Outcome {
+// readCollected reads the collector's record of the run from its volume.
+func readCollected(t *testing.T, dir string) *collect.Collected {
 	t.Helper()
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.collect.json"))
 	if len(paths) != 1 {
 		t.Fatalf("collector's records in %s: %v, want one", dir, paths)
 	}
-	var out collect.Outcome
+	var out collect.Collected
 	readJSON(t, paths[0], &out)
 	return &out
 }
