@@ -35,7 +35,8 @@ type SteadyState struct {
 	InFlightTrend *Trend `json:"in_flight_trend,omitempty"`
 }
 
-// Trend is a fitted slope per second with its 95 % interval.
+// Trend is a steady.Trend as the summary writes it: a fitted slope per
+// second with its 95 % interval, and the level it was fitted at.
 type Trend struct {
 	Slope float64 `json:"slope"`
 	Lo    float64 `json:"lo"`

@@ -54,8 +54,8 @@ type Axis struct {
 	Label string `json:"label,omitempty"`
 }
 
-// Series is one series of a chart. Values are aligned with Chart.Xs; NaN is
-// a missing value.
+// Series is one data series of a chart, drawn in the chart's Style: a line,
+// bars or steps. Values are aligned with Chart.Xs; NaN is a missing value.
 type Series struct {
 	Label  string  `json:"label"`
 	Color  string  `json:"color,omitempty"` // CSS colour; "" picks one from the palette
