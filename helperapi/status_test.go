@@ -125,6 +125,20 @@ func TestTransportErrors(t *testing.T) {
 			t.Errorf("Total = %v, want >= the 100ms timeout", tm.Total)
 		}
 	})
+	// The timeout runs from the instant the timing starts: not timed, but
+	// the request's deadline itself (a slow machine made Total 99.9 ms of
+	// a 100 ms timeout when the timeout started before the timing).
+	t.Run("request timeout starts with the timing", func(t *testing.T) {
+		c, _ := newTestSession(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), WithTimeout(time.Minute))
+		ex, e := c.send(context.Background(), opConversation, http.MethodGet, "/", nil, nil, redactor{})
+		if e != nil {
+			t.Fatal(e)
+		}
+		defer ex.finish()
+		if deadline, ok := ex.ctx.Deadline(); !ok || !deadline.Equal(ex.t.Start.Add(time.Minute)) {
+			t.Errorf("request deadline %v (set %v); want the timing's start + the 1m timeout, %v", deadline, ok, ex.t.Start.Add(time.Minute))
+		}
+	})
 	// Timeouts of the HTTP client or transport given with WithHTTPClient are
 	// timeouts too, not broken connections.
 	t.Run("http.Client timeout awaiting headers", func(t *testing.T) {
