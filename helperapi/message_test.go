@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,19 +212,35 @@ func keys(m map[string]any) []string {
 }
 
 // TestTTFTAfterDataPart: with an immediate data part and the first text part
-// 100 ms later, TTFB is small and TTFT is at least the delay.
+// 100 ms later, TTFB is small and TTFT is at least the delay. The server
+// sends the text only once the client has read the data part: a client
+// that a busy machine held back for the 100 ms would otherwise read both
+// at once, and TTFB would rightly equal TTFT.
 func TestTTFTAfterDataPart(t *testing.T) {
 	const delay = 100 * time.Millisecond
+	firstRead := make(chan struct{})
 	h := func(w http.ResponseWriter, r *http.Request) {
 		for k, v := range dataStreamHeader {
 			w.Header()[k] = v
 		}
 		io.WriteString(w, "2:[{\"status\":\"searching\"}]\n")
 		w.(http.Flusher).Flush()
+		select {
+		case <-firstRead:
+		case <-r.Context().Done():
+			return
+		}
 		time.Sleep(delay) // the server's "retrieval" time, not a timing assertion
 		io.WriteString(w, "f:{}\n0:\"Hi\"\n0:\" there\"\nd:{}\n")
 	}
-	_, s := newTestSession(t, http.HandlerFunc(h))
+	hc := &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err == nil {
+			resp.Body = &signalingBody{ReadCloser: resp.Body, read: firstRead}
+		}
+		return resp, err
+	})}
+	_, s := newTestSession(t, http.HandlerFunc(h), WithHTTPClient(hc))
 	r, err := s.SendMessage(context.Background(), "c", "hi", MessageOptions{})
 	if err != nil {
 		t.Fatalf("SendMessage() = %v", err)
@@ -363,4 +380,23 @@ func TestSendMessageHTTP2(t *testing.T) {
 	if proto != 2 {
 		t.Errorf("server saw HTTP/%d, want HTTP/2", proto)
 	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// signalingBody closes read after its first read that returned bytes.
+type signalingBody struct {
+	io.ReadCloser
+	read chan struct{}
+	once sync.Once
+}
+
+func (b *signalingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.once.Do(func() { close(b.read) })
+	}
+	return n, err
 }
