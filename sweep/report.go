@@ -13,9 +13,9 @@ import (
 	"github.com/loadgen/loadgen/capacity"
 )
 
-// Kind is the "kind" of a sweep's JSON file, which tells it from a run's
-// summary.
-const Kind = "loadgen-sweep"
+// ReportKind is the "kind" of a sweep's JSON file, which tells it from a
+// run's summary.
+const ReportKind = "loadgen-sweep"
 
 // Report is a sweep's result as written by --json: the two answers with
 // their intervals and units, and every probe.
@@ -170,7 +170,7 @@ func AppendJSONLine(f *os.File, p Probe) error {
 }
 
 // IsReport reports whether the file at path is a sweep's JSON (its first
-// kilobytes name Kind), so compare can tell it from a run's summary.
+// kilobytes name ReportKind), so compare can tell it from a run's summary.
 func IsReport(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
@@ -179,7 +179,7 @@ func IsReport(path string) bool {
 	defer f.Close()
 	b := make([]byte, 512)
 	n, _ := io.ReadFull(bufio.NewReader(f), b)
-	return bytes.Contains(b[:n], []byte(`"kind": "`+Kind+`"`)) || bytes.Contains(b[:n], []byte(`"kind":"`+Kind+`"`))
+	return bytes.Contains(b[:n], []byte(`"kind": "`+ReportKind+`"`)) || bytes.Contains(b[:n], []byte(`"kind":"`+ReportKind+`"`))
 }
 
 // maxReport bounds a sweep's JSON file (a sweep has at most some tens of probes).
@@ -203,7 +203,7 @@ func ReadReport(path string) (*Report, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("sweep: %s: %w", path, err)
 	}
-	if r.Kind != Kind {
+	if r.Kind != ReportKind {
 		return nil, fmt.Errorf("sweep: %s: not a sweep's JSON (kind %q)", path, r.Kind)
 	}
 	return &r, nil

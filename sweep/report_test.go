@@ -15,7 +15,7 @@ import (
 
 // sample is a finished sweep's report.
 func sample() *sweep.Report {
-	r := &sweep.Report{Kind: sweep.Kind, RunID: "r1", Scenario: "chat", Control: "rate", Objectives: []string{"ttft ≤ 25ms"},
+	r := &sweep.Report{Kind: sweep.ReportKind, RunID: "r1", Scenario: "chat", Control: "rate", Objectives: []string{"ttft ≤ 25ms"},
 		Attainment: 0.95, StartedAt: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)}
 	r.Fill(&capacity.Findings{
 		Capacity:           capacity.Answer{Found: true, Load: 320, Lo: 312, Hi: 328, Sessions: 320, Messages: 320, Binding: "capacity"},

@@ -156,7 +156,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sinks = append(sinks, m)
 	}
 
-	rep := &sweep.Report{Kind: sweep.Kind, RunID: run.ID, Scenario: sc.Name, Target: results.RedactURL(sc.Target.BaseURL),
+	rep := &sweep.Report{Kind: sweep.ReportKind, RunID: run.ID, Scenario: sc.Name, Target: results.RedactURL(sc.Target.BaseURL),
 		Version: Version(), StartedAt: run.Start.UTC(), Objectives: obj.Set(), Attainment: cfg.Attainment,
 		Confidence: capacity.DefaultConfidence, Precision: cfg.Precision, Budget: cfg.Budget.Seconds(), Dir: dir}
 	for _, r := range requires {

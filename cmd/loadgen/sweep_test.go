@@ -159,7 +159,7 @@ func TestSweepInterrupted(t *testing.T) {
 func TestCompareSweeps(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, rate, lo, hi float64) string {
-		r := &sweep.Report{Kind: sweep.Kind, RunID: name, Scenario: "chat", Control: "rate",
+		r := &sweep.Report{Kind: sweep.ReportKind, RunID: name, Scenario: "chat", Control: "rate",
 			Capacity: sweep.Answer{Found: true, Rate: 320, Unit: "sessions/s", Interval: [2]float64{312, 328}, Sessions: 320},
 			SLOMax:   sweep.Answer{Found: true, Rate: rate, Unit: "sessions/s", Interval: [2]float64{lo, hi}, Sessions: rate}}
 		p := filepath.Join(dir, name+".json")
