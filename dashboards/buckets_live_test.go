@@ -3,7 +3,6 @@ package dashboards
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -85,7 +84,7 @@ func TestBucketAccuracy(t *testing.T) {
 		{"TTFT", "loadgen_time_to_first_token_seconds", msg.TTFT.P95, msg.TTFT.Count},
 		{"inter-token gap", "loadgen_inter_token_seconds", msg.InterToken.P95, msg.InterToken.Count},
 	} {
-		sel := fmt.Sprintf(`{scenario="demo", step="message", job="loadgen"}`)
+		sel := `{scenario="demo", step="message", job="loadgen"}`
 		n, err := promValueAt(prom, "sum("+c.metric+"_count"+sel+")", at)
 		if err != nil || int64(n) != c.count {
 			t.Errorf("%s: Prometheus has %g observations, %v; the summary %d", c.name, n, err, c.count)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -246,6 +245,3 @@ func (s *scraper) result() ([]byte, int) {
 	defer s.mu.Unlock()
 	return s.last, s.n
 }
-
-// contains reports whether the process's stderr holds s.
-func (p *proc) stderrHas(s string) bool { return strings.Contains(p.stderr.String(), s) }

@@ -17,7 +17,7 @@ import (
 // Colours of the series, and of the runs in an overlay.
 var (
 	colorBlue, colorOrange, colorRed = "#2f6fdf", "#e8871e", "#d23c3c"
-	colorGreen, colorGrey            = "#2e9d5b", "#8a8f98"
+	colorGreen                       = "#2e9d5b"
 	runColors                        = []string{"#2f6fdf", "#e8871e", "#2e9d5b", "#d23c3c", "#8e5bd0", "#1aa3a3", "#b0802a", "#d0559b"}
 	stepColors                       = []string{"#2f6fdf", "#2e9d5b", "#e8871e", "#8e5bd0", "#1aa3a3", "#d0559b", "#b0802a", "#d23c3c"}
 )
