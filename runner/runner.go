@@ -91,6 +91,7 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runn
 		return nil, fmt.Errorf("runner: %w", err)
 	}
 	r := &Runner{sc: sc, client: client, opts: opts, log: opts.Logger, clock: opts.Clock, fast: &failFast{limit: opts.EarlyStop}}
+	r.sat.maxLate = lateCap(sc.SLO)
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}

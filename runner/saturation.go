@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loadgen/loadgen/results"
+	"github.com/loadgen/loadgen/scenarios"
 )
 
 // A generator is saturated when it did not deliver the load the scenario
@@ -25,7 +26,8 @@ import (
 // Saturation thresholds (see Saturation.Reason).
 const (
 	LateArrival        = 10 * time.Millisecond // an arrival started this late (before any slot wait) fell behind…
-	LateShareOfGap     = 0.5                   // …when that is also over this share of the arrivals' mean spacing
+	LateShareOfGap     = 0.5                   // …when that is also over this share of the arrivals' mean spacing…
+	LateShareOfSLO     = 0.05                  // …or over this share of the SLO's tightest latency bound
 	SaturatedShare     = 0.01                  // late arrivals or slot waits over this share of sessions
 	SaturatedCPUShare  = 0.90                  // CPU use over this share of the available CPUs
 	minSaturationCheck = 20                    // sessions (or arrivals) before shares count
@@ -41,11 +43,14 @@ type Saturation struct {
 	// CapIsFileLimit: MaxSessions is what the file limit allows, not the
 	// scenario's max_sessions (it set none, or more than that).
 	CapIsFileLimit bool
-	Arrivals       int64   // open model: scheduled arrivals judged for lateness (those not held up by a slot wait before them)
-	LateArrivals   int64   // of them, those taken up late: by more than LateArrival and LateShareOfGap of their mean spacing (lateBound)
-	LocalErrors    int64   // requests that failed on loadgen's own resources (kind local_resource)
-	CPU            float64 // loadgen's CPU use over the run so far, in CPUs (0: unknown)
-	CPUs           int     // the CPUs it may use (GOMAXPROCS)
+	Arrivals       int64 // open model: scheduled arrivals judged for lateness (those not held up by a slot wait before them)
+	LateArrivals   int64 // of them, those taken up late (lateBound)
+	// MaxLate is the most an arrival could start late whatever its spacing:
+	// LateShareOfSLO of the scenario's slo (0: no slo).
+	MaxLate     time.Duration
+	LocalErrors int64   // requests that failed on loadgen's own resources (kind local_resource)
+	CPU         float64 // loadgen's CPU use over the run so far, in CPUs (0: unknown)
+	CPUs        int     // the CPUs it may use (GOMAXPROCS)
 }
 
 // Reason says why the generator was saturated, for people, or "" when it
@@ -63,8 +68,12 @@ func (s Saturation) Reason() string {
 			s.SlotWaits, s.Sessions, 100*float64(s.SlotWaits)/float64(s.Sessions), s.MaxSessions, (s.SlotWait/time.Duration(s.SlotWaits)).Round(time.Millisecond)))
 	}
 	if s.Arrivals >= minSaturationCheck && float64(s.LateArrivals) > SaturatedShare*float64(s.Arrivals) {
-		why = append(why, fmt.Sprintf("%d of %d arrivals (%.0f%%) started late, by over %v and half their spacing: the scheduler fell behind",
-			s.LateArrivals, s.Arrivals, 100*float64(s.LateArrivals)/float64(s.Arrivals), LateArrival))
+		bound := "half their spacing"
+		if s.MaxLate > LateArrival {
+			bound += fmt.Sprintf(" or %v (%.0f%% of the slo)", s.MaxLate, 100*LateShareOfSLO)
+		}
+		why = append(why, fmt.Sprintf("%d of %d arrivals (%.0f%%) started late, by over %v and %s: the scheduler fell behind",
+			s.LateArrivals, s.Arrivals, 100*float64(s.LateArrivals)/float64(s.Arrivals), LateArrival, bound))
 	}
 	if s.CPUs > 0 && s.CPU > SaturatedCPUShare*float64(s.CPUs) {
 		why = append(why, fmt.Sprintf("loadgen used %.0f%% of its %d CPUs", 100*s.CPU/float64(s.CPUs), s.CPUs))
@@ -97,6 +106,7 @@ func (s Saturation) Undelivered() string {
 type saturation struct {
 	sessions, slotWaits, slotWaitNs atomic.Int64
 	arrivals, lateArrivals          atomic.Int64
+	maxLate                         time.Duration // the most an arrival may start late whatever its spacing (lateCap; 0: none)
 	localErrors                     atomic.Int64
 	cpuStart                        time.Duration // process CPU time at the run's start
 	wallStart                       time.Time
@@ -119,25 +129,44 @@ func (s *saturation) slot(wait time.Duration) {
 // come gap apart on average (0: unknown).
 func (s *saturation) arrival(late, gap time.Duration) {
 	s.arrivals.Add(1)
-	if late > lateBound(gap) {
+	if late > lateBound(gap, s.maxLate) {
 		s.lateArrivals.Add(1)
 	}
 }
 
 // lateBound is how late an arrival may start, when arrivals come gap apart
 // on average, before it counts as the scheduler falling behind: LateArrival,
-// or LateShareOfGap of the gap when that is longer. Within half its spacing
-// a late start changes neither the load offered nor what is measured of it:
-// arrivals keep their order and every window's count to within one (and a
-// Poisson process whose points are each moved by an independent delay is
-// still a Poisson process of the same rate); the latencies from the actual
-// send do not hold the delay, those from the intended start do, beside the
-// lag printed with them. On a shared machine, a scheduler woken 20 ms late
-// at 5 sessions a second is its jitter, not a generator falling behind —
-// which makes every arrival later than the last until they crowd together,
-// and so past any bound.
-func lateBound(gap time.Duration) time.Duration {
-	return max(LateArrival, time.Duration(LateShareOfGap*float64(gap)))
+// or LateShareOfGap of the gap when that is longer, but no more than
+// maxLate when set (lateCap). Within half its spacing a late start changes
+// neither the load offered nor the target's answers: arrivals keep their
+// order and every window's count to within one (and a Poisson process
+// whose points are each moved by an independent delay is still a Poisson
+// process of the same rate). What it does change is the latency counted
+// from the intended start — the sweep's objectives, the coordinated-
+// omission table — so it must stay small beside the SLO those are held
+// to. On a shared machine, a scheduler woken 20 ms late at 5 sessions a
+// second is its jitter, not a generator falling behind — which makes every
+// arrival later than the last until they crowd together, and so past any
+// bound.
+func lateBound(gap, maxLate time.Duration) time.Duration {
+	b := time.Duration(LateShareOfGap * float64(gap))
+	if maxLate > 0 {
+		b = min(b, maxLate)
+	}
+	return max(LateArrival, b)
+}
+
+// lateCap is the most an arrival may start late with the scenario's slo:
+// LateShareOfSLO of its tightest bound on TTFT or latency (0: no bound),
+// as a late start adds to both counted from the intended start.
+func lateCap(slo scenarios.SLO) time.Duration {
+	var tightest time.Duration
+	for _, d := range []time.Duration{slo.MaxTTFT, slo.MaxLatency} {
+		if d > 0 && (tightest == 0 || d < tightest) {
+			tightest = d
+		}
+	}
+	return time.Duration(LateShareOfSLO * float64(tightest))
 }
 
 // spacing keeps the last arrivals' intended times, for their mean gap.
@@ -170,7 +199,7 @@ func (s *saturation) result(res *results.Result) {
 func (s *saturation) snapshot(now time.Time, maxSessions int, capIsFileLimit bool) Saturation {
 	out := Saturation{
 		Sessions: s.sessions.Load(), SlotWaits: s.slotWaits.Load(), SlotWait: time.Duration(s.slotWaitNs.Load()),
-		MaxSessions: maxSessions, CapIsFileLimit: capIsFileLimit, Arrivals: s.arrivals.Load(), LateArrivals: s.lateArrivals.Load(),
+		MaxSessions: maxSessions, CapIsFileLimit: capIsFileLimit, Arrivals: s.arrivals.Load(), LateArrivals: s.lateArrivals.Load(), MaxLate: s.maxLate,
 		LocalErrors: s.localErrors.Load(), CPUs: runtime.GOMAXPROCS(0),
 	}
 	if wall := now.Sub(s.wallStart); wall > 0 && !s.wallStart.IsZero() {

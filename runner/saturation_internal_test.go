@@ -13,17 +13,39 @@ import (
 
 func TestLateBound(t *testing.T) {
 	tests := []struct {
-		gap, want time.Duration
+		gap, maxLate, want time.Duration
 	}{
-		{0, LateArrival},                                 // the first arrival: no spacing yet
-		{4 * time.Millisecond, LateArrival},              // 250/s: the floor
-		{20 * time.Millisecond, LateArrival},             // 50/s: half the gap is the floor
-		{200 * time.Millisecond, 100 * time.Millisecond}, // 5/s
-		{time.Second, 500 * time.Millisecond},            // 1/s
+		{0, 0, LateArrival},                                           // the first arrival: no spacing yet
+		{4 * time.Millisecond, 0, LateArrival},                        // 250/s: the floor
+		{20 * time.Millisecond, 0, LateArrival},                       // 50/s: half the gap is the floor
+		{200 * time.Millisecond, 0, 100 * time.Millisecond},           // 5/s
+		{time.Second, 0, 500 * time.Millisecond},                      // 1/s
+		{time.Second, 100 * time.Millisecond, 100 * time.Millisecond}, // 1/s, an SLO of 2 s
+		{time.Second, 5 * time.Millisecond, LateArrival},              // an SLO of 100 ms: the floor still
+		{4 * time.Millisecond, 100 * time.Millisecond, LateArrival},   // 250/s: the cap changes nothing
+		{200 * time.Millisecond, time.Second, 100 * time.Millisecond}, // a loose SLO: half the gap
 	}
 	for _, tt := range tests {
-		if got := lateBound(tt.gap); got != tt.want {
-			t.Errorf("lateBound(%v) = %v, want %v", tt.gap, got, tt.want)
+		if got := lateBound(tt.gap, tt.maxLate); got != tt.want {
+			t.Errorf("lateBound(%v, %v) = %v, want %v", tt.gap, tt.maxLate, got, tt.want)
+		}
+	}
+}
+
+func TestLateCap(t *testing.T) {
+	tests := []struct {
+		slo  scenarios.SLO
+		want time.Duration
+	}{
+		{scenarios.SLO{}, 0},
+		{scenarios.SLO{MaxTTFT: 2 * time.Second}, 100 * time.Millisecond},
+		{scenarios.SLO{MaxTTFT: 2 * time.Second, MaxLatency: 30 * time.Second}, 100 * time.Millisecond},
+		{scenarios.SLO{MaxLatency: 400 * time.Millisecond}, 20 * time.Millisecond},
+		{scenarios.SLO{MaxGap: 50 * time.Millisecond}, 0}, // inter-token gaps do not hold the arrival's delay
+	}
+	for _, tt := range tests {
+		if got := lateCap(tt.slo); got != tt.want {
+			t.Errorf("lateCap(%+v) = %v, want %v", tt.slo, got, tt.want)
 		}
 	}
 }
@@ -68,25 +90,31 @@ func TestSpacing(t *testing.T) {
 // machine's jitter at 5 sessions a second (200 ms apart: arrivals keep
 // their order and the load its rate) and the generator falling behind at
 // 100 a second (10 ms apart: they crowd together). A scheduler later by
-// 100 ms more every second is behind at any rate.
+// 100 ms more every second is behind at any rate. At 1 a second, 150 ms
+// late keeps the load's order, but with an SLO of TTFT ≤ 1 s it is too
+// much of what the sweep holds messages to from their intended start.
 func TestLateArrivalsAgainstTheirSpacing(t *testing.T) {
 	tests := []struct {
 		name      string
 		rate      float64
 		late      func(elapsed time.Duration) time.Duration
+		slo       scenarios.SLO
 		saturated bool
 	}{
-		{"5/s on time", 5, func(time.Duration) time.Duration { return 0 }, false},
-		{"5/s, 30 ms late", 5, func(time.Duration) time.Duration { return 30 * time.Millisecond }, false},
-		{"5/s, 150 ms late", 5, func(time.Duration) time.Duration { return 150 * time.Millisecond }, true},
-		{"100/s, 30 ms late", 100, func(time.Duration) time.Duration { return 30 * time.Millisecond }, true},
-		{"100/s, 5 ms late", 100, func(time.Duration) time.Duration { return 5 * time.Millisecond }, false},
-		{"5/s, falling behind", 5, func(e time.Duration) time.Duration { return e / 10 }, true},
+		{"1/s, 150 ms late", 1, func(time.Duration) time.Duration { return 150 * time.Millisecond }, scenarios.SLO{}, false},
+		{"1/s, 150 ms late, TTFT ≤ 1s", 1, func(time.Duration) time.Duration { return 150 * time.Millisecond }, scenarios.SLO{MaxTTFT: time.Second}, true},
+		{"5/s on time", 5, func(time.Duration) time.Duration { return 0 }, scenarios.SLO{}, false},
+		{"5/s, 30 ms late", 5, func(time.Duration) time.Duration { return 30 * time.Millisecond }, scenarios.SLO{}, false},
+		{"5/s, 150 ms late", 5, func(time.Duration) time.Duration { return 150 * time.Millisecond }, scenarios.SLO{}, true},
+		{"100/s, 30 ms late", 100, func(time.Duration) time.Duration { return 30 * time.Millisecond }, scenarios.SLO{}, true},
+		{"100/s, 5 ms late", 100, func(time.Duration) time.Duration { return 5 * time.Millisecond }, scenarios.SLO{}, false},
+		{"5/s, falling behind", 5, func(e time.Duration) time.Duration { return e / 10 }, scenarios.SLO{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				r := &Runner{sc: &scenarios.Scenario{}, clock: GoClock{}, log: slog.New(slog.DiscardHandler)}
+				r := &Runner{sc: &scenarios.Scenario{SLO: tt.slo}, clock: GoClock{}, log: slog.New(slog.DiscardHandler)}
+				r.sat.maxLate = lateCap(tt.slo)
 				start := time.Now()
 				r.sat.start(start)
 				st := newStops(t.Context(), GoClock{}, start.Add(time.Hour), 0)

@@ -22,7 +22,8 @@ func TestSaturationReason(t *testing.T) {
 		{"slots", runner.Saturation{Sessions: 1000, SlotWaits: 300, SlotWait: 30 * time.Second, MaxSessions: 50},
 			"300 of 1000 sessions (30%) waited for one of the 50 session slots, 100ms on average"},
 		{"too few to judge", runner.Saturation{Sessions: 15, SlotWaits: 15, SlotWait: time.Second}, ""},
-		{"late arrivals", runner.Saturation{Arrivals: 1000, LateArrivals: 50}, "50 of 1000 arrivals (5%) started late, by over 10ms and half their spacing"},
+		{"late arrivals", runner.Saturation{Arrivals: 1000, LateArrivals: 50}, "50 of 1000 arrivals (5%) started late, by over 10ms and half their spacing: the scheduler fell behind"},
+		{"late arrivals with an slo", runner.Saturation{Arrivals: 1000, LateArrivals: 50, MaxLate: 100 * time.Millisecond}, "started late, by over 10ms and half their spacing or 100ms (5% of the slo)"},
 		{"local errors", runner.Saturation{LocalErrors: 3}, "3 requests failed on loadgen's own limits"},
 		{"cpu", runner.Saturation{CPU: 1.9, CPUs: 2}, "loadgen used 95% of its 2 CPUs"},
 	}
