@@ -147,7 +147,7 @@ func TestEmulatedRun(t *testing.T) {
 		}
 	}
 	if len(out.Received) != n || earlyIntended > 0 {
-		t.Errorf("%d shards' results, %d of them intended before the start instant; want %d, 0", len(out.Received), earlyIntended, n)
+		t.Errorf("results files from %d shards, %d results intended before the start instant; want %d shards, 0 results", len(out.Received), earlyIntended, n)
 	}
 	// When the shards actually woke is the machine's business (a busy
 	// one wakes a process late): logged, not asserted.
