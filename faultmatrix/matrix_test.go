@@ -153,15 +153,16 @@ func TestFaultMatrix(t *testing.T) {
 			check: stderrHas("stopped early: the target rejects the HMAC secret"),
 		},
 		{
-			// A hard file limit of 256: loadgen holds at most what it
-			// allows in flight (the other users wait, which is schedule
-			// lag and a saturated generator), blames none of its own
-			// limits on the target, and does not call a run a pass that
-			// offered a third of the users asked for.
+			// A hard file limit of 256: loadgen holds at most the 96
+			// connections it allows in use (the other requests wait,
+			// which is schedule lag and a saturated generator), blames
+			// none of its own limits on the target, and does not call a
+			// run a pass that offered less than the load asked for.
 			name: "fd limit 256", nofile: 256, run: []string{"--users", "300", "--duration", "4s"}, wantExit: 1,
 			check: func(t *testing.T, o *outcome) {
-				stderrHas("the file limit (256) lets loadgen hold only")(t, o)
+				stderrHas("the file limit (256) lets loadgen hold only 96 connections at once")(t, o)
 				stdoutHas("SATURATED")(t, o)
+				stdoutHas("waited for one of the 96 connections its file limit allows")(t, o)
 				stderrHas("loadgen's own limits held back the load asked for")(t, o)
 			},
 		},

@@ -132,16 +132,21 @@ type Goodput struct {
 // (runner.Saturation): when Saturated, it did not deliver the load the
 // scenario asked for, and the run measured loadgen rather than the target.
 type Generator struct {
-	Saturated    bool    `json:"saturated"`
-	Reason       string  `json:"reason,omitempty"` // why, for people
-	CPU          float64 `json:"cpu"`              // CPUs used on average
-	CPUs         int     `json:"cpus"`             // CPUs it could use
-	MaxSessions  int     `json:"max_sessions"`     // the cap on sessions in flight (0: none)
-	SlotWaits    int64   `json:"slot_waits"`       // sessions that waited for a slot
-	LateArrivals int64   `json:"late_arrivals"`    // arrivals the scheduler started late
-	LocalErrors  int64   `json:"local_errors"`     // requests failed on loadgen's own resources
-	// Undelivered says how loadgen's own limits (its resources, the cap
-	// its file limit sets) held back the load asked for; "" when they did
+	Saturated   bool    `json:"saturated"`
+	Reason      string  `json:"reason,omitempty"` // why, for people
+	CPU         float64 `json:"cpu"`              // CPUs used on average
+	CPUs        int     `json:"cpus"`             // CPUs it could use
+	MaxSessions int     `json:"max_sessions"`     // the cap on sessions in flight, max_sessions (0: none)
+	SlotWaits   int64   `json:"slot_waits"`       // sessions that waited for a slot
+	// MaxConnections is the cap on requests in flight, the connections the
+	// file limit lets loadgen hold (0: none); ConnectionWaits the requests
+	// that waited for one.
+	MaxConnections  int   `json:"max_connections"`
+	ConnectionWaits int64 `json:"connection_waits"`
+	LateArrivals    int64 `json:"late_arrivals"` // arrivals the scheduler started late
+	LocalErrors     int64 `json:"local_errors"`  // requests failed on loadgen's own resources
+	// Undelivered says how loadgen's own limits (its resources, the
+	// connections its file limit allows) held back the load asked for; "" when they did
 	// not. Such a run exits 1 unless a threshold failed.
 	Undelivered string `json:"undelivered,omitempty"`
 }

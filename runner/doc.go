@@ -7,7 +7,8 @@
 // independent of how fast the target answers; in the closed model, a fixed number of users
 // loop, each starting a new session when its previous one ends. Either way a
 // global request cap (golang.org/x/time/rate) and a cap on sessions in flight
-// may apply.
+// (max_sessions) may apply, and requests in flight are capped by the
+// connections the process's file limit allows (limits.go).
 //
 // Users are user-centric: a turn is due its think time after the previous
 // step ended, and sent then or, when the user was held up, at once. A
@@ -49,7 +50,9 @@
 //	replay.go    transcripts: their sources, recorded-time arrivals, replayed turns
 //	user.go      a virtual user
 //	session.go   one session: sign-in, conversation, turns, the async exchange, checks
-//	step.go      one step: Retry-After, the request cap, the call, its delivery, retries
+//	step.go      one step: Retry-After, the request cap, a connection, the call, its delivery, retries
+//	limits.go    the generator's own limits: the connections its file limit allows
+//	saturation.go what it measured of them: Saturation
 //	result.go    a Result filled from the client's measurements
 //	kinds.go     the client's kinds and shapes in results' words
 //	stops.go     how a run ends

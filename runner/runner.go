@@ -29,12 +29,14 @@ type Runner struct {
 	start   time.Time       // set by StartAt; zero: when Run is called
 	pacer   arrivalSchedule // open model
 	limiter *rate.Limiter   // global request cap; nil = none
-	slots   chan struct{}   // max sessions in flight; nil = no cap
-	// maxSessions is the cap on this shard's sessions in flight (0: none):
-	// max_sessions, or what the file limit allows (limits.go);
-	// limitWarning says when the file limit set or lowered it.
+	slots   chan struct{}   // max_sessions in flight; nil = no cap
+	conns   chan struct{}   // requests in flight the file limit allows (limits.go); nil = no cap
+	// maxSessions is the cap on this shard's sessions in flight, its share
+	// of max_sessions (0: none); maxConns the cap on its requests in flight,
+	// what the file limit allows (0: none); limitWarning says when the load
+	// may need more connections at once than that.
 	maxSessions    int
-	capFromFiles   bool         // maxSessions is the file limit's, not the scenario's max_sessions
+	maxConns       int
 	templateWarned atomic.Int64 // failed templates logged so far (maxTemplateWarnings)
 	limitWarning   string
 	workers        *workers   // run the requests (see workers)
@@ -110,24 +112,26 @@ func New(sc *scenarios.Scenario, client *helperapi.Client, opt ...Option) (*Runn
 		burst := max(l.Burst, 1)
 		r.limiter = rate.NewLimiter(rate.Limit(rps/float64(opts.Shards)), burst)
 	}
-	// Sessions in flight, per shard: the scenario's max_sessions, under
-	// what the file limit allows (limits.go).
-	perShard := 0
+	// Sessions in flight, per shard: the scenario's max_sessions. Requests
+	// in flight: what the file limit allows (limits.go).
 	if l.MaxSessions > 0 {
-		perShard = max(l.MaxSessions/opts.Shards, 1)
+		r.maxSessions = max(l.MaxSessions/opts.Shards, 1)
+		r.slots = make(chan struct{}, r.maxSessions)
 	}
-	users := 0
+	sessions := r.maxSessions
 	if l.Model == scenarios.Closed {
-		users = (l.Users + opts.Shards - 1) / opts.Shards
+		users := (l.Users + opts.Shards - 1) / opts.Shards
+		if sessions == 0 || users < sessions {
+			sessions = users
+		}
 	}
 	fds := opts.FDLimit
 	if fds == 0 {
 		fds = fdLimit()
 	}
-	r.maxSessions, r.limitWarning = sessionCap(perShard, users, fds, idleConns(l))
-	r.capFromFiles = r.maxSessions > 0 && r.maxSessions != perShard
-	if r.maxSessions > 0 {
-		r.slots = make(chan struct{}, r.maxSessions)
+	r.maxConns, r.limitWarning = connCap(sessions, fds, idleConns(l))
+	if r.maxConns > 0 {
+		r.conns = make(chan struct{}, r.maxConns)
 	}
 	if err := r.newReplays(); err != nil {
 		return nil, err
@@ -171,18 +175,22 @@ func pacerFor(l scenarios.Load, seed uint64) (arrivalSchedule, error) {
 	return NewPoissonPacer(p, seed), nil
 }
 
-// MaxSessions returns the cap on this shard's sessions in flight (0: none):
-// the scenario's max_sessions, or what the process's file limit allows.
+// MaxSessions returns the cap on this shard's sessions in flight, its
+// share of the scenario's max_sessions (0: none).
 func (r *Runner) MaxSessions() int { return r.maxSessions }
 
-// LimitWarning says, for people, when the file limit set or lowered the
-// cap on sessions in flight or the users will wait for slots; "" when not.
+// MaxConns returns the cap on this shard's requests in flight, the
+// connections its file limit lets it hold at once (0: none; see limits.go).
+func (r *Runner) MaxConns() int { return r.maxConns }
+
+// LimitWarning says, for people, when the load may need more connections
+// at once than the file limit allows; "" when not.
 func (r *Runner) LimitWarning() string { return r.limitWarning }
 
 // Saturation returns the generator's own limits measured so far (see
 // Saturation); safe to call while the run goes on.
 func (r *Runner) Saturation() Saturation {
-	return r.sat.snapshot(r.clock.Now(), r.maxSessions, r.capFromFiles)
+	return r.sat.snapshot(r.clock.Now(), r.maxSessions, r.maxConns)
 }
 
 // Active returns the number of sessions in flight.
@@ -284,7 +292,7 @@ func (r *Runner) Run(ctx context.Context, sink results.Sink) (Outcome, error) {
 	}
 	st.waitSchedule(&sessions)
 	out.Stop = r.clock.Now()
-	out.Saturation = r.sat.snapshot(out.Stop, r.maxSessions, r.capFromFiles)
+	out.Saturation = r.sat.snapshot(out.Stop, r.maxSessions, r.maxConns)
 	out.Interrupted = ctx.Err() != nil
 	r.phase.interrupted.Store(out.Interrupted)
 	r.phase.stop.Store(out.Stop.UnixNano())

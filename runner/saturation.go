@@ -12,13 +12,15 @@ import (
 )
 
 // A generator is saturated when it did not deliver the load the scenario
-// asked for, so that the run measured loadgen rather than the target: its
-// cap on sessions in flight held sessions back, its scheduler started
-// arrivals late, it ran out of its own resources, or it used up its CPUs.
-// The figures come from the runner itself, not from the target's answers,
-// so a slow target does not make the generator "saturated" (sessions it
-// slows down do fill the slots, though: then the slots, not the target,
-// bound what was offered, and the run says so).
+// asked for, so that the run measured loadgen rather than the target: the
+// connections its file limit allows held requests back, its cap on
+// sessions in flight (max_sessions) held sessions back, its scheduler
+// started arrivals late, it ran out of its own resources, or it used up its
+// CPUs. The figures come from the runner itself, not from the target's
+// answers, so a slow target does not make the generator "saturated"
+// (requests and sessions it slows down do fill the connections and slots,
+// though: then they, not the target, bound what was offered, and the run
+// says so).
 //
 // Saturation's Reason is the one test of it, for the run's summary and for
 // the capacity search (which discards a probe whose generator saturated).
@@ -28,23 +30,28 @@ const (
 	LateArrival        = 10 * time.Millisecond // an arrival started this late (before any slot wait) fell behind…
 	LateShareOfGap     = 0.5                   // …when that is also over this share of the arrivals' mean spacing…
 	LateShareOfSLO     = 0.05                  // …or over this share of the SLO's tightest latency bound
-	SaturatedShare     = 0.01                  // late arrivals or slot waits over this share of sessions
+	SaturatedShare     = 0.01                  // late arrivals, slot waits or connection waits over this share of sessions or requests
 	SaturatedCPUShare  = 0.90                  // CPU use over this share of the available CPUs
-	minSaturationCheck = 20                    // sessions (or arrivals) before shares count
+	minSaturationCheck = 20                    // sessions (arrivals, requests) before shares count
 )
 
 // Saturation is what the generator measured of its own limits during a
 // run (Runner.Saturation, Outcome.Saturation).
 type Saturation struct {
 	Sessions    int64         // sessions that got a slot and started
-	SlotWaits   int64         // of them, those that waited for a slot (the cap on sessions in flight)
+	SlotWaits   int64         // of them, those that waited for a slot (max_sessions)
 	SlotWait    time.Duration // the total of those waits
-	MaxSessions int           // the cap on sessions in flight (0: none)
-	// CapIsFileLimit: MaxSessions is what the file limit allows, not the
-	// scenario's max_sessions (it set none, or more than that).
-	CapIsFileLimit bool
-	Arrivals       int64 // open model: scheduled arrivals judged for lateness (those not held up by a slot wait before them)
-	LateArrivals   int64 // of them, those taken up late (lateBound)
+	MaxSessions int           // the cap on sessions in flight, the scenario's max_sessions (0: none)
+	// Requests is the requests that started, counted when the cap on
+	// requests in flight is set (MaxConns > 0); ConnWaits those of them that
+	// waited for one of the MaxConns connections the file limit allows
+	// (limits.go), ConnWait the total of those waits.
+	Requests     int64
+	ConnWaits    int64
+	ConnWait     time.Duration
+	MaxConns     int   // the cap on requests in flight, the file limit's (0: none)
+	Arrivals     int64 // open model: scheduled arrivals judged for lateness (those not held up by a slot wait before them)
+	LateArrivals int64 // of them, those taken up late (lateBound)
 	// MaxLate is the most an arrival could start late whatever its spacing:
 	// LateShareOfSLO of the scenario's slo (0: no slo).
 	MaxLate     time.Duration
@@ -55,14 +62,12 @@ type Saturation struct {
 
 // Reason says why the generator was saturated, for people, or "" when it
 // was not: any request failed on loadgen's own resources; more than
-// SaturatedShare of sessions waited for a slot, or of arrivals started late
-// (lateBound; once at least 20 of them ran); or loadgen's CPU use passed
+// SaturatedShare of requests waited for a connection the file limit
+// allows, of sessions for a slot, or of arrivals started late (lateBound;
+// once at least 20 of them ran); or loadgen's CPU use passed
 // SaturatedCPUShare of its CPUs.
 func (s Saturation) Reason() string {
-	var why []string
-	if s.LocalErrors > 0 {
-		why = append(why, fmt.Sprintf("%d requests failed on loadgen's own limits (local_resource: file descriptors or ports)", s.LocalErrors))
-	}
+	why := s.undelivered()
 	if s.Sessions >= minSaturationCheck && float64(s.SlotWaits) > SaturatedShare*float64(s.Sessions) {
 		why = append(why, fmt.Sprintf("%d of %d sessions (%.0f%%) waited for one of the %d session slots, %v on average",
 			s.SlotWaits, s.Sessions, 100*float64(s.SlotWaits)/float64(s.Sessions), s.MaxSessions, (s.SlotWait/time.Duration(s.SlotWaits)).Round(time.Millisecond)))
@@ -83,28 +88,31 @@ func (s Saturation) Reason() string {
 
 // Undelivered says, for people, how loadgen's own limits held back the load
 // the scenario asked for, or "" when they did not: a request failed on its
-// own resources, or more than SaturatedShare of sessions waited for a slot
-// of the cap its file limit sets (once at least 20 ran). Unlike the rest of
-// Reason, these are certain and the target cannot cause them: a run they
-// held back measured a lower load than asked, so its verdict is not a pass
-// (a max_sessions is the scenario's own choice; late arrivals and CPU are
-// as often a busy machine's jitter, and stay in Reason only).
-func (s Saturation) Undelivered() string {
+// own resources, or more than SaturatedShare of requests waited for one of
+// the connections its file limit allows (once at least 20 ran). Unlike the
+// rest of Reason, these are certain and the target cannot cause them: a run
+// they held back measured a lower load than asked, so its verdict is not a
+// pass (a max_sessions is the scenario's own choice; late arrivals and CPU
+// are as often a busy machine's jitter, and stay in Reason only).
+func (s Saturation) Undelivered() string { return strings.Join(s.undelivered(), "; ") }
+
+func (s Saturation) undelivered() []string {
 	var why []string
 	if s.LocalErrors > 0 {
 		why = append(why, fmt.Sprintf("%d requests failed on loadgen's own limits (local_resource: file descriptors or ports)", s.LocalErrors))
 	}
-	if s.CapIsFileLimit && s.Sessions >= minSaturationCheck && float64(s.SlotWaits) > SaturatedShare*float64(s.Sessions) {
-		why = append(why, fmt.Sprintf("%d of %d sessions (%.0f%%) waited for one of the %d session slots its file limit allows, %v on average",
-			s.SlotWaits, s.Sessions, 100*float64(s.SlotWaits)/float64(s.Sessions), s.MaxSessions, (s.SlotWait/time.Duration(s.SlotWaits)).Round(time.Millisecond)))
+	if s.Requests >= minSaturationCheck && float64(s.ConnWaits) > SaturatedShare*float64(s.Requests) {
+		why = append(why, fmt.Sprintf("%d of %d requests (%.0f%%) waited for one of the %d connections its file limit allows, %v on average",
+			s.ConnWaits, s.Requests, 100*float64(s.ConnWaits)/float64(s.Requests), s.MaxConns, (s.ConnWait/time.Duration(s.ConnWaits)).Round(time.Millisecond)))
 	}
-	return strings.Join(why, "; ")
+	return why
 }
 
 // saturation counts what Saturation reports while a run goes on. Safe for
 // concurrent use.
 type saturation struct {
 	sessions, slotWaits, slotWaitNs atomic.Int64
+	requests, connWaits, connWaitNs atomic.Int64
 	arrivals, lateArrivals          atomic.Int64
 	maxLate                         time.Duration // the most an arrival may start late whatever its spacing (lateCap; 0: none)
 	localErrors                     atomic.Int64
@@ -122,6 +130,15 @@ func (s *saturation) slot(wait time.Duration) {
 	if wait > 0 {
 		s.slotWaits.Add(1)
 		s.slotWaitNs.Add(int64(wait))
+	}
+}
+
+// request notes a request that got a connection after waiting wait.
+func (s *saturation) request(wait time.Duration) {
+	s.requests.Add(1)
+	if wait > 0 {
+		s.connWaits.Add(1)
+		s.connWaitNs.Add(int64(wait))
 	}
 }
 
@@ -194,12 +211,13 @@ func (s *saturation) result(res *results.Result) {
 	}
 }
 
-// snapshot returns the figures so far, at now, with the cap on sessions in
-// flight and whether it is the file limit's.
-func (s *saturation) snapshot(now time.Time, maxSessions int, capIsFileLimit bool) Saturation {
+// snapshot returns the figures so far, at now, with the caps on sessions
+// and on requests in flight.
+func (s *saturation) snapshot(now time.Time, maxSessions, maxConns int) Saturation {
 	out := Saturation{
 		Sessions: s.sessions.Load(), SlotWaits: s.slotWaits.Load(), SlotWait: time.Duration(s.slotWaitNs.Load()),
-		MaxSessions: maxSessions, CapIsFileLimit: capIsFileLimit, Arrivals: s.arrivals.Load(), LateArrivals: s.lateArrivals.Load(), MaxLate: s.maxLate,
+		MaxSessions: maxSessions, Requests: s.requests.Load(), ConnWaits: s.connWaits.Load(), ConnWait: time.Duration(s.connWaitNs.Load()),
+		MaxConns: maxConns, Arrivals: s.arrivals.Load(), LateArrivals: s.lateArrivals.Load(), MaxLate: s.maxLate,
 		LocalErrors: s.localErrors.Load(), CPUs: runtime.GOMAXPROCS(0),
 	}
 	if wall := now.Sub(s.wallStart); wall > 0 && !s.wallStart.IsZero() {

@@ -134,7 +134,7 @@ func TestLateArrivalsAgainstTheirSpacing(t *testing.T) {
 				var wg sync.WaitGroup
 				r.arrivals(st, &wg, next)
 				wg.Wait()
-				s := r.sat.snapshot(time.Now(), 0, false)
+				s := r.sat.snapshot(time.Now(), 0, 0)
 				if s.Arrivals != n {
 					t.Fatalf("%d arrivals judged, want %d", s.Arrivals, n)
 				}

@@ -34,8 +34,10 @@ func (s *sessionRun) step(step results.Step, turn int, intended time.Time, c cal
 	return s.stepThen(step, turn, intended, c, deliverNow)
 }
 
-// stepThen runs one step: waits for the user's Retry-After and the rate
-// limiter, calls c on a worker, hands the result on as d says, and retries
+// stepThen runs one step: waits for the user's Retry-After, the rate
+// limiter and a connection the file limit allows (acquireConn; these waits
+// are the step's schedule lag, not the target's latency), calls c on a
+// worker, hands the result on as d says, and retries
 // after a 429 as its Retry-After says. It returns whether the session may
 // go on.
 func (s *sessionRun) stepThen(step results.Step, turn int, intended time.Time, c call, d delivery) bool {
@@ -44,12 +46,13 @@ func (s *sessionRun) stepThen(step results.Step, turn int, intended time.Time, c
 			Shard: s.r.opts.Shard, User: s.u.id, Session: s.seq, Conversation: s.conv.Name,
 			Turn: turn, Step: step, Intended: intended,
 		}
-		if !sleepUntil(s.st.turns, s.r.clock, s.u.notBefore) || !s.waitLimiter(res) {
+		if !sleepUntil(s.st.turns, s.r.clock, s.u.notBefore) || !s.waitLimiter(res) || !s.r.acquireConn(s.st.turns) {
 			s.canceled = true
 			return false
 		}
 		res.Start = s.r.clock.Now()
 		err := s.r.workers.run(func() error { return c(s.st.work, res) })
+		s.r.releaseConn()
 		if d == holdForPoll && err == nil && res.Error == "" {
 			s.pending = res
 			return true
@@ -154,4 +157,35 @@ func (s *sessionRun) waitLimiter(res *results.Result) bool {
 	}
 	res.Wait = clock.Now().Sub(now)
 	return true
+}
+
+// acquireConn takes one of the connections the file limit allows for a
+// request (limits.go), waiting while they are all in use, and notes the
+// request and its wait for Saturation; false when the run stopped first
+// (then it takes none).
+func (r *Runner) acquireConn(turns context.Context) bool {
+	if r.conns == nil {
+		return true
+	}
+	select {
+	case r.conns <- struct{}{}:
+		r.sat.request(0)
+		return true
+	default:
+	}
+	t := r.clock.Now()
+	select {
+	case r.conns <- struct{}{}:
+		r.sat.request(max(r.clock.Now().Sub(t), 1))
+		return true
+	case <-turns.Done():
+		return false
+	}
+}
+
+// releaseConn gives back the connection acquireConn took.
+func (r *Runner) releaseConn() {
+	if r.conns != nil {
+		<-r.conns
+	}
 }

@@ -233,7 +233,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 	defer outs.close()
 	log.Info("run starting", "run_id", run.ID, "scenario", sc.Name, "target", results.RedactURL(sc.Target.BaseURL),
 		"load", describeLoad(sc, rn), "duration", rn.Duration())
-	log.Debug("generator limits", "file_limit", runner.FDLimit(), "sessions_in_flight", rn.MaxSessions(), "cpus", runtime.GOMAXPROCS(0))
+	log.Debug("generator limits", "file_limit", runner.FDLimit(), "requests_in_flight", rn.MaxConns(), "sessions_in_flight", rn.MaxSessions(), "cpus", runtime.GOMAXPROCS(0))
 	if w := rn.LimitWarning(); w != "" {
 		log.Warn(w)
 	}
@@ -299,7 +299,7 @@ func runScenario(ctx context.Context, sc *scenarios.Scenario, o *runOptions, std
 func generatorOf(s runner.Saturation) *report.Generator {
 	reason := s.Reason()
 	return &report.Generator{Saturated: reason != "", Reason: reason, CPU: s.CPU, CPUs: s.CPUs, MaxSessions: s.MaxSessions,
-		SlotWaits: s.SlotWaits, LateArrivals: s.LateArrivals, LocalErrors: s.LocalErrors, Undelivered: s.Undelivered()}
+		SlotWaits: s.SlotWaits, MaxConnections: s.MaxConns, ConnectionWaits: s.ConnWaits, LateArrivals: s.LateArrivals, LocalErrors: s.LocalErrors, Undelivered: s.Undelivered()}
 }
 
 // verdict is how a run ends, in this order: the run could not go on (an
@@ -487,11 +487,11 @@ func describeLoad(sc *scenarios.Scenario, rn *runner.Runner) string {
 			s += ", Poisson arrivals"
 		}
 	}
-	switch n := rn.MaxSessions(); {
-	case n > 0 && l.MaxSessions == 0:
-		s += fmt.Sprintf(", at most %d in flight (the file limit's)", n)
-	case n > 0:
+	if n := rn.MaxSessions(); n > 0 {
 		s += fmt.Sprintf(", at most %d in flight", n)
+	}
+	if n := rn.MaxConns(); n > 0 {
+		s += fmt.Sprintf(", requests in flight at most %d (the file limit's)", n)
 	}
 	if !l.RequestRate.IsZero() {
 		s += fmt.Sprintf(", requests capped at %.3g/s", l.RequestRate.PerSecond())
