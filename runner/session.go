@@ -75,7 +75,9 @@ func (r *Runner) session(st *stops, u *user, conv *scenarios.ConversationSpec, r
 	r.active.Add(1)
 	r.sink.SessionStarted(conv.Name)
 	end := s.run(intended)
-	s.flush()
+	if s.pending != nil {
+		s.r.workers.run(func() error { s.flush(); return nil }) // on a worker, as stepThen records
+	}
 	r.active.Add(-1)
 	r.sink.SessionEnded(conv.Name, end)
 	// A session that failed before anything of it worked, or on a
@@ -225,7 +227,7 @@ func (s *sessionRun) createConversation(ctx context.Context, res *results.Result
 
 // turn sends one written user message and checks the reply.
 func (s *sessionRun) turn(n int, turn *scenarios.TurnSpec, intended time.Time) bool {
-	content, err := execute(turn.Message, &s.data)
+	content, err := s.render(turn.Message)
 	var files []helperapi.Attachment
 	if err == nil {
 		files, err = s.files(turn)
@@ -376,6 +378,21 @@ func (s *sessionRun) templateError(res *results.Result, err error) error {
 // row that fails fails every session of its user); the summary counts them
 // all and quotes the first.
 const maxTemplateWarnings = 5
+
+// render renders t for the session on its user's goroutine, or on a worker
+// when t has actions: text/template's evaluation needs more stack than a
+// user's goroutine may grow to (see workers). A call made on a worker (a
+// step's call) uses execute.
+func (s *sessionRun) render(t *scenarios.Template) (out string, err error) {
+	if t.IsConstant() {
+		return execute(t, &s.data)
+	}
+	s.r.workers.run(func() error {
+		out, err = t.Execute(&s.data)
+		return nil
+	})
+	return out, err
+}
 
 // execute renders t, or returns "" for a nil template.
 func execute(t *scenarios.Template, d *scenarios.TemplateData) (string, error) {

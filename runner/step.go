@@ -51,13 +51,22 @@ func (s *sessionRun) stepThen(step results.Step, turn int, intended time.Time, c
 			return false
 		}
 		res.Start = s.r.clock.Now()
-		err := s.r.workers.run(func() error { return c(s.st.work, res) })
-		s.r.releaseConn()
-		if d == holdForPoll && err == nil && res.Error == "" {
-			s.pending = res
+		err := s.r.workers.run(func() error {
+			err := c(s.st.work, res)
+			s.r.releaseConn()
+			// The result is handed on on the worker as well: the sink's
+			// bookkeeping (package stats) needs more stack than a user's
+			// goroutine may grow to (see workers).
+			if d == holdForPoll && err == nil && res.Error == "" {
+				s.pending = res
+			} else {
+				s.record(res)
+			}
+			return err
+		})
+		if s.pending == res { // held for its poll
 			return true
 		}
-		s.record(res)
 		switch {
 		case err == nil && res.Error == "":
 			return true

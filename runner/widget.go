@@ -88,7 +88,7 @@ func (s *sessionRun) chance(p float64) bool {
 // view that starts the session). It reports whether the session may go on.
 func (s *sessionRun) pageView(turn int, intended time.Time, reopen bool) bool {
 	w := &s.r.sc.Widget
-	pageURL, err := execute(w.PageURL, &s.data)
+	pageURL, err := s.render(w.PageURL)
 	if err != nil {
 		return s.step(results.StepSession, turn, intended, func(_ context.Context, res *results.Result) error {
 			return s.templateError(res, err)
@@ -269,7 +269,7 @@ func (s *sessionRun) files(turn *scenarios.TurnSpec) ([]helperapi.Attachment, er
 		if spec.Name == nil {
 			continue
 		}
-		name, err := spec.Name.Execute(&s.data)
+		name, err := s.render(spec.Name)
 		if err != nil {
 			return nil, err
 		}

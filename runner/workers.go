@@ -15,7 +15,12 @@ const workerIdle = time.Second
 // in think time. The HTTP client, the JSON codecs and the stream parsers
 // need 4–8 KB of stack; run on the user's goroutine they grow its stack to
 // 8 KB, and Go shrinks a parked goroutine's stack only at a GC and only when
-// three quarters of it are unused, so every idle user kept 8 KB. Workers
+// three quarters of it are unused, so every idle user kept 8 KB. The same
+// holds for anything deep: a step's result is recorded on its worker (the
+// sink's bookkeeping, package stats) and a template with actions renders on
+// one (text/template), and TestIdleUsersKeepSmallStacks holds idle users to
+// a 4 KB stack. (A user's goroutine parked in think time is some 1.4 KB
+// deep, too deep for an 8 KB stack to shrink back to 4 KB.) Workers
 // keep their grown stacks between requests instead (a fresh goroutine per
 // request would grow its stack by copying, every time: 9 % of the CPU), and
 // there are only as many as requests in flight. A worker idle for
