@@ -20,12 +20,15 @@ vet:
 	$(GO) vet ./...
 	cd deploy && $(GO) vet ./...
 
-# test: formatting, vet, then every test with the race detector; then the
-# capacity search's 200-sweep accuracy test, which the race detector would
-# slow tenfold (capacity/accuracy_test.go; a few seconds of CPU without it).
+# test: formatting, vet, then every test with the race detector; then, without
+# it, the capacity search's 200-sweep accuracy test, which the race detector
+# would slow tenfold (capacity/accuracy_test.go; a few seconds of CPU), and the
+# idle users' stack bound, which the race detector's larger stacks would make
+# meaningless (runner/stacks_test.go skips itself under -race).
 test: fmt-check vet
 	$(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run '^TestAccuracy$$' ./capacity
+	$(GO) test -count=1 -run '^TestIdleUsersKeepSmallStacks$$' ./runner
 	cd deploy && $(GO) test -count=1 -timeout 5m ./...
 
 # lint: staticcheck, pinned (fetched through the Go module proxy; not part of make test).
