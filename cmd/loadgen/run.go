@@ -122,16 +122,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlags("run", "[flags] SCENARIO.yaml", stdout, stderr)
 	o.register(fs.FlagSet)
 	runHelp(fs)
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.hint()
-		return usageError(errors.New("want exactly one scenario file"))
-	}
-	sc, err := loadScenario(fs.Arg(0))
+	sc, err := parseScenario(fs, args)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	if b, err := os.ReadFile(fs.Arg(0)); err == nil {
 		o.scenarioHash = hashOf(b)

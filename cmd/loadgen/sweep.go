@@ -84,16 +84,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("sweep", "[flags] SCENARIO.yaml", stdout, stderr)
 	o.register(fs)
 	sweepHelp(fs)
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.hint()
-		return usageError(errors.New("want exactly one scenario file"))
-	}
-	sc, err := loadScenario(fs.Arg(0))
+	sc, err := parseScenario(fs, args)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	if o.target != "" {
 		sc.Target.BaseURL = o.target

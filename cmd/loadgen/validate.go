@@ -53,3 +53,20 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func loadScenario(path string, opts ...scenarios.Option) (*scenarios.Scenario, error) {
 	return scenarios.LoadFile(path, append(opts, scenarios.WithThresholdCheck(report.CheckThreshold))...)
 }
+
+// parseScenario parses a command's arguments, which must name exactly one
+// scenario file, and loads it; every failure but -h is a usage error.
+func parseScenario(fs *cmdFlags, args []string) (*scenarios.Scenario, error) {
+	if err := fs.parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() != 1 {
+		fs.hint()
+		return nil, usageError(errors.New("want exactly one scenario file"))
+	}
+	sc, err := loadScenario(fs.Arg(0))
+	if err != nil {
+		return nil, usageError(err)
+	}
+	return sc, nil
+}
