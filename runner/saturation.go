@@ -42,10 +42,12 @@ type Saturation struct {
 	SlotWaits   int64         // of them, those that waited for a slot (max_sessions)
 	SlotWait    time.Duration // the total of those waits
 	MaxSessions int           // the cap on sessions in flight, the scenario's max_sessions (0: none)
-	// Requests is the requests that started, counted when the cap on
-	// requests in flight is set (MaxConns > 0); ConnWaits those of them that
-	// waited for one of the MaxConns connections the file limit allows
-	// (limits.go), ConnWait the total of those waits.
+	// Requests is the requests that started, or that waited for a
+	// connection until the stop canceled them or the snapshot was taken,
+	// counted when the cap on requests in flight is set (MaxConns > 0);
+	// ConnWaits those of them that waited for one of the MaxConns
+	// connections the file limit allows (limits.go), ConnWait the total of
+	// those waits.
 	Requests     int64
 	ConnWaits    int64
 	ConnWait     time.Duration
@@ -118,6 +120,10 @@ type saturation struct {
 	localErrors                     atomic.Int64
 	cpuStart                        time.Duration // process CPU time at the run's start
 	wallStart                       time.Time
+	// connWaiting is the requests waiting for a connection now, and
+	// connWaitingSince the sum of the UnixNano instants their waits began:
+	// a snapshot counts them as requests that waited (waitingConn).
+	connWaiting, connWaitingSince atomic.Int64
 }
 
 func (s *saturation) start(now time.Time) {
@@ -140,6 +146,21 @@ func (s *saturation) request(wait time.Duration) {
 		s.connWaits.Add(1)
 		s.connWaitNs.Add(int64(wait))
 	}
+}
+
+// waitingConn notes a request that begins to wait for a connection at
+// now, and waitedConn the end of that wait. A snapshot counts the requests
+// still waiting as requests that waited until then (the stop cancels them
+// after the schedule's end, when Outcome's snapshot is taken).
+func (s *saturation) waitingConn(now time.Time) {
+	s.connWaiting.Add(1)
+	s.connWaitingSince.Add(now.UnixNano())
+}
+
+// waitedConn notes the end of a wait that began at since.
+func (s *saturation) waitedConn(since time.Time) {
+	s.connWaitingSince.Add(-since.UnixNano())
+	s.connWaiting.Add(-1)
 }
 
 // arrival notes an arrival taken up late after its time, when arrivals
@@ -219,6 +240,11 @@ func (s *saturation) snapshot(now time.Time, maxSessions, maxConns int) Saturati
 		MaxSessions: maxSessions, Requests: s.requests.Load(), ConnWaits: s.connWaits.Load(), ConnWait: time.Duration(s.connWaitNs.Load()),
 		MaxConns: maxConns, Arrivals: s.arrivals.Load(), LateArrivals: s.lateArrivals.Load(), MaxLate: s.maxLate,
 		LocalErrors: s.localErrors.Load(), CPUs: runtime.GOMAXPROCS(0),
+	}
+	if n := s.connWaiting.Load(); n > 0 {
+		out.Requests += n
+		out.ConnWaits += n
+		out.ConnWait += max(time.Duration(n*now.UnixNano()-s.connWaitingSince.Load()), 0)
 	}
 	if wall := now.Sub(s.wallStart); wall > 0 && !s.wallStart.IsZero() {
 		if cpu := cpuTime(); cpu > 0 {

@@ -123,6 +123,23 @@ func TestSaturatedByConnections(t *testing.T) {
 	})
 }
 
+// Requests that wait for a connection until the stop cancels them were
+// held back the most: they count as waits. Here the first 10 sessions'
+// messages hold the 10 connections for the whole run, and every later
+// session's sign-in waits until the stop; before, only requests that got a
+// connection counted, so 40 requests, none of which waited, passed.
+func TestConnWaitsCanceledByTheStopCount(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, func(c *mockserver.Config) { c.TTFT = mockserver.Fixed(time.Hour) })
+		sc := parseScenario(t, fmt.Sprintf(twoTurns, "{arrival_rate: 5/s, duration: 10s}"))
+		_, out := run(t, t.Context(), sc, srv, runner.WithFDLimit(64+20), runner.WithGrace(time.Second)) // 10 connections
+		s := out.Saturation
+		if s.ConnWaits < 30 || s.ConnWait < 30*time.Second || s.Undelivered() == "" {
+			t.Errorf("saturation %+v: undelivered %q; want the ~40 sign-ins held back until the stop counted as waits (at least 30, of 1s or more each)", s, s.Undelivered())
+		}
+	})
+}
+
 // Users thinking between turns hold no connection: far more of them than
 // the file limit allows connections start their sessions and think (before
 // requests were capped, sessions were, and only 10 of these could start).

@@ -171,7 +171,9 @@ func (s *sessionRun) waitLimiter(res *results.Result) bool {
 // acquireConn takes one of the connections the file limit allows for a
 // request (limits.go), waiting while they are all in use, and notes the
 // request and its wait for Saturation; false when the run stopped first
-// (then it takes none).
+// (then it takes none). A request the stop cancels while it waits counts
+// as one that waited, as does one still waiting in a snapshot (waitingConn):
+// those were held back the longest of all.
 func (r *Runner) acquireConn(turns context.Context) bool {
 	if r.conns == nil {
 		return true
@@ -183,11 +185,14 @@ func (r *Runner) acquireConn(turns context.Context) bool {
 	default:
 	}
 	t := r.clock.Now()
+	r.sat.waitingConn(t)
+	defer r.sat.waitedConn(t)
 	select {
 	case r.conns <- struct{}{}:
 		r.sat.request(max(r.clock.Now().Sub(t), 1))
 		return true
 	case <-turns.Done():
+		r.sat.request(max(r.clock.Now().Sub(t), 1)) // held back until the stop
 		return false
 	}
 }
