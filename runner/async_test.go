@@ -4,7 +4,9 @@ import (
 	"context"
 	"testing"
 	"testing/synctest"
+	"time"
 
+	"github.com/loadgen/loadgen/mockserver"
 	"github.com/loadgen/loadgen/results"
 	"github.com/loadgen/loadgen/runner"
 )
@@ -48,6 +50,55 @@ slo: {latency: 30s}
 					t.Errorf("poll step marked good; the ack carries the verdict: %+v", r)
 				}
 			}
+		}
+	})
+}
+
+// The wait for a connection before the poll (the file limit's, see
+// limits.go) is loadgen's, not the target's: the ack's verdict counts the
+// exchange without it. With one connection, a poll whose reply never comes
+// holds it until its timeout (2s), and the polls queued behind it find
+// their replies, ready 100ms after their posts, only then.
+func TestAsyncVerdictLeavesOutTheConnectionWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, srv := startMock(t, func(c *mockserver.Config) {
+			c.AsyncDelay, c.AsyncNoReply, c.Seed = mockserver.Fixed(100*time.Millisecond), 0.3, 3
+		})
+		sc := parseScenario(t, `
+version: 1
+name: t
+target: {base_url: "http://unused"}
+load: {arrival_rate: 10/s, arrivals: constant, duration: 1s}
+conversations:
+  - name: billing
+    mode: async
+    poll: {interval: 10ms, timeout: 2s}
+    turns: [{message: "charged twice?"}]
+slo: {latency: 1s}
+`)
+		rec, out := run(t, context.Background(), sc, srv, runner.WithFDLimit(64+2), runner.WithGrace(time.Minute)) // 1 connection
+		if out.Saturation.MaxConns != 1 || out.Saturation.ConnWaits == 0 {
+			t.Fatalf("saturation %+v; want 1 connection, waited for", out.Saturation)
+		}
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		replied := map[uint64]bool{} // sessions whose poll got the reply
+		lagged := 0
+		for _, r := range rec.results {
+			if r.Step == results.StepPoll && r.OK() {
+				replied[r.Session] = true
+				if r.Lag() > time.Second {
+					lagged++
+				}
+			}
+		}
+		for _, r := range rec.results {
+			if r.Step == results.StepAck && replied[r.Session] && !r.Good {
+				t.Errorf("ack not good, though its reply was ready 100ms after the post (SLO 1s): %+v", r)
+			}
+		}
+		if len(replied) < 3 || lagged == 0 {
+			t.Errorf("%d replies, %d of them polled after waiting over 1s for the connection; want at least 3, and some", len(replied), lagged)
 		}
 	})
 }
