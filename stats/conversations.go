@@ -50,12 +50,7 @@ func (d *Snapshot) conversation(name string) *ConversationStats {
 func (c *ConversationStats) record(r *results.Result) {
 	if !r.Step.Overhead() { // the users' traffic, as the summary's requests line counts it
 		c.Requests++
-		switch {
-		case r.Error.Ours():
-			c.Ours++
-		case r.Error != "":
-			c.Errors++
-		}
+		countFailed(r.Error, &c.Ours, &c.Errors)
 	}
 	if r.Step.Sends() && !r.Error.Ours() {
 		c.Sent++

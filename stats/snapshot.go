@@ -229,12 +229,7 @@ func (d *Snapshot) record(r *results.Result) {
 	st.Codes[r.Code]++
 	st.BytesIn += r.BytesIn
 	st.BytesOut += r.BytesOut
-	switch {
-	case r.Error.Ours():
-		st.Ours++
-	case r.Error != "":
-		st.Errors++
-	}
+	countFailed(r.Error, &st.Ours, &st.Errors)
 	if r.Error != "" {
 		st.Kinds[r.Error]++
 		d.Errors[r.Error]++
@@ -279,12 +274,7 @@ func (d *Snapshot) record(r *results.Result) {
 	iv := d.Series.at(r.Start.UnixNano())
 	is := &iv.Steps[i]
 	is.Count++
-	switch {
-	case r.Error.Ours():
-		is.Ours++
-	case r.Error != "":
-		is.Errors++
-	}
+	countFailed(r.Error, &is.Ours, &is.Errors)
 	if timed {
 		is.Latency.Record(r.Latency)
 	}
@@ -437,5 +427,17 @@ func (st *StepStats) merge(o *StepStats) {
 func addCounts[K comparable](dst, src map[K]int64) {
 	for k, v := range src {
 		dst[k] += v
+	}
+}
+
+// countFailed adds a failed step to ours when loadgen itself failed it
+// (Kind.Ours) and to errs when the target did; a step with no error adds
+// to neither.
+func countFailed(k results.Kind, ours, errs *int64) {
+	switch {
+	case k.Ours():
+		*ours++
+	case k != "":
+		*errs++
 	}
 }
